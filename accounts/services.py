@@ -1,0 +1,38 @@
+from django.db import transaction
+
+from accounts.models import Role, User
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> User:
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
+DEMO_USERS = [
+    ("officer", Role.OFFICER, "Olivia", "Officer"),
+    ("manager", Role.MANAGER, "Manuel", "Manager"),
+    ("evaluator", Role.EVALUATION, "Eva", "Evaluator"),
+    ("secretariat", Role.SECRETARIAT, "Samir", "Secretariat"),
+    ("admin", Role.ADMIN, "Ada", "Administrator"),
+]
+
+
+@transaction.atomic
+def demo_users_ensure(*, password: str) -> list[User]:
+    """One user per role, with a known password; an existing demo user keeps its data."""
+    users = []
+    for username, role, first, last in DEMO_USERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"role": role, "first_name": first, "last_name": last, "email": f"{username}@tcms.example.org"},
+        )
+        if created or not user.has_usable_password():
+            user.set_password(password)
+        user.role = role
+        user.is_staff = role == Role.ADMIN
+        user.is_superuser = role == Role.ADMIN
+        user.save()
+        users.append(user)
+    return users

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TcmsConfig(AppConfig):
+    name = "tcms"
+    verbose_name = "TCMS"

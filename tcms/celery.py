@@ -1,0 +1,34 @@
+"""The Celery application. The schedule is one list, in UTC: tcms/schedule.py."""
+
+import os
+
+from celery import Celery
+from celery.signals import worker_ready
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tcms.settings")
+
+app = Celery("tcms")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _install_schedule(sender, **kwargs):
+    from tcms.schedule import beat_schedule
+
+    sender.conf.beat_schedule = beat_schedule()
+
+
+@worker_ready.connect
+def _record_worker_ready(sender=None, **kwargs):
+    # Report alive at once rather than waiting for beat's first heartbeat.
+    import logging
+
+    from django.db import DatabaseError
+
+    from tcms.services import worker_heartbeat_record
+
+    try:
+        worker_heartbeat_record(hostname=getattr(sender, "hostname", "") or "worker")
+    except DatabaseError as exc:  # e.g. not migrated yet: the scheduled heartbeat will report later
+        logging.getLogger(__name__).warning("worker heartbeat not recorded: %s", exc)

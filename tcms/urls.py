@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from tcms import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("projects/", include(("projects.urls", "projects"))),
+    path("partners/", include(("partners.urls", "partners"))),
+    path("delivery/", include(("delivery.urls", "delivery"))),
+    path("evaluation/", include(("evaluation.urls", "evaluation"))),
+    path("reports/", include(("reports.urls", "reports"))),
+    path("api/v1/", include("tcms.api_urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
