@@ -21,8 +21,8 @@ setup: install
 	$(MANAGE) compile_translations
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) load_reference
-	$(MANAGE) seed_demo --projects $(DEMO_PROJECTS) --seed 1 --if-empty
 	$(MANAGE) seed_users
+	$(MANAGE) seed_demo --projects $(DEMO_PROJECTS) --seed 1 --if-empty
 
 run: setup
 	$(MANAGE) serve_all

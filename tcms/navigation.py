@@ -1,8 +1,8 @@
 """The main navigation: one list. An entry shows only to users its predicate admits,
 and only once its page exists (so an app can add its entry before its page lands)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,7 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(_("Home"), "home"),
     NavEntry(_("Projects"), "projects:list"),
     NavEntry(_("Delivery"), "delivery:dashboard"),
-    NavEntry(_("Alerts"), "delivery:alerts"),
+    NavEntry(_("Alerts"), "alerts:list"),
     NavEntry(_("Evaluations"), "evaluation:plan"),
     NavEntry(_("Lessons"), "evaluation:lessons"),
     NavEntry(_("Reports"), "reports:list"),

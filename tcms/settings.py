@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "projects",
     "delivery",
     "evaluation",
+    "alerts",
     "reports",
 ]
 

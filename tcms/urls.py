@@ -13,6 +13,7 @@ urlpatterns = [
     path("partners/", include(("partners.urls", "partners"))),
     path("delivery/", include(("delivery.urls", "delivery"))),
     path("evaluation/", include(("evaluation.urls", "evaluation"))),
+    path("alerts/", include(("alerts.urls", "alerts"))),
     path("reports/", include(("reports.urls", "reports"))),
     path("api/v1/", include("tcms.api_urls")),
 ]

@@ -1,0 +1,1 @@
+"""Reads: the queries this app's pages, API, commands and reports share."""

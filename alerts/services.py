@@ -1,0 +1,1 @@
+"""Writes: every change to this app's records goes through a function here."""
