@@ -43,3 +43,14 @@ def worker_status() -> dict:
         return {"ok": False, "error": "no worker has reported yet"}
     age = (timezone.now() - latest.seen_at).total_seconds()
     return {"ok": age <= limit.total_seconds(), "hostname": latest.hostname, "last_seen_seconds": round(age, 1)}
+
+
+def migrations_status() -> dict:
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:
+        return {"ok": False, "error": str(exc)[:200]}
+    return {"ok": not pending, "pending": len(pending)}

@@ -7,6 +7,7 @@ from tcms import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("projects/", include(("projects.urls", "projects"))),

@@ -18,6 +18,18 @@ def healthz(request):
     return JsonResponse({"status": "ok" if ok else "degraded", **checks}, status=200 if ok else 503)
 
 
+@never_cache
+def readyz(request):
+    """Ready to serve: database reachable, broker reachable, every migration applied."""
+    checks = {
+        "database": selectors.database_status(),
+        "broker": selectors.broker_status(),
+        "migrations": selectors.migrations_status(),
+    }
+    ok = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if ok else "not ready", **checks}, status=200 if ok else 503)
+
+
 @login_required
 def home(request):
     return render(request, "home.html")

@@ -78,7 +78,9 @@ def test_password_change(client, officer):
     client.force_login(officer)
     assert client.get(reverse("password_change")).status_code == 200
     response = client.post(reverse("password_change"), {
-        "old_password": "a-long-password-1", "new_password1": "Another-long-pass-42", "new_password2": "Another-long-pass-42"
+        "old_password": "a-long-password-1",
+        "new_password1": "Another-long-pass-42",
+        "new_password2": "Another-long-pass-42",
     })
     assert response.status_code == 302
     officer.refresh_from_db()
@@ -125,3 +127,30 @@ def test_admin_reachable_for_administrator(client):
                                      is_superuser=True)
     client.force_login(admin)
     assert client.get("/admin/").status_code == 200
+
+
+def test_readyz_checks_database_broker_and_migrations(client):
+    response = client.get("/readyz")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["migrations"] == {"ok": True, "pending": 0}
+    assert body["database"]["ok"] and body["broker"]["ok"]
+
+
+def test_request_id_echoed_and_logged(client, caplog):
+    import json
+    import logging
+
+    from tcms.logging import JsonFormatter
+
+    with caplog.at_level(logging.INFO, logger="tcms.request"):
+        response = client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")
+    assert response.headers["X-Request-ID"] == "abc-123"
+    record = next(r for r in caplog.records if r.name == "tcms.request")
+    line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "abc-123" and line["path"] == "/healthz" and line["status"] in (200, 503)
+
+
+def test_malformed_request_id_replaced(client):
+    response = client.get("/healthz", HTTP_X_REQUEST_ID="<script>")
+    assert response.headers["X-Request-ID"] != "<script>" and len(response.headers["X-Request-ID"]) == 32

@@ -12,7 +12,8 @@ from django.conf import settings
 
 PROBE = (
     "import json, django; from django.conf import settings; django.setup();"
-    "print(json.dumps({'db': settings.DATABASES['default']['ENGINE'], 'db_name': str(settings.DATABASES['default']['NAME']),"
+    "print(json.dumps({'db': settings.DATABASES['default']['ENGINE'],"
+    "'db_name': str(settings.DATABASES['default']['NAME']),"
     "'init': settings.DATABASES['default'].get('OPTIONS', {}).get('init_command', ''),"
     "'broker': settings.CELERY_BROKER_URL, 'email': settings.EMAIL_BACKEND, 'debug': settings.DEBUG,"
     "'hosts': settings.ALLOWED_HOSTS, 'key': settings.SECRET_KEY, 'tz': settings.TIME_ZONE, 'use_tz': settings.USE_TZ,"

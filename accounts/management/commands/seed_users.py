@@ -13,6 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, password, **options):
         users = demo_users_ensure(password=password)
-        self.stdout.write("Demo logins (password: %s):" % password)
+        self.stdout.write(f"Demo logins (password: {password}):")
         for user in users:
             self.stdout.write(f"  {user.get_role_display():<28} {user.username}")

@@ -44,7 +44,8 @@ class Command(BaseCommand):
         for name, command in commands.items():
             # Own process groups, so that one Ctrl-C is handled here once and each child is stopped cleanly.
             processes[name] = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, start_new_session=True)
-        self.stdout.write(self.style.SUCCESS(f"TCMS is running at http://{address}/  (Ctrl-C stops web, worker and beat)"))
+        self.stdout.write(self.style.SUCCESS(
+            f"TCMS is running at http://{address}/  (Ctrl-C stops web, worker and beat)"))
         try:
             while not stopping:
                 for name, process in processes.items():
