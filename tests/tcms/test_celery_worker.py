@@ -24,7 +24,9 @@ def test_worker_runs_task_through_embedded_filesystem_broker(tmp_path):
     env = {"TCMS_VAR_DIR": str(var_dir), "CELERY_BROKER_URL": "filesystem://", "DATABASE_URL": ""}
     with running_worker(env=env, log_path=tmp_path / "worker.log"):
         folder = str(var_dir / "broker" / "out")
-        token = _send_probe("filesystem://", {"data_folder_in": folder, "data_folder_out": folder}, tmp_path / "done")
+        options = {"data_folder_in": folder, "data_folder_out": folder,
+                   "control_folder": str(var_dir / "broker" / "control")}
+        token = _send_probe("filesystem://", options, tmp_path / "done")
         assert wait_for_file(tmp_path / "done", token), (tmp_path / "worker.log").read_text()[-2000:]
 
 
