@@ -1,1 +1,60 @@
-from django.contrib import admin  # noqa: F401
+from django.contrib import admin
+
+from alerts.models import Alert, AlertEvent, DigestSend, Rule, SlippageReason
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "enabled", "amber_threshold", "red_threshold", "params"]
+    list_editable = ["enabled", "amber_threshold", "red_threshold"]
+    readonly_fields = ["code", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False  # the rules are the codes the scan knows (DESIGN.md §5); seeded by migration
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SlippageReason)
+class SlippageReasonAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+
+
+class AlertEventInline(admin.TabularInline):
+    model = AlertEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "severity", "user", "at", "as_of", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    """Read-only: alerts change through the scan and the lifecycle services, which keep the history."""
+
+    list_display = ["project", "rule", "period", "severity", "state", "raised_on", "resolved_on"]
+    list_filter = ["rule", "severity", "state", "period"]
+    search_fields = ["project__symbol"]
+    list_select_related = ["project", "rule"]
+    inlines = [AlertEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DigestSend)
+class DigestSendAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "frequency", "period_key", "status", "attempts", "sent_at"]
+    list_filter = ["status", "frequency"]
+    list_select_related = ["recipient"]
+    readonly_fields = [field.name for field in DigestSend._meta.fields] + ["alerts"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,1 +1,492 @@
-"""Writes: every change to this app's records goes through a function here."""
+"""Writes: the one way allocations, expenditure and exchange rates get in (upload page, command, API, demo).
+
+An import is validated row by row, collecting every error (row, column, reason); if any row is wrong nothing
+is written. Re-importing the same file changes nothing; a row whose amount changed replaces the stored one
+(an allocation keeps the earlier amount as a revision). Expenditure imports keep the ProjectMonthSpend rollup
+equal to Σ expenditure of each touched project and month, in the same transaction; allocation and expenditure
+imports (and allocation_set) keep the ProjectYearDelivery rollup equal to Σ allocation and the twelve month amounts
+of each touched project and year, also in the same transaction.
+
+Speed: lookups (projects, input types, sources, rates, existing rows) are loaded once per file in chunks,
+writes are bulk upserts: no query per row.
+"""
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Min, Q, Sum
+from django.utils.translation import gettext as _
+
+from delivery.models import (
+    CUMULATIVE_FIELDS,
+    REFERENCE_CURRENCY,
+    Allocation,
+    AllocationRevision,
+    ExchangeRate,
+    Expenditure,
+    ImportBatch,
+    ImportKind,
+    ImportStatus,
+    ProjectMonthSpend,
+    ProjectYearDelivery,
+)
+from projects.models import FundingSource, InputType, Project
+from tcms.tabular import CellError, RowError, TableError, parse_decimal, parse_int, parse_period, read_table
+
+CENT = Decimal("0.01")
+CHUNK = 2000  # ids per IN (...) list: well under SQLite's variable limit
+WRITE_BATCH = 5000
+
+LAYOUTS: dict[str, list[str]] = {
+    ImportKind.ALLOCATIONS: ["project_symbol", "year", "funding_source", "amount_usd"],
+    ImportKind.EXPENDITURE: ["project_symbol", "period", "input_type", "currency", "amount"],
+    ImportKind.RATES: ["currency", "period", "units_per_usd"],
+}
+# One example row per kind, for the downloadable templates.
+TEMPLATE_EXAMPLES: dict[str, list[str]] = {
+    ImportKind.ALLOCATIONS: ["RLA/12/01/USA", "2026", "XBTC", "250000.00"],
+    ImportKind.EXPENDITURE: ["RLA/12/01/USA", "2026-10", "EXPERTS", "EUR", "12500.00"],
+    ImportKind.RATES: ["EUR", "2026-10", "0.921000"],
+}
+FINANCIAL_KINDS = tuple(LAYOUTS)
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file_name: str
+    dry_run: bool
+    rows_total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    batch: ImportBatch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        prefix = _("Dry run, nothing written: ") if self.dry_run else ""
+        return prefix + _("%(total)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+            "total": self.rows_total, "created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction of a dry run so that everything it did is undone."""
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _read_bytes(source) -> tuple[bytes, str]:
+    if isinstance(source, (str, Path)):
+        return Path(source).read_bytes(), Path(source).name
+    if isinstance(source, bytes):
+        return source, ""
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return source.read(), Path(getattr(source, "name", "") or "").name
+
+
+def _currency(value: str) -> str:
+    code = (value or "").strip().upper()
+    if len(code) != 3 or not code.isalpha() or not code.isascii():
+        raise CellError(_("“%(value)s” is not an ISO 4217 currency code (three letters, e.g. EUR).") % {"value": value})
+    return code
+
+
+def _project_ids(symbols: set[str]) -> dict[str, int]:
+    found = {}
+    for chunk in _chunks(sorted(symbols)):
+        found.update(Project.objects.filter(symbol__in=chunk).values_list("symbol", "id"))
+    return found
+
+
+def _rates_for(currencies: set[str], periods: set) -> dict[tuple[str, object], Decimal]:
+    if not currencies or not periods:
+        return {}
+    rows = ExchangeRate.objects.filter(currency__in=sorted(currencies), period__in=sorted(periods))
+    return {(r.currency, r.period): r.units_per_usd for r in rows.only("currency", "period", "units_per_usd")}
+
+
+def to_usd(amount: Decimal, units_per_usd: Decimal) -> Decimal:
+    return (amount / units_per_usd).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def financial_import(*, kind: str, source, filename: str = "", user=None, dry_run: bool = False) -> ImportResult:
+    """Import one allocations, expenditure or exchange-rates file (CSV or XLSX; layouts in DESIGN.md §5)."""
+    if kind not in LAYOUTS:
+        raise ValueError(f"Unknown import kind {kind!r}; expected one of {', '.join(LAYOUTS)}")
+    data, source_name = _read_bytes(source)
+    filename = filename or source_name
+    result = ImportResult(kind=kind, file_name=filename, dry_run=dry_run)
+    checksum = hashlib.sha256(data).hexdigest()
+    try:
+        table = read_table(data, required=LAYOUTS[kind], filename=filename)
+    except TableError as exc:
+        result.errors = exc.errors
+    else:
+        result.rows_total = len(table.rows)
+        try:
+            with transaction.atomic():
+                batch = None
+                if not dry_run:
+                    batch = ImportBatch.objects.create(kind=kind, file_name=filename[:255], checksum=checksum,
+                                                       uploaded_by=user, status=ImportStatus.APPLIED,
+                                                       rows_total=result.rows_total)
+                _IMPORTERS[kind](table.rows, result=result, batch=batch, user=user)
+                if result.errors or dry_run:
+                    raise _Rollback
+                batch.rows_created, batch.rows_updated, batch.rows_unchanged = (
+                    result.created, result.updated, result.unchanged)
+                batch.save(update_fields=["rows_created", "rows_updated", "rows_unchanged"])
+                result.batch = batch
+        except _Rollback:
+            pass
+    if result.errors:
+        result.created = result.updated = result.unchanged = 0
+        if not dry_run:
+            # The refusal is recorded (who tried what, and why) while none of the rows are.
+            result.batch = ImportBatch.objects.create(
+                kind=kind, file_name=filename[:255], checksum=checksum, uploaded_by=user,
+                status=ImportStatus.FAILED, rows_total=result.rows_total,
+                errors=[e.as_dict() for e in result.errors[:1000]])
+    return result
+
+
+def _check_duplicate(seen: dict, key, row: int, errors: list[RowError], column: str) -> bool:
+    first = seen.get(key)
+    if first is not None:
+        errors.append(RowError(row, column, _("Duplicate of row %(first)s (same key).") % {"first": first}))
+        return True
+    seen[key] = row
+    return False
+
+
+# ---------------------------------------------------------------- exchange rates
+
+
+def _import_rates(rows, *, result: ImportResult, batch, user) -> None:
+    parsed = []
+    seen: dict = {}
+    for number, record in rows:
+        values = {}
+        for column, parse in (("currency", _currency), ("period", parse_period),
+                              ("units_per_usd", lambda v: parse_decimal(v, allow_negative=False, max_digits=18,
+                                                                         places=6))):
+            try:
+                values[column] = parse(record[column])
+            except CellError as exc:
+                result.errors.append(RowError(number, column, str(exc)))
+        if len(values) < 3:
+            continue
+        if values["currency"] == REFERENCE_CURRENCY:
+            result.errors.append(RowError(number, "currency", _("US$ is the reference currency: it has no rate.")))
+            continue
+        if values["units_per_usd"] <= 0:
+            result.errors.append(RowError(number, "units_per_usd", _("The rate must be greater than zero.")))
+            continue
+        if not _check_duplicate(seen, (values["currency"], values["period"]), number, result.errors, "period"):
+            parsed.append(values)
+    if result.errors:
+        return
+    existing = _rates_for({v["currency"] for v in parsed}, {v["period"] for v in parsed})
+    to_write = []
+    for values in parsed:
+        old = existing.get((values["currency"], values["period"]))
+        if old is None:
+            result.created += 1
+        elif old != values["units_per_usd"]:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+            continue
+        to_write.append(ExchangeRate(**values))
+    ExchangeRate.objects.bulk_create(to_write, batch_size=WRITE_BATCH, update_conflicts=True,
+                                     unique_fields=["currency", "period"], update_fields=["units_per_usd"])
+
+
+# ---------------------------------------------------------------- allocations
+
+
+def _import_allocations(rows, *, result: ImportResult, batch, user) -> None:
+    sources = dict(FundingSource.objects.values_list("code", "id"))
+    projects = _project_ids({r["project_symbol"].strip() for _n, r in rows})
+    parsed = []
+    seen: dict = {}
+    for number, record in rows:
+        errors_before = len(result.errors)
+        symbol = record["project_symbol"].strip()
+        project_id = projects.get(symbol)
+        if project_id is None:
+            result.errors.append(RowError(number, "project_symbol",
+                                          _("No project with symbol “%(symbol)s”.") % {"symbol": symbol}))
+        try:
+            year = parse_int(record["year"], minimum=1950, maximum=2100)
+        except CellError as exc:
+            result.errors.append(RowError(number, "year", str(exc)))
+        source_code = record["funding_source"].strip().upper()
+        source_id = sources.get(source_code)
+        if source_id is None:
+            result.errors.append(RowError(number, "funding_source", _(
+                "Unknown source of funds “%(code)s” (one of %(codes)s).") % {
+                "code": record["funding_source"], "codes": ", ".join(sorted(sources))}))
+        try:
+            amount = parse_decimal(record["amount_usd"], allow_negative=False)
+        except CellError as exc:
+            result.errors.append(RowError(number, "amount_usd", str(exc)))
+        if len(result.errors) > errors_before:
+            continue
+        if not _check_duplicate(seen, (project_id, year, source_id), number, result.errors, "funding_source"):
+            parsed.append((project_id, year, source_id, amount))
+    if result.errors:
+        return
+    existing = {}
+    project_ids = sorted({p for p, *_rest in parsed})
+    for chunk in _chunks(project_ids):
+        for allocation in Allocation.objects.filter(project_id__in=chunk).only(
+                "id", "project_id", "year", "funding_source_id", "amount_usd"):
+            existing[(allocation.project_id, allocation.year, allocation.funding_source_id)] = allocation
+    reason = _("Imported from %(file)s") % {"file": result.file_name or _("a file")}
+    new, changed, revisions = [], [], []
+    for project_id, year, source_id, amount in parsed:
+        allocation = existing.get((project_id, year, source_id))
+        if allocation is None:
+            new.append(Allocation(project_id=project_id, year=year, funding_source_id=source_id, amount_usd=amount))
+        elif allocation.amount_usd != amount:
+            revisions.append(AllocationRevision(allocation=allocation, old_amount_usd=allocation.amount_usd,
+                                                new_amount_usd=amount, reason=reason, revised_by=user, batch=batch))
+            allocation.amount_usd = amount
+            changed.append(allocation)
+        else:
+            result.unchanged += 1
+    Allocation.objects.bulk_create(new, batch_size=WRITE_BATCH)
+    if any(a.pk is None for a in new):  # a backend that cannot return ids from a bulk insert
+        keys = {(a.project_id, a.year, a.funding_source_id) for a in new}
+        by_key = {}
+        for chunk in _chunks(project_ids):
+            for a in Allocation.objects.filter(project_id__in=chunk):
+                by_key[(a.project_id, a.year, a.funding_source_id)] = a
+        new = [by_key[k] for k in keys]
+    Allocation.objects.bulk_update(changed, ["amount_usd", "updated_at"], batch_size=WRITE_BATCH)
+    revisions += [AllocationRevision(allocation=a, old_amount_usd=None, new_amount_usd=a.amount_usd, reason=reason,
+                                     revised_by=user, batch=batch) for a in new]
+    AllocationRevision.objects.bulk_create(revisions, batch_size=WRITE_BATCH)
+    result.created, result.updated = len(new), len(changed)
+    refresh_year_delivery({(a.project_id, a.year) for a in [*new, *changed]})
+
+
+# ---------------------------------------------------------------- expenditure
+
+
+def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
+    input_types = dict(InputType.objects.values_list("code", "id"))
+    projects = _project_ids({r["project_symbol"].strip() for _n, r in rows})
+    parsed = []
+    seen: dict = {}
+    for number, record in rows:
+        errors_before = len(result.errors)
+        symbol = record["project_symbol"].strip()
+        project_id = projects.get(symbol)
+        if project_id is None:
+            result.errors.append(RowError(number, "project_symbol",
+                                          _("No project with symbol “%(symbol)s”.") % {"symbol": symbol}))
+        try:
+            period = parse_period(record["period"].strip())
+        except CellError as exc:
+            result.errors.append(RowError(number, "period", str(exc)))
+        input_type_id = input_types.get(record["input_type"].strip().upper())
+        if input_type_id is None:
+            result.errors.append(RowError(number, "input_type", _(
+                "Unknown type of input “%(code)s” (one of %(codes)s).") % {
+                "code": record["input_type"], "codes": ", ".join(sorted(input_types))}))
+        try:
+            currency = _currency(record["currency"])
+        except CellError as exc:
+            result.errors.append(RowError(number, "currency", str(exc)))
+        try:
+            amount = parse_decimal(record["amount"])
+        except CellError as exc:
+            result.errors.append(RowError(number, "amount", str(exc)))
+        if len(result.errors) > errors_before:
+            continue
+        if not _check_duplicate(seen, (project_id, period, input_type_id, currency), number, result.errors, "currency"):
+            parsed.append((number, project_id, period, input_type_id, currency, amount))
+    if result.errors:
+        return
+
+    periods = {p[2] for p in parsed}
+    rates = _rates_for({p[4] for p in parsed} - {REFERENCE_CURRENCY}, periods)
+    for number, _pid, period, _iid, currency, _amount in parsed:
+        if currency != REFERENCE_CURRENCY and (currency, period) not in rates:
+            result.errors.append(RowError(number, "currency", _(
+                "No exchange rate for %(currency)s in %(period)s: import the rates of that month first.") % {
+                "currency": currency, "period": period.strftime("%Y-%m")}))
+    if result.errors:
+        return
+
+    project_ids = sorted({p[1] for p in parsed})
+    existing: dict[tuple, Decimal] = {}
+    for chunk in _chunks(project_ids):
+        existing.update(
+            ((pid, period, iid, cur), amount) for pid, period, iid, cur, amount in Expenditure.objects.filter(
+                project_id__in=chunk, period__in=sorted(periods)).values_list(
+                "project_id", "period", "input_type_id", "currency", "amount"))
+    to_write = []
+    touched: dict[int, set] = defaultdict(set)
+    for _number, project_id, period, input_type_id, currency, amount in parsed:
+        old = existing.get((project_id, period, input_type_id, currency))
+        if old is None:
+            result.created += 1
+        elif old != amount:
+            result.updated += 1
+        else:
+            # Unchanged: its US$ value stays as it was fixed at posting, even if the month's rate was revised.
+            result.unchanged += 1
+            continue
+        rate = Decimal(1) if currency == REFERENCE_CURRENCY else rates[(currency, period)]
+        to_write.append(Expenditure(project_id=project_id, period=period, input_type_id=input_type_id,
+                                    currency=currency, amount=amount, exchange_rate=rate,
+                                    amount_usd=to_usd(amount, rate), batch=batch))
+        touched[project_id].add(period)
+    Expenditure.objects.bulk_create(
+        to_write, batch_size=WRITE_BATCH, update_conflicts=True,
+        unique_fields=["project", "period", "input_type", "currency"],
+        update_fields=["amount", "exchange_rate", "amount_usd", "batch"])
+    refresh_month_spend(touched)
+    refresh_year_delivery({(project_id, period.year) for project_id, periods in touched.items() for period in periods})
+
+
+def refresh_month_spend(touched: dict[int, set]) -> None:
+    """Recompute the rollup of the given {project_id: {periods}}, set-based: one aggregate read, one bulk upsert.
+
+    The aggregate covers the cross product of the touched projects and periods (a superset of the touched
+    pairs, recomputed to the same value), which keeps the read to one IN-list query per chunk of projects.
+    """
+    if not touched:
+        return
+    project_ids = sorted(touched)
+    periods = sorted(set().union(*touched.values()))
+    sums = []
+    for chunk in _chunks(project_ids):
+        sums += [ProjectMonthSpend(project_id=pid, period=period, amount_usd=total)
+                 for pid, period, total in Expenditure.objects.filter(project_id__in=chunk, period__in=periods)
+                 .values("project_id", "period").annotate(total=Sum("amount_usd"))
+                 .values_list("project_id", "period", "total")
+                 if period in touched[pid]]
+    ProjectMonthSpend.objects.bulk_create(sums, batch_size=WRITE_BATCH, update_conflicts=True,
+                                          unique_fields=["project", "period"], update_fields=["amount_usd"])
+
+
+def refresh_year_delivery(keys: Iterable[tuple[int, int]]) -> None:
+    """Recompute the ProjectYearDelivery rows of the given (project_id, year) pairs from Allocation and
+    ProjectMonthSpend, set-based: per year and chunk of projects two aggregate reads and one bulk upsert."""
+    projects_by_year: dict[int, set] = defaultdict(set)
+    for project_id, year in keys:
+        projects_by_year[year].add(project_id)
+    for year, project_ids in sorted(projects_by_year.items()):
+        for chunk in _chunks(sorted(project_ids)):
+            _write_year_delivery(year, Q(project_id__in=chunk), expected=set(chunk))
+
+
+def rebuild_year_delivery(*, years: Iterable[int] | None = None) -> int:
+    """Recompute the ProjectYearDelivery rollup from scratch (all years, or the given ones); returns its row count.
+
+    For repairs and for data loaded outside the import services (demo and benchmark seeding)."""
+    with transaction.atomic():
+        if years is None:
+            years = ({d.year for d in ProjectMonthSpend.objects.dates("period", "year")}
+                     | set(Allocation.objects.values_list("year", flat=True).distinct()))
+            ProjectYearDelivery.objects.all().delete()
+        years = sorted(set(years))
+        ProjectYearDelivery.objects.filter(year__in=years).delete()
+        for year in years:
+            in_year = Q(period__gte=dt.date(year, 1, 1), period__lte=dt.date(year, 12, 1))
+            project_ids = sorted(
+                set(Allocation.objects.filter(year=year).values_list("project_id", flat=True).distinct())
+                | set(ProjectMonthSpend.objects.filter(in_year).values_list("project_id", flat=True).distinct()))
+            for chunk in _chunks(project_ids):
+                _write_year_delivery(year, Q(project_id__in=chunk), expected=set())
+        return ProjectYearDelivery.objects.filter(year__in=years).count()
+
+
+def _cents(amount) -> int:
+    """Whole cents of a US$ sum (SQLite may hand sums back as floats)."""
+    if amount is None:
+        return 0
+    value = Decimal(repr(amount)) if isinstance(amount, float) else Decimal(amount)
+    return int(value.quantize(CENT, rounding=ROUND_HALF_UP) * 100)
+
+
+def _write_year_delivery(year: int, projects: Q, *, expected: set) -> None:
+    """Upsert the year rows of the projects in `projects`; delete those of `expected` left with no data."""
+    allocations = dict(Allocation.objects.filter(projects, year=year).values(
+        "project_id").annotate(total=Sum("amount_usd")).values_list("project_id", "total"))
+    month_sums = {f"m{month:02d}": Sum("amount_usd", filter=Q(period=dt.date(year, month, 1)))
+                  for month in range(1, 13)}
+    spend = {row["project_id"]: row for row in ProjectMonthSpend.objects.filter(
+        projects, period__gte=dt.date(year, 1, 1), period__lte=dt.date(year, 12, 1)).values("project_id").annotate(
+        first=Min("period"), **month_sums)}
+    rows = []
+    for project_id in sorted(set(allocations) | set(spend)):
+        months = spend.get(project_id, {})
+        row = ProjectYearDelivery(project_id=project_id, year=year, has_allocation=project_id in allocations,
+                                  allocation_cents=_cents(allocations.get(project_id)),
+                                  first_spend_month=months["first"].month if months else None)
+        running = 0
+        for month, name in enumerate(CUMULATIVE_FIELDS, start=1):
+            running += _cents(months.get(f"m{month:02d}"))
+            setattr(row, name, running)
+        rows.append(row)
+    ProjectYearDelivery.objects.bulk_create(
+        rows, batch_size=WRITE_BATCH, update_conflicts=True, unique_fields=["project", "year"],
+        update_fields=["allocation_cents", "has_allocation", "first_spend_month", *CUMULATIVE_FIELDS])
+    gone = expected - set(allocations) - set(spend)
+    if gone:
+        ProjectYearDelivery.objects.filter(project_id__in=sorted(gone), year=year).delete()
+
+
+_IMPORTERS = {
+    ImportKind.ALLOCATIONS: _import_allocations,
+    ImportKind.EXPENDITURE: _import_expenditure,
+    ImportKind.RATES: _import_rates,
+}
+
+
+@transaction.atomic
+def allocation_set(*, project, year: int, funding_source, amount_usd: Decimal, reason: str, user=None) -> Allocation:
+    """Set one allocation by hand (admin, API): a change keeps the earlier amount as a revision with its reason."""
+    if not (reason or "").strip():
+        raise ValueError(_("Give the reason for the allocation change."))
+    if amount_usd < 0:
+        raise ValueError(_("An allocation cannot be negative."))
+    allocation = Allocation.objects.select_for_update().filter(
+        project=project, year=year, funding_source=funding_source).first()
+    old = allocation.amount_usd if allocation else None
+    if allocation is None:
+        allocation = Allocation.objects.create(project=project, year=year, funding_source=funding_source,
+                                               amount_usd=amount_usd)
+    elif old == amount_usd:
+        return allocation
+    else:
+        allocation.amount_usd = amount_usd
+        allocation.save(update_fields=["amount_usd", "updated_at"])
+    AllocationRevision.objects.create(allocation=allocation, old_amount_usd=old, new_amount_usd=amount_usd,
+                                      reason=reason, revised_by=user)
+    refresh_year_delivery({(allocation.project_id, year)})
+    return allocation
+
+
+def template_rows(kind: str) -> list[list[str]]:
+    """Header and one example row of a kind's import file."""
+    return [LAYOUTS[kind], TEMPLATE_EXAMPLES[kind]]

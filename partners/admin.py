@@ -1,1 +1,39 @@
-from django.contrib import admin  # noqa: F401
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from partners.models import Country, Organisation, Region, Unit, UnitMembership
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "iati_code", "sort_order"]
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["iso3", "name", "region", "is_ldc", "ldc_graduation_year", "in_transition"]
+    list_filter = ["region", "is_ldc", "in_transition"]
+    search_fields = ["iso3", "iso2", "name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "acronym", "kind", "country", "is_active"]
+    list_filter = ["kind", "is_active", "country__region"]
+    search_fields = ["name", "acronym"]
+    autocomplete_fields = ["country"]
+
+
+class UnitMembershipInline(admin.TabularInline):
+    model = UnitMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Unit)
+class UnitAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "region", "parent", "is_active"]
+    list_filter = ["kind", "region", "is_active"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["countries", "parent"]
+    inlines = [UnitMembershipInline]

@@ -28,6 +28,8 @@ class Country(models.Model):
     name = models.CharField(_("name"), max_length=100)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="countries", verbose_name=_("region"))
     is_ldc = models.BooleanField(_("least developed country"), default=False)
+    # Year the country left the UN list of least developed countries (is_ldc is then False).
+    ldc_graduation_year = models.PositiveSmallIntegerField(_("graduated from LDC status in"), null=True, blank=True)
     in_transition = models.BooleanField(_("country in transition"), default=False)
 
     class Meta:
@@ -37,6 +39,10 @@ class Country(models.Model):
 
     def __str__(self):
         return self.name
+
+    def was_ldc_in(self, year: int) -> bool:
+        """LDC status for reports on a past year: current LDCs, and graduated ones before they graduated."""
+        return self.is_ldc or (self.ldc_graduation_year is not None and year < self.ldc_graduation_year)
 
 
 class OrganisationKind(models.TextChoices):
@@ -63,7 +69,8 @@ class Organisation(models.Model):
     acronym = models.CharField(_("acronym"), max_length=32, blank=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind.choices, db_index=True)
     country = models.ForeignKey(
-        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations", verbose_name=_("country")
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations",
+        verbose_name=_("country"),
     )
     iati_identifier = models.CharField(_("IATI identifier"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -68,7 +68,8 @@ class FrameworkIndicator(models.Model):
 
     class Meta:
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["operational_objective", "code"], name="unique_framework_indicator")]
+        constraints = [models.UniqueConstraint(fields=["operational_objective", "code"],
+                                               name="unique_framework_indicator")]
         verbose_name = _("framework indicator")
         verbose_name_plural = _("framework indicators")
 
@@ -268,9 +269,11 @@ class Project(models.Model):
     responsible_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="responsible_projects",
                                          verbose_name=_("responsible unit"))
     backstopping_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
-                                          related_name="backstopped_projects", verbose_name=_("technical backstopping unit"))
-    responsible_official = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                             related_name="responsible_projects", verbose_name=_("responsible official"))
+                                          related_name="backstopped_projects",
+                                          verbose_name=_("technical backstopping unit"))
+    responsible_official = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                             blank=True, related_name="responsible_projects",
+                                             verbose_name=_("responsible official"))
 
     gender_marker = models.PositiveSmallIntegerField(_("gender marker"), choices=GenderMarker.choices,
                                                      default=GenderMarker.NOT_TARGETED)
@@ -294,7 +297,7 @@ class Project(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[countries, other_programmes, conventions, principles, themes],
-                                excluded_fields=["version", "updated_at"])
+                                excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["symbol"]
@@ -323,7 +326,8 @@ class Project(models.Model):
                 "end": self.actual_end, "start": self.actual_start}
         if self.primary_programme_id and self.strategic_objective_id and (
                 self.primary_programme.objective_id != self.strategic_objective_id):
-            errors["primary_programme"] = _("“%(programme)s” is not a programme of strategic objective %(objective)s.") % {
+            errors["primary_programme"] = _(
+                "“%(programme)s” is not a programme of strategic objective %(objective)s.") % {
                 "programme": self.primary_programme, "objective": self.strategic_objective.code}
         if self.is_autonomous and not self.autonomy_reason.strip():
             errors["autonomy_reason"] = _("Give the reason why this programme requires autonomy.")
@@ -389,7 +393,8 @@ class ProjectPartner(models.Model):
 
     class Meta:
         ordering = ["role", "organisation__name"]
-        constraints = [models.UniqueConstraint(fields=["project", "organisation", "role"], name="unique_project_partner")]
+        constraints = [models.UniqueConstraint(fields=["project", "organisation", "role"],
+                                               name="unique_project_partner")]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
 
@@ -432,7 +437,8 @@ class TripartiteInvolvement(models.Model):
         ordering = ["project", "stage", "group"]
         constraints = [
             models.UniqueConstraint(fields=["project", "stage", "group"], name="unique_involvement_cell"),
-            models.CheckConstraint(condition=Q(group__in=ConstituentGroup.values), name="involvement_group_is_constituent"),
+            models.CheckConstraint(condition=Q(group__in=ConstituentGroup.values),
+                                   name="involvement_group_is_constituent"),
         ]
         verbose_name = _("tripartite involvement")
         verbose_name_plural = _("tripartite involvement")
@@ -538,3 +544,26 @@ class ProgressReport(models.Model):
     def clean(self):
         if self.period_end and self.due_date and self.due_date < self.period_end:
             raise ValidationError({"due_date": _("A report cannot be due before the end of the period it covers.")})
+
+
+class ProjectImport(models.Model):
+    """The record of one (confirmed) import of the project register: who, when, what it did."""
+
+    file_name = models.CharField(_("file"), max_length=255)
+    checksum = models.CharField(_("SHA-256"), max_length=64)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    verbose_name=_("imported by"))
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_created = models.PositiveIntegerField(_("created"), default=0)
+    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    donors_created = models.JSONField(_("donors created"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        verbose_name = _("project import")
+        verbose_name_plural = _("project imports")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.imported_at:%Y-%m-%d %H:%M})"

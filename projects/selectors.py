@@ -1,1 +1,212 @@
-"""Reads: the queries this app's pages, API, commands and reports share."""
+"""Reads: the queries the register's pages, API, commands and reports share."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Organisation
+from projects.models import (
+    ConstituentGroup,
+    DateField,
+    DateRevision,
+    ExpertAssignment,
+    InvolvementStage,
+    ProgressReport,
+    Project,
+    ProjectPartner,
+    TrainingActivity,
+    TripartiteInvolvement,
+)
+
+
+def project_queryset() -> QuerySet[Project]:
+    """Projects with what a list shows, in a constant number of queries whatever the number of rows."""
+    return Project.objects.select_related(
+        "strategic_objective", "primary_programme", "region", "funding_source", "donor", "responsible_unit",
+        "backstopping_unit", "responsible_official",
+    ).prefetch_related("countries")
+
+
+def project_detail(*, pk: int | None = None, symbol: str | None = None) -> Project:
+    queryset = project_queryset().select_related("strategic_objective__biennium").prefetch_related(
+        "other_programmes", "themes", "principles", "conventions",
+        Prefetch("partners", queryset=ProjectPartner.objects.select_related("organisation")),
+        Prefetch("tripartite", queryset=TripartiteInvolvement.objects.select_related("actual_organisation")),
+        "experts__nationality", "training", "progress_reports",
+        Prefetch("date_revisions", queryset=DateRevision.objects.select_related("revised_by")),
+    )
+    return queryset.get(pk=pk) if pk is not None else queryset.get(symbol=symbol)
+
+
+def my_projects(user) -> QuerySet[Project]:
+    """The projects of the user's units (responsible or backstopping) and those where they are the official."""
+    if not getattr(user, "is_authenticated", False):
+        return Project.objects.none()
+    units = user.unit_memberships.values("unit_id")
+    return project_queryset().filter(
+        Q(responsible_unit_id__in=units) | Q(backstopping_unit_id__in=units) | Q(responsible_official=user))
+
+
+@dataclass
+class TripartiteCell:
+    stage: str
+    group: str
+    involvement: TripartiteInvolvement | None
+
+    @property
+    def contemplated(self) -> bool:
+        return bool(self.involvement and self.involvement.contemplated)
+
+    @property
+    def actual(self) -> bool:
+        return bool(self.involvement and self.involvement.is_actual)
+
+    @property
+    def is_gap(self) -> bool:
+        """Contemplated in the project document but not (yet) happened."""
+        return self.contemplated and not self.actual
+
+    @property
+    def is_unplanned(self) -> bool:
+        return self.actual and not self.contemplated
+
+
+@dataclass
+class TripartiteRow:
+    stage: str
+    label: str
+    cells: list[TripartiteCell]
+
+
+@dataclass
+class TripartiteMatrix:
+    groups: list[tuple[str, str]]
+    rows: list[TripartiteRow]
+    is_autonomous: bool
+
+    @property
+    def contemplated_count(self) -> int:
+        return sum(cell.contemplated for row in self.rows for cell in row.cells)
+
+    @property
+    def actual_count(self) -> int:
+        return sum(cell.actual for row in self.rows for cell in row.cells)
+
+    @property
+    def gaps(self) -> list[TripartiteCell]:
+        return [cell for row in self.rows for cell in row.cells if cell.is_gap]
+
+
+def tripartite_matrix(project: Project) -> TripartiteMatrix:
+    """Stage × constituent group, contemplated vs actual (uses the prefetched rows when there are some)."""
+    by_cell = {(t.stage, t.group): t for t in project.tripartite.all()}
+    rows = [TripartiteRow(stage, label, [TripartiteCell(stage, group, by_cell.get((stage, group)))
+                                         for group in ConstituentGroup.values])
+            for stage, label in InvolvementStage.choices]
+    return TripartiteMatrix(groups=list(ConstituentGroup.choices), rows=rows, is_autonomous=project.is_autonomous)
+
+
+# ---------------------------------------------------------------- history
+
+
+@dataclass
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: object  # datetime
+    who: object  # user or None
+    record: str  # which record: the project, or one of its partners, cells, experts...
+    action: str  # "created", "changed", "deleted", "date revised"
+    changes: list[FieldChange] = field(default_factory=list)
+    reason: str = ""
+
+
+_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+DATE_REVISED = _("date revised")
+_SKIPPED = {"id", "project", "version", "created_at", "updated_at"}
+
+
+def _text(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(str(v) for k, v in value.items() if k not in ("id", "project")) or "—"
+    return str(value)
+
+
+def _history_entries(records, describe) -> list[HistoryEntry]:
+    """Entries with old → new per field for one model's historical records (oldest first per object)."""
+    entries = []
+    previous_by_object = {}
+    for record in records:
+        object_id = record.id
+        previous = previous_by_object.get(object_id)
+        model = record.instance_type
+        changes = []
+        fields = [f for f in model._meta.concrete_fields if f.name not in _SKIPPED]
+        if previous is not None and record.history_type == "~":
+            m2m_names = [f.name for f in getattr(record, "_history_m2m_fields", [])]
+            delta = record.diff_against(previous, included_fields=[f.name for f in fields] + m2m_names,
+                                        foreign_keys_are_objs=True)
+            for change in delta.changes:
+                label = str(model._meta.get_field(change.field).verbose_name)
+                changes.append(FieldChange(change.field, label, _text(change.old), _text(change.new)))
+        elif record.history_type == "+":
+            for f in fields:
+                try:
+                    value = getattr(record, f.name)
+                except ObjectDoesNotExist:  # the related row was deleted since
+                    value = getattr(record, f.attname)
+                if value not in (None, "", False):
+                    changes.append(FieldChange(f.name, str(f.verbose_name), "—", _text(value)))
+        previous_by_object[object_id] = record
+        if record.history_type == "~" and not changes:
+            continue
+        entries.append(HistoryEntry(when=record.history_date, who=record.history_user, record=describe(record),
+                                    action=_ACTIONS.get(record.history_type, record.history_type), changes=changes,
+                                    reason=record.history_change_reason or ""))
+    return entries
+
+
+def project_history(project: Project) -> list[HistoryEntry]:
+    """Every recorded change of the project and its child records, newest first, with date revisions' reasons."""
+    project_records = project.history.select_related("history_user").order_by("history_date", "history_id")
+    entries = _history_entries(project_records, lambda r: str(Project._meta.verbose_name))
+
+    organisations = {}
+
+    def organisation_name(organisation_id):
+        if organisation_id and organisation_id not in organisations:
+            organisations[organisation_id] = str(Organisation.objects.filter(pk=organisation_id).first() or "—")
+        return organisations.get(organisation_id, "")
+
+    children = [
+        (ProjectPartner.history, lambda r: f"{ProjectPartner._meta.verbose_name}: "
+                                           f"{organisation_name(r.organisation_id)} ({r.get_role_display()})"),
+        (TripartiteInvolvement.history, lambda r: f"{TripartiteInvolvement._meta.verbose_name}: "
+                                                  f"{r.get_stage_display()} × {r.get_group_display()}"),
+        (ExpertAssignment.history, lambda r: f"{ExpertAssignment._meta.verbose_name}: {r.name or r.category}"),
+        (TrainingActivity.history, lambda r: f"{TrainingActivity._meta.verbose_name}: {r.title}"),
+        (ProgressReport.history, lambda r: f"{ProgressReport._meta.verbose_name}: {r.period_end}"),
+    ]
+    for manager, describe in children:
+        records = manager.filter(project_id=project.pk).select_related("history_user").order_by(
+            "history_date", "history_id")
+        entries.extend(_history_entries(records, describe))
+    for revision in project.date_revisions.select_related("revised_by"):
+        label = str(DateField(revision.field).label)
+        entries.append(HistoryEntry(
+            when=revision.revised_at, who=revision.revised_by, record=str(Project._meta.verbose_name),
+            action=DATE_REVISED, reason=revision.reason,
+            changes=[FieldChange(revision.field, label, _text(revision.old_value), _text(revision.new_value))]))
+    return sorted(entries, key=lambda e: e.when, reverse=True)

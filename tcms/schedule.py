@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from celery.schedules import crontab
 from django.conf import settings
 
 
@@ -11,6 +12,14 @@ def beat_schedule() -> dict:
             "task": "tcms.tasks.heartbeat",
             "schedule": timedelta(seconds=settings.TCMS_WORKER_HEARTBEAT_SECONDS),
         },
+        # Early warning (alerts): scan before the digests so that today's changes are in today's digest.
+        "alerts-scan-early-warnings": {"task": "alerts.tasks.scan_early_warnings",
+                                       "schedule": crontab(minute=0, hour=5)},
+        "alerts-daily-digests": {"task": "alerts.tasks.send_digests", "schedule": crontab(minute=0, hour=6),
+                                 "kwargs": {"frequency": "DAILY"}},
+        "alerts-weekly-digests": {"task": "alerts.tasks.send_digests",
+                                  "schedule": crontab(minute=0, hour=6, day_of_week="mon"),
+                                  "kwargs": {"frequency": "WEEKLY"}},
     }
     for extra in getattr(settings, "TCMS_EXTRA_SCHEDULES", ()):
         schedule.update(extra())

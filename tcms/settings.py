@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "evaluation",
     "alerts",
     "reports",
+    "iati",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,313 @@
+"""The conditions of the early-warning rules: which projects each rule fires for at an as-of date, and how badly.
+
+Every condition is evaluated over the whole portfolio with a fixed number of set-based queries (never one
+query per project); figures several rules need (allocations, expenditure, ongoing projects) are read once
+per scan through `ScanContext`. A condition returns {project_id: Finding}; the scan (services.scan) turns
+findings into alerts.
+
+Conventions shared by all rules (issue 5): d is the as-of date; "elapsed" is the share of d's calendar year
+gone at d (day-based, d included: 1 at 31 December); expenditure counts the periods (months) up to d's month
+included; thresholds come from the Rule row, so administrators change them without code.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from django.db.models import Max, Q, Sum
+
+from alerts.models import Rule, RuleCode, Severity
+from projects.models import InvolvementStage, ProgressReport, Project, ProjectStatus, TripartiteInvolvement
+
+# Statuses in which money can still move and reports are still due (not pipeline, not closed financially).
+ACTIVE_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.ONGOING, ProjectStatus.SUSPENDED,
+                   ProjectStatus.OPERATIONALLY_CLOSED)
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class Finding:
+    project_id: int
+    severity: str
+    detail: dict = field(default_factory=dict)
+
+
+def add_months(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _money(value) -> str:
+    return str((value or ZERO).quantize(Decimal("0.01")))
+
+
+def _ratio(value: Decimal | None) -> str | None:
+    return None if value is None else str(value.quantize(Decimal("0.0001")))
+
+
+def _above(value, amber, red) -> str | None:
+    """Severity for figures where higher is worse, strictly beyond the threshold."""
+    if red is not None and value > red:
+        return Severity.RED
+    if amber is not None and value > amber:
+        return Severity.AMBER
+    return None
+
+
+def _at_least(value, amber, red) -> str | None:
+    if red is not None and value >= red:
+        return Severity.RED
+    if amber is not None and value >= amber:
+        return Severity.AMBER
+    return None
+
+
+class ScanContext:
+    """The as-of date and the portfolio-wide figures shared by several rules (each read at most once)."""
+
+    def __init__(self, as_of: dt.date):
+        self.as_of = as_of
+        self.year = as_of.year
+        self.month = as_of.replace(day=1)
+        self.year_start = dt.date(as_of.year, 1, 1)
+
+    @cached_property
+    def ongoing_projects(self) -> dict[int, dict]:
+        rows = Project.objects.filter(status=ProjectStatus.ONGOING).values(
+            "id", "planned_start", "planned_end", "actual_start")
+        return {row["id"]: row for row in rows}
+
+    @cached_property
+    def allocations(self) -> dict[int, dict]:
+        """Per active project: status, the as-of year's allocations and all allocations."""
+        from delivery.models import Allocation
+
+        rows = (Allocation.objects.filter(project__status__in=ACTIVE_STATUSES)
+                .values("project_id", "project__status")
+                .annotate(year_total=Sum("amount_usd", filter=Q(year=self.year)), total=Sum("amount_usd")))
+        return {row["project_id"]: {"status": row["project__status"], "year": row["year_total"] or ZERO,
+                                    "total": row["total"] or ZERO} for row in rows}
+
+    @cached_property
+    def spending(self) -> dict[int, dict]:
+        """Per active project: expenditure of the as-of year and to date, periods up to the as-of month."""
+        from delivery.models import ProjectMonthSpend
+
+        rows = (ProjectMonthSpend.objects.filter(project__status__in=ACTIVE_STATUSES, period__lte=self.month)
+                .values("project_id", "project__status")
+                .annotate(year_total=Sum("amount_usd", filter=Q(period__gte=self.year_start)),
+                          total=Sum("amount_usd")))
+        return {row["project_id"]: {"status": row["project__status"], "year": row["year_total"] or ZERO,
+                                    "total": row["total"] or ZERO} for row in rows}
+
+
+# ------------------------------------------------------------------------------------------- register rules
+
+
+def past_end(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    amber_days = int(rule.amber_threshold or 0)
+    rows = Project.objects.filter(status=ProjectStatus.ONGOING,
+                                  planned_end__lt=ctx.as_of - dt.timedelta(days=amber_days)
+                                  ).values_list("id", "planned_end")
+    findings = {}
+    for project_id, planned_end in rows:
+        days = (ctx.as_of - planned_end).days
+        severity = _above(days, rule.amber_threshold, rule.red_threshold)
+        if severity:
+            findings[project_id] = Finding(project_id, severity,
+                                           {"planned_end": planned_end.isoformat(), "days_past_end": days})
+    return findings
+
+
+def _stage_passed_on(stage: str, start: dt.date, planned_end: dt.date) -> dt.date:
+    if stage in (InvolvementStage.FORMULATION, InvolvementStage.APPROVAL):
+        return start
+    if stage == InvolvementStage.EVALUATION:
+        return planned_end
+    return start + (planned_end - start) / 2  # implementation, management, monitoring: by mid-life
+
+
+def tripartite_gap(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    grace = int(rule.param("grace_days", 90))
+    rows = (TripartiteInvolvement.objects
+            .filter(contemplated=True, project__status=ProjectStatus.ONGOING, project__is_autonomous=False)
+            .filter(Q(actual_date__isnull=True) | Q(actual_date__gt=ctx.as_of))
+            .values_list("project_id", "stage", "group", "project__planned_start", "project__actual_start",
+                         "project__planned_end"))
+    gaps: dict[int, list[str]] = defaultdict(list)
+    for project_id, stage, group, planned_start, actual_start, planned_end in rows:
+        passed_on = _stage_passed_on(stage, actual_start or planned_start, planned_end)
+        if (ctx.as_of - passed_on).days > grace:
+            gaps[project_id].append(f"{stage}/{group}")
+    findings = {}
+    for project_id, cells in gaps.items():
+        severity = _at_least(len(cells), rule.amber_threshold, rule.red_threshold)
+        if severity:
+            findings[project_id] = Finding(project_id, severity, {"gaps": sorted(cells), "count": len(cells)})
+    return findings
+
+
+def report_overdue(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    amber_days = int(rule.amber_threshold or 0)
+    rows = (ProgressReport.objects
+            .filter(project__status__in=ACTIVE_STATUSES, due_date__lt=ctx.as_of - dt.timedelta(days=amber_days))
+            .filter(Q(submitted_date__isnull=True) | Q(submitted_date__gt=ctx.as_of))
+            .values_list("project_id", "due_date", "period_end"))
+    overdue: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for project_id, due_date, period_end in rows:
+        overdue[project_id].append((due_date, period_end))
+    findings = {}
+    for project_id, reports in overdue.items():
+        oldest_due, oldest_period = min(reports)
+        days = (ctx.as_of - oldest_due).days
+        severity = _above(days, rule.amber_threshold, rule.red_threshold)
+        if severity:
+            findings[project_id] = Finding(project_id, severity, {
+                "reports_overdue": len(reports), "oldest_due": oldest_due.isoformat(),
+                "oldest_period_end": oldest_period.isoformat(), "days_overdue": days})
+    return findings
+
+
+# ------------------------------------------------------------------------------------------- delivery rules
+
+
+def low_delivery(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    from_date = dt.date(ctx.year, int(rule.param("from_month", 4)), int(rule.param("from_day", 1)))
+    if ctx.as_of < from_date:
+        return {}
+    from delivery.selectors import year_elapsed
+
+    elapsed = year_elapsed(ctx.as_of)
+    findings = {}
+    for project_id, allocation in ctx.allocations.items():
+        if allocation["status"] != ProjectStatus.ONGOING or allocation["year"] <= 0:
+            continue
+        spent = ctx.spending.get(project_id, {}).get("year", ZERO)
+        rate = spent / allocation["year"]
+        if rule.red_threshold is not None and rate < rule.red_threshold * elapsed:
+            severity = Severity.RED
+        elif rule.amber_threshold is not None and rate < rule.amber_threshold * elapsed:
+            severity = Severity.AMBER
+        else:
+            continue
+        findings[project_id] = Finding(project_id, severity, {
+            "year": ctx.year, "allocation_usd": _money(allocation["year"]), "expenditure_usd": _money(spent),
+            "delivery_rate": _ratio(rate), "elapsed": _ratio(elapsed)})
+    return findings
+
+
+def ending_unspent(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    horizon = ctx.as_of + dt.timedelta(days=int(rule.param("window_days", 183)))
+    findings = {}
+    for project_id, project in ctx.ongoing_projects.items():
+        if not ctx.as_of <= project["planned_end"] <= horizon:
+            continue
+        total = ctx.allocations.get(project_id, {}).get("total", ZERO)
+        if total <= 0:
+            continue
+        spent = ctx.spending.get(project_id, {}).get("total", ZERO)
+        rate = spent / total
+        if rule.red_threshold is not None and rate < rule.red_threshold:
+            severity = Severity.RED
+        elif rule.amber_threshold is not None and rate < rule.amber_threshold:
+            severity = Severity.AMBER
+        else:
+            continue
+        findings[project_id] = Finding(project_id, severity, {
+            "planned_end": project["planned_end"].isoformat(), "allocation_usd": _money(total),
+            "expenditure_usd": _money(spent), "life_delivery_rate": _ratio(rate)})
+    return findings
+
+
+def no_expenditure(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    from delivery.models import ProjectMonthSpend
+
+    amber_periods = int(rule.amber_threshold or 0)
+    red_periods = int(rule.red_threshold or 0)
+    longest = max(amber_periods, red_periods)
+    if longest <= 0:
+        return {}
+    started_before = ctx.as_of - dt.timedelta(days=int(rule.param("min_started_days", 90)))
+    window_start = add_months(ctx.month, -(longest - 1))
+    last_spend = dict(ProjectMonthSpend.objects
+                      .filter(project__status=ProjectStatus.ONGOING, period__gte=window_start, period__lte=ctx.month)
+                      .exclude(amount_usd=0).values("project_id").annotate(last=Max("period"))
+                      .values_list("project_id", "last"))
+    findings = {}
+    for project_id, project in ctx.ongoing_projects.items():
+        if (project["actual_start"] or project["planned_start"]) > started_before:
+            continue
+        last = last_spend.get(project_id)
+        if red_periods and (last is None or last < add_months(ctx.month, -(red_periods - 1))):
+            severity = Severity.RED
+        elif amber_periods and (last is None or last < add_months(ctx.month, -(amber_periods - 1))):
+            severity = Severity.AMBER
+        else:
+            continue
+        findings[project_id] = Finding(project_id, severity, {
+            "last_expenditure_period": last.strftime("%Y-%m") if last else None, "as_of_period": f"{ctx.month:%Y-%m}"})
+    return findings
+
+
+def overspent(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    factor = rule.red_threshold if rule.red_threshold is not None else Decimal("1")
+    findings = {}
+    for project_id, spent in ctx.spending.items():
+        allocation = ctx.allocations.get(project_id, {"year": ZERO, "total": ZERO})
+        over_year = spent["year"] > factor * allocation["year"]
+        over_total = spent["total"] > factor * allocation["total"]
+        if over_year or over_total:
+            findings[project_id] = Finding(project_id, Severity.RED, {
+                "year": ctx.year, "allocation_year_usd": _money(allocation["year"]),
+                "expenditure_year_usd": _money(spent["year"]), "allocation_total_usd": _money(allocation["total"]),
+                "expenditure_to_date_usd": _money(spent["total"]), "over_year": over_year, "over_total": over_total})
+    return findings
+
+
+# ------------------------------------------------------------------------------------------ evaluation rules
+
+
+def evaluation_overdue(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    from evaluation.selectors import evaluation_gaps
+
+    return _from_evaluation_register(evaluation_gaps(as_of=ctx.as_of))
+
+
+def indicators_behind(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    from evaluation.selectors import indicators_behind as behind
+
+    return _from_evaluation_register(behind(as_of=ctx.as_of))
+
+
+def _from_evaluation_register(rows) -> dict[int, Finding]:
+    """Findings from an evaluation selector's (project_id, severity, detail) rows; the worst severity wins."""
+    findings: dict[int, Finding] = {}
+    for project_id, severity, detail in rows:
+        severity = Severity.RED if str(severity).upper() == Severity.RED else Severity.AMBER
+        previous = findings.get(project_id)
+        if previous is None or (severity == Severity.RED and previous.severity != Severity.RED):
+            findings[project_id] = Finding(project_id, severity, _jsonable(detail))
+    return findings
+
+
+def _jsonable(detail) -> dict:
+    if not isinstance(detail, dict):
+        return {"detail": str(detail)}
+    return {str(key): value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+            for key, value in detail.items()}
+
+
+CONDITIONS: dict[str, Callable[[Rule, ScanContext], dict[int, Finding]]] = {
+    RuleCode.LOW_DELIVERY: low_delivery,
+    RuleCode.ENDING_UNSPENT: ending_unspent,
+    RuleCode.NO_EXPENDITURE: no_expenditure,
+    RuleCode.OVERSPENT: overspent,
+    RuleCode.PAST_END: past_end,
+    RuleCode.EVALUATION_OVERDUE: evaluation_overdue,
+    RuleCode.INDICATORS_BEHIND: indicators_behind,
+    RuleCode.TRIPARTITE_GAP: tripartite_gap,
+    RuleCode.REPORT_OVERDUE: report_overdue,
+}

@@ -1,0 +1,80 @@
+"""The delivery dashboard's filters: one FilterSet over projects, shared by the dashboard, its downloads and the API.
+
+`selector_filters()` turns the valid filter values into the `filters` dict delivery/selectors.py understands, so
+pages never filter figures themselves.
+"""
+
+import datetime as dt
+import re
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Country, Organisation, OrganisationKind, Region, Unit
+from projects.models import BudgetType, FundingSource, Programme, Project, ProjectStatus, StrategicObjective
+
+SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
+
+
+class DeliveryFilterSet(django_filters.FilterSet):
+    strategic_objective = django_filters.ModelChoiceFilter(
+        queryset=StrategicObjective.objects.all(), label=_("Strategic objective"), widget=SELECT)
+    infocus_programme = django_filters.ModelChoiceFilter(
+        field_name="primary_programme", queryset=Programme.objects.all(), label=_("InFocus programme"), widget=SELECT)
+    region = django_filters.ModelChoiceFilter(queryset=Region.objects.all(), label=_("Region"), widget=SELECT)
+    country = django_filters.ModelChoiceFilter(
+        field_name="countries", queryset=Country.objects.all(), label=_("Country"), widget=SELECT, distinct=True)
+    funding_source = django_filters.ModelChoiceFilter(
+        queryset=FundingSource.objects.all(), label=_("Source of funds"), widget=SELECT)
+    budget_type = django_filters.ChoiceFilter(
+        field_name="funding_source__budget_type", choices=BudgetType.choices, label=_("Budget type"), widget=SELECT)
+    donor = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.filter(kind=OrganisationKind.DONOR), label=_("Donor"), widget=SELECT)
+    unit = django_filters.ModelChoiceFilter(
+        field_name="responsible_unit", queryset=Unit.objects.all(), label=_("Responsible unit"), widget=SELECT)
+    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"), widget=SELECT)
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    def selector_filters(self) -> dict:
+        """The valid, non-empty filter values keyed as delivery.selectors.FILTER_LOOKUPS expects."""
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
+
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class DeliveryPeriodForm(forms.Form):
+    """Year and as-of month of the figures; the as-of date is the last day of the chosen month."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=1950, max_value=2100, required=False,
+                              widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}))
+    as_of = forms.CharField(label=_("As of (month)"), required=False,
+                            widget=forms.DateInput(attrs={"type": "month", "class": "form-control form-control-sm"}))
+
+    def clean_as_of(self) -> dt.date | None:
+        value = (self.cleaned_data.get("as_of") or "").strip()
+        if not value:
+            return None
+        match = _MONTH_RE.match(value)
+        if not match or not 1 <= int(match[2]) <= 12:
+            raise forms.ValidationError(_("Give a month as YYYY-MM."))
+        year, month = int(match[1]), int(match[2])
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+
+    def period(self, today: dt.date, default_period) -> tuple[int, dt.date]:
+        """(year, as_of) asked for; a year without a month means that year's 31 December (or today if sooner)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        as_of, year = data.get("as_of"), data.get("year")
+        if as_of is not None:
+            return year or as_of.year, as_of
+        default_year, default_as_of = default_period(today)
+        if year is None or year == default_year:
+            return default_year, default_as_of
+        return year, min(today, dt.date(year, 12, 31))

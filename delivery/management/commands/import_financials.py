@@ -1,0 +1,27 @@
+"""python manage.py import_financials KIND FILE [--dry-run] — the same service as the upload page."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from delivery.services import FINANCIAL_KINDS, financial_import
+
+
+class Command(BaseCommand):
+    help = "Import allocations, expenditure or exchange rates from a CSV or XLSX file (all-or-nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=FINANCIAL_KINDS)
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="Check the file and show the counts; write nothing.")
+
+    def handle(self, *args, kind, file, dry_run, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"No such file: {file}")
+        result = financial_import(kind=kind, source=path, filename=path.name, user=None, dry_run=dry_run)
+        if not result.ok:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"{len(result.errors)} error(s) in {path.name}: nothing was imported.")
+        self.stdout.write(result.summary())

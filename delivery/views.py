@@ -1,0 +1,242 @@
+"""Delivery pages: the dashboard (with CSV/XLSX downloads), a project's delivery panel, the financial import.
+
+Views only parse the request and render: figures come from delivery/selectors.py, writes from
+delivery/services.py.
+"""
+
+import csv
+import datetime as dt
+import io
+import uuid
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from delivery import selectors, services
+from delivery.filters import DeliveryFilterSet, DeliveryPeriodForm
+from delivery.models import ImportKind
+from projects.models import Project
+
+PAGE_SIZE = 50
+PENDING_SESSION_KEY = "delivery_pending_import"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_HEADER = ["symbol", "title", "status", "allocation_usd", "expenditure_usd", "delivery_rate", "forecast_usd",
+                 "at_risk"]
+SORT_COLUMNS = [
+    ("symbol", gettext_lazy("Project")), ("status", gettext_lazy("Status")),
+    ("allocation", gettext_lazy("Allocation (US$)")), ("expenditure", gettext_lazy("Expenditure (US$)")),
+    ("rate", gettext_lazy("Delivery rate")), ("forecast", gettext_lazy("Year-end forecast (US$)")),
+]
+
+
+def _rate_text(rate) -> str:
+    return "" if rate is None else f"{rate:.4f}"
+
+
+def _query_without(request, *names) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _chart_data(board: selectors.Dashboard) -> dict:
+    def series(rows):
+        return {"labels": [r.group_label for r in rows],
+                "allocation": [float(r.allocation_usd) for r in rows],
+                "expenditure": [float(r.expenditure_usd) for r in rows],
+                "rate": [None if r.delivery_rate is None else float(r.delivery_rate * 100) for r in rows]}
+
+    return {
+        "groups": {name: series(rows) for name, rows in board.groups.items()},
+        "curve": {"labels": [p.month.strftime("%Y-%m") for p in board.curve],
+                  "cumulative": [None if p.cumulative_usd is None else float(p.cumulative_usd) for p in board.curve],
+                  "profile": [float(p.profile_usd) for p in board.curve]},
+        "text": {"allocation": _("Allocation (US$)"), "expenditure": _("Expenditure (US$)"),
+                 "cumulative": _("Cumulative expenditure (US$)"), "profile": _("Linear profile (US$)")},
+    }
+
+
+def _filter_fields(filterset) -> list[dict]:
+    """The filter selects with their options as ready HTML: Django's widget templates cost ~1 ms per hundred
+    options, which the dashboard (hundreds of countries and donors) cannot afford on every request."""
+    fields = []
+    for bound in filterset.form:
+        selected = str(bound.value() or "")
+        options = "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) == selected else ""}>{escape(label)}</option>'
+            for value, label in bound.field.choices)
+        fields.append({"name": bound.html_name, "id": bound.id_for_label, "label": bound.label,
+                       "errors": bound.errors, "options": mark_safe(options)})  # noqa: S308 - escaped above
+    return fields
+
+
+def _export(board: selectors.Dashboard, fmt: str) -> HttpResponse:
+    rows = [[p.symbol, p.title, p.status, p.allocation_usd, p.expenditure_usd, _rate_text(p.delivery_rate),
+             p.forecast_usd, "yes" if p.at_risk else ""] for p in board.projects]
+    total = ["TOTAL", "", "", board.total.allocation_usd, board.total.expenditure_usd,
+             _rate_text(board.total.delivery_rate), board.forecast_usd, str(board.at_risk)]
+    name = f"delivery-{board.year}-as-of-{board.as_of:%Y-%m-%d}"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(str(board.year))
+        sheet.append(EXPORT_HEADER)
+        for row in [*rows, total]:
+            sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(EXPORT_HEADER)
+    writer.writerows([*rows, total])
+    return response
+
+
+@login_required
+def dashboard(request):
+    period_form = DeliveryPeriodForm(request.GET or None)
+    filterset = DeliveryFilterSet(request.GET or None, queryset=Project.objects.none())
+    year, as_of = period_form.period(dt.date.today(), selectors.default_period)
+    sort = request.GET.get("sort", "rate")
+    board = selectors.delivery_dashboard(year=year, as_of=as_of, filters=filterset.selector_filters(), sort=sort)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _export(board, fmt)
+    page = Paginator(board.projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    sort_base = _query_without(request, "sort", "page", "format")
+    columns = [{"key": key, "label": label, "active": sort.lstrip("-") == key,
+                "descending": sort == f"-{key}",
+                "query": f"{sort_base}&sort={'' if sort == key else '-'}{key}".lstrip("&")}
+               for key, label in SORT_COLUMNS]
+    context = {
+        "board": board, "year": year, "as_of": as_of, "period_form": period_form,
+        "page": page, "columns": columns, "sort": sort, "chart_data": _chart_data(board),
+        "page_query": _query_without(request, "page", "format"),
+        "export_query": _query_without(request, "page", "format"),
+        "elapsed_percent": board.elapsed * 100,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "delivery/_results.html", context)
+    context["filter_fields"] = _filter_fields(filterset)
+    return render(request, "delivery/dashboard.html", context)
+
+
+@login_required
+def project(request, pk):
+    project = get_object_or_404(Project.objects.select_related("funding_source", "region"), pk=pk)
+    period_form = DeliveryPeriodForm(request.GET or None)
+    as_of = period_form.cleaned_data.get("as_of") if period_form.is_valid() else None
+    panel = selectors.project_delivery(project=project, as_of=as_of)
+    curve = {"labels": [p.month.strftime("%Y-%m") for p in panel.curve],
+             "cumulative": [None if p.cumulative_usd is None else float(p.cumulative_usd) for p in panel.curve],
+             "profile": [float(p.profile_usd) for p in panel.curve],
+             "text": {"cumulative": _("Cumulative expenditure (US$)"), "profile": _("Linear profile (US$)")}}
+    return render(request, "delivery/project.html", {"project": project, "panel": panel, "curve_data": curve,
+                                                     "period_form": period_form})
+
+
+def _require_import_permission(request):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    if not request.user.has_perm("delivery.import_financials"):
+        raise PermissionDenied
+    return None
+
+
+def _store_pending(request, upload, kind: str) -> None:
+    suffix = Path(upload.name).suffix.lower() if upload.name.lower().endswith((".csv", ".xlsx")) else ".csv"
+    path = default_storage.save(f"imports/pending/{uuid.uuid4().hex}{suffix}", ContentFile(upload.read()))
+    _discard_pending(request)
+    request.session[PENDING_SESSION_KEY] = {"path": path, "kind": kind, "name": upload.name}
+
+
+def _discard_pending(request) -> None:
+    pending = request.session.pop(PENDING_SESSION_KEY, None)
+    if pending and default_storage.exists(pending["path"]):
+        default_storage.delete(pending["path"])
+
+
+def financial_import(request):
+    """Upload → dry-run preview (errors with row, column and reason, or the counts) → confirm."""
+    denied = _require_import_permission(request)
+    if denied:
+        return denied
+    context = {"kinds": [(value, label, ", ".join(services.LAYOUTS[value])) for value, label in ImportKind.choices
+                      if value in services.LAYOUTS]}
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        pending = request.session.get(PENDING_SESSION_KEY)
+        if not pending or not default_storage.exists(pending["path"]):
+            messages.error(request, _("Nothing to confirm: upload the file again."))
+            return redirect("delivery:import")
+        with default_storage.open(pending["path"], "rb") as handle:
+            result = services.financial_import(kind=pending["kind"], source=handle.read(), filename=pending["name"],
+                                               user=request.user)
+        _discard_pending(request)
+        if result.ok:
+            messages.success(request, result.summary())
+            return redirect("delivery:import")
+        context["result"] = result
+    elif request.method == "POST":
+        kind = request.POST.get("kind")
+        upload = request.FILES.get("file")
+        if kind not in services.LAYOUTS or upload is None:
+            messages.error(request, _("Choose the kind of file and the file to import."))
+        elif upload.size > _max_upload_bytes():
+            messages.error(request, _("The file is too large."))
+        else:
+            result = services.financial_import(kind=kind, source=upload, filename=upload.name, user=request.user,
+                                               dry_run=True)
+            context["result"] = result
+            context["kind"] = kind
+            if result.ok:
+                upload.seek(0)
+                _store_pending(request, upload, kind)
+                context["pending"] = True
+    return render(request, "delivery/import.html", context, status=200)
+
+
+def _max_upload_bytes() -> int:
+    from django.conf import settings
+
+    return settings.TCMS_MAX_UPLOAD_BYTES
+
+
+@login_required
+def import_template(request, kind):
+    if kind not in services.LAYOUTS:
+        raise Http404
+    rows = services.template_rows(kind)
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(kind)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="tcms-{kind}-template.xlsx"'
+        return response
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tcms-{kind}-template.csv"'
+    csv.writer(response).writerows(rows)
+    return response

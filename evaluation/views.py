@@ -1,0 +1,414 @@
+"""Pages: thin views that read through selectors and write through services."""
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from projects.models import Project
+
+from . import selectors, services
+from .filters import EvaluationFilterSet, LessonFilterSet
+from .forms import (
+    BaselineForm,
+    EvaluationForm,
+    FollowUpForm,
+    IndicatorForm,
+    LessonForm,
+    ManagementResponseForm,
+    PeriodForm,
+    RecommendationForm,
+    ResultForm,
+    TargetRevisionForm,
+)
+from .models import (
+    CRITERIA,
+    Evaluation,
+    EvaluationTiming,
+    EvaluationType,
+    Indicator,
+    IndicatorPeriod,
+    Lesson,
+    Recommendation,
+    Result,
+)
+
+MANAGE = "evaluation.manage_evaluations"
+PAGE_SIZE = 25
+
+
+def _require(request, perm, obj=None):
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _paginate(request, queryset, size=PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _querystring_without_page(request):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _apply_service(form, call):
+    """Run the service; its ValidationErrors become the form's errors. Returns the result or None."""
+    try:
+        return call()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return None
+
+
+def _submit(request, form, call):
+    """On a valid POST, the service's result (None when it refused); None on GET or invalid input."""
+    if request.method == "POST" and form.is_valid():
+        return _apply_service(form, call)
+    return None
+
+
+def _form_page(request, form, *, title, cancel_url, context=None):
+    return render(request, "evaluation/form.html", {"form": form, "title": title, "cancel_url": cancel_url,
+                                                    **(context or {})})
+
+
+# ---------------------------------------------------------------- evaluations
+
+
+@login_required
+def plan(request):
+    today = timezone.localdate()
+    filterset = EvaluationFilterSet(request.GET or None, queryset=selectors.evaluation_queryset())
+    page = _paginate(request, filterset.qs)
+    missing = selectors.missing_evaluations(Project.objects.filter(status__in=selectors.EVALUABLE_STATUSES))
+    return render(request, "evaluation/plan.html", {
+        "filterset": filterset, "page": page, "today": today, "querystring": _querystring_without_page(request),
+        "figures": selectors.evaluation_plan(as_of=today), "missing_count": len(missing),
+        "missing": [(project, _required_labels(pairs)) for project, pairs in missing[:10]],
+        "can_manage": request.user.has_perm(MANAGE)})
+
+
+def _required_labels(pairs) -> list[str]:
+    return [f"{EvaluationType(kind).label} ({EvaluationTiming(timing).label})".lower() for kind, timing in pairs]
+
+
+@login_required
+@require_POST
+def propose(request):
+    _require(request, MANAGE)
+    created = services.evaluation_plan_propose(user=request.user)
+    messages.success(request, _("%(count)s planned evaluation(s) proposed from the required-evaluation rules.") % {
+        "count": len(created)})
+    return redirect("evaluation:plan")
+
+
+@login_required
+def detail(request, pk):
+    try:
+        evaluation = selectors.evaluation_detail(pk)
+    except Evaluation.DoesNotExist:
+        raise Http404
+    ratings = [(Evaluation._meta.get_field(c).verbose_name, getattr(evaluation, c)) for c in CRITERIA]
+    return render(request, "evaluation/detail.html", {
+        "evaluation": evaluation, "ratings": ratings, "today": timezone.localdate(),
+        "can_manage": request.user.has_perm(MANAGE)})
+
+
+@login_required
+def evaluation_create(request):
+    _require(request, MANAGE)
+    initial = {}
+    if request.GET.get("project"):
+        initial["projects"] = Project.objects.filter(pk=request.GET["project"]).values_list("pk", flat=True)
+    form = EvaluationForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        evaluation = _apply_service(form, lambda: services.evaluation_create(
+            projects=form.cleaned_data["projects"], user=request.user, **form.service_fields()))
+        if evaluation:
+            messages.success(request, _("Evaluation saved."))
+            return redirect("evaluation:detail", pk=evaluation.pk)
+    return _form_page(request, form, title=_("New evaluation"), cancel_url=reverse("evaluation:plan"))
+
+
+@login_required
+def evaluation_edit(request, pk):
+    _require(request, MANAGE)
+    evaluation = get_object_or_404(Evaluation, pk=pk)
+    form = EvaluationForm(request.POST or None, request.FILES or None, instance=evaluation)
+    if request.method == "POST" and form.is_valid():
+        saved = _apply_service(form, lambda: services.evaluation_update(
+            evaluation=evaluation, projects=form.cleaned_data["projects"], user=request.user,
+            **form.service_fields()))
+        if saved:
+            messages.success(request, _("Evaluation saved."))
+            return redirect("evaluation:detail", pk=pk)
+    return _form_page(request, form, title=_("Edit evaluation"),
+                      cancel_url=reverse("evaluation:detail", args=[pk]))
+
+
+@login_required
+def recommendation_create(request, pk):
+    _require(request, MANAGE)
+    evaluation = get_object_or_404(Evaluation, pk=pk)
+    form = RecommendationForm(request.POST or None)
+    if _submit(request, form, lambda: services.recommendation_create(
+            evaluation=evaluation, user=request.user, **form.cleaned_data)):
+        return redirect(reverse("evaluation:detail", args=[pk]) + "#recommendations")
+    return _form_page(request, form, title=_("New recommendation"),
+                      cancel_url=reverse("evaluation:detail", args=[pk]), context={"subtitle": evaluation})
+
+
+@login_required
+def recommendation_edit(request, pk):
+    _require(request, MANAGE)
+    recommendation = get_object_or_404(Recommendation, pk=pk)
+    form = RecommendationForm(request.POST or None, instance=recommendation)
+    if _submit(request, form, lambda: services.recommendation_update(
+            recommendation=recommendation, user=request.user, **form.cleaned_data)):
+        return redirect(reverse("evaluation:detail", args=[recommendation.evaluation_id]) + "#recommendations")
+    return _form_page(request, form, title=_("Edit recommendation"),
+                      cancel_url=reverse("evaluation:detail", args=[recommendation.evaluation_id]))
+
+
+@login_required
+def response_edit(request, pk):
+    _require(request, MANAGE)
+    recommendation = get_object_or_404(Recommendation.objects.select_related("response"), pk=pk)
+    current = getattr(recommendation, "response", None)
+    initial = {f: getattr(current, f) for f in ("response", "justification", "action", "owner", "due_date")} \
+        if current else {}
+    form = ManagementResponseForm(request.POST or None, initial=initial)
+    if _submit(request, form, lambda: services.management_response_record(
+            recommendation=recommendation, user=request.user, **form.cleaned_data)):
+        messages.success(request, _("Management response recorded."))
+        return redirect(reverse("evaluation:detail", args=[recommendation.evaluation_id]) + "#recommendations")
+    return _form_page(request, form, title=_("Management response"), context={"subtitle": recommendation.text},
+                      cancel_url=reverse("evaluation:detail", args=[recommendation.evaluation_id]))
+
+
+@login_required
+def follow_up(request, pk):
+    _require(request, MANAGE)
+    recommendation = get_object_or_404(Recommendation.objects.select_related("response"), pk=pk)
+    response = getattr(recommendation, "response", None)
+    if response is None:
+        messages.warning(request, _("Record the management response before its follow-up."))
+        return redirect("evaluation:response_edit", pk=pk)
+    form = FollowUpForm(request.POST or None, initial={"status": response.follow_up_status,
+                                                       "completion_date": response.completion_date,
+                                                       "note": response.follow_up_note})
+    if _submit(request, form, lambda: services.management_response_follow_up(
+            response=response, user=request.user, **form.cleaned_data)):
+        messages.success(request, _("Follow-up recorded."))
+        return redirect(reverse("evaluation:detail", args=[recommendation.evaluation_id]) + "#recommendations")
+    return _form_page(request, form, title=_("Follow-up"), context={"subtitle": recommendation.text},
+                      cancel_url=reverse("evaluation:detail", args=[recommendation.evaluation_id]))
+
+
+@login_required
+def dashboard(request):
+    today = timezone.localdate()
+    default_year = selectors.latest_completion_year() or today.year
+    try:
+        year = int(request.GET.get("year", default_year))
+    except ValueError:
+        year = default_year
+    figures = selectors.evaluation_dashboard(year=year)
+    labels = dict(EvaluationType.choices)
+    chart = {
+        "types": {"labels": [str(labels[row["type"]]) for row in figures["by_type"]],
+                  "counts": [row["count"] for row in figures["by_type"]]},
+        "ratings": {"labels": [str(Evaluation._meta.get_field(c).verbose_name).capitalize() for c in CRITERIA],
+                    "values": [float(v) if v is not None else None for v in figures["averages"].values()]},
+    }
+    ratings = [(str(Evaluation._meta.get_field(c).verbose_name), figures["averages"][c]) for c in CRITERIA]
+    return render(request, "evaluation/dashboard.html", {
+        "figures": figures, "chart": chart, "ratings": ratings, "year": year,
+        "years": sorted({*range(default_year - 5, default_year + 1), today.year, year}),
+        "by_type": [(labels[row["type"]], row["count"]) for row in figures["by_type"]]})
+
+
+# ---------------------------------------------------------------- results
+
+
+def _project_for_edit(request, project):
+    _require(request, "projects.change_project", project)
+
+
+@login_required
+def project_results(request, project_pk):
+    project = get_object_or_404(Project.objects.select_related("responsible_unit"), pk=project_pk)
+    today = timezone.localdate()
+    results = selectors.project_results(project, as_of=today)
+    tracks = Counter(row.track for _result, rows in results for row in rows)
+    evaluations = selectors.evaluation_queryset().filter(projects=project).order_by("planned_date")
+    return render(request, "evaluation/project_results.html", {
+        "project": project, "results": results, "tracks": tracks, "today": today, "evaluations": evaluations,
+        "required": _required_labels(selectors.required_evaluations(project)),
+        "budget_usd": selectors.project_budget_usd(project),
+        "can_edit": request.user.has_perm("projects.change_project", project),
+        "can_manage": request.user.has_perm(MANAGE)})
+
+
+def _results_url(project_id):
+    return reverse("evaluation:project_results", args=[project_id])
+
+
+@login_required
+def result_create(request, project_pk):
+    project = get_object_or_404(Project, pk=project_pk)
+    _project_for_edit(request, project)
+    form = ResultForm(request.POST or None)
+    if _submit(request, form, lambda: services.result_create(project=project, user=request.user,
+                                                           **form.cleaned_data)):
+        return redirect(_results_url(project.pk))
+    return _form_page(request, form, title=_("New result"), cancel_url=_results_url(project.pk),
+                      context={"subtitle": project})
+
+
+@login_required
+def result_edit(request, pk):
+    result = get_object_or_404(Result.objects.select_related("project"), pk=pk)
+    _project_for_edit(request, result.project)
+    form = ResultForm(request.POST or None, instance=result)
+    if _submit(request, form, lambda: services.result_update(result=result, user=request.user,
+                                                           **form.cleaned_data)):
+        return redirect(_results_url(result.project_id))
+    return _form_page(request, form, title=_("Edit result"), cancel_url=_results_url(result.project_id),
+                      context={"subtitle": result.project})
+
+
+@login_required
+def indicator_create(request, pk):
+    result = get_object_or_404(Result.objects.select_related("project"), pk=pk)
+    _project_for_edit(request, result.project)
+    form = IndicatorForm(request.POST or None)
+    if _submit(request, form, lambda: services.indicator_create(result=result, user=request.user,
+                                                              **form.cleaned_data)):
+        return redirect(_results_url(result.project_id))
+    return _form_page(request, form, title=_("New indicator"), cancel_url=_results_url(result.project_id),
+                      context={"subtitle": result})
+
+
+@login_required
+def indicator_edit(request, pk):
+    indicator = get_object_or_404(Indicator.objects.select_related("result__project"), pk=pk)
+    project = indicator.result.project
+    _project_for_edit(request, project)
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    if _submit(request, form, lambda: services.indicator_update(indicator=indicator, user=request.user,
+                                                              **form.cleaned_data)):
+        return redirect(_results_url(project.pk))
+    return _form_page(request, form, title=_("Edit indicator"), cancel_url=_results_url(project.pk),
+                      context={"subtitle": indicator.result})
+
+
+@login_required
+def baseline_create(request, pk):
+    indicator = get_object_or_404(Indicator.objects.select_related("result__project"), pk=pk)
+    project = indicator.result.project
+    _project_for_edit(request, project)
+    form = BaselineForm(request.POST or None)
+    if _submit(request, form, lambda: services.baseline_set(indicator=indicator, user=request.user,
+                                                          **form.cleaned_data)):
+        return redirect(_results_url(project.pk))
+    return _form_page(request, form, title=_("Baseline"), cancel_url=_results_url(project.pk),
+                      context={"subtitle": indicator})
+
+
+@login_required
+def period_create(request, pk):
+    indicator = get_object_or_404(Indicator.objects.select_related("result__project"), pk=pk)
+    project = indicator.result.project
+    _project_for_edit(request, project)
+    form = PeriodForm(request.POST or None, indicator=indicator)
+    if _submit(request, form, lambda: services.period_create(indicator=indicator, user=request.user,
+                                                           **form.cleaned_data)):
+        return redirect(_results_url(project.pk))
+    return _form_page(request, form, title=_("New period"), cancel_url=_results_url(project.pk),
+                      context={"subtitle": indicator})
+
+
+@login_required
+def period_edit(request, pk):
+    period = get_object_or_404(IndicatorPeriod.objects.select_related("indicator__result__project"), pk=pk)
+    project = period.indicator.result.project
+    _project_for_edit(request, project)
+    initial = {f: getattr(period, f) for f in ("start", "end", "actual", "actual_women", "actual_men", "comment")}
+    form = PeriodForm(request.POST or None, initial=initial, indicator=period.indicator, editing=True)
+    if _submit(request, form, lambda: services.period_update(period=period, user=request.user,
+                                                           **form.cleaned_data)):
+        return redirect(_results_url(project.pk))
+    return _form_page(request, form, title=_("Record actuals"), cancel_url=_results_url(project.pk),
+                      context={"subtitle": f"{period.indicator} · {period}"})
+
+
+@login_required
+def target_revise(request, pk):
+    period = get_object_or_404(IndicatorPeriod.objects.select_related("indicator__result__project"), pk=pk)
+    project = period.indicator.result.project
+    _project_for_edit(request, project)
+    form = TargetRevisionForm(request.POST or None, initial={"new_target": period.target})
+    if _submit(request, form, lambda: services.target_revise(period=period, user=request.user,
+                                                           **form.cleaned_data)):
+        return redirect(_results_url(project.pk))
+    revisions = period.target_revisions.select_related("revised_by")
+    return _form_page(request, form, title=_("Revise the target"), cancel_url=_results_url(project.pk),
+                      context={"subtitle": f"{period.indicator} · {period}", "revisions": revisions})
+
+
+# ---------------------------------------------------------------- lessons
+
+
+@login_required
+def lessons(request):
+    filterset = LessonFilterSet(request.GET or None, queryset=selectors.lesson_queryset())
+    page = _paginate(request, filterset.qs, size=20)
+    return render(request, "evaluation/lessons.html", {
+        "filterset": filterset, "page": page, "querystring": _querystring_without_page(request),
+        "can_manage": request.user.has_perm(MANAGE), "searching": bool(request.GET.get("q"))})
+
+
+@login_required
+def lesson_detail(request, pk):
+    lesson = get_object_or_404(selectors.lesson_queryset(), pk=pk)
+    return render(request, "evaluation/lesson_detail.html", {"lesson": lesson,
+                                                             "can_manage": request.user.has_perm(MANAGE)})
+
+
+@login_required
+def lesson_create(request):
+    _require(request, MANAGE)
+    initial = {key: request.GET[key] for key in ("evaluation", "project") if request.GET.get(key)}
+    form = LessonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        lesson = _apply_service(form, lambda: services.lesson_create(user=request.user, **form.cleaned_data))
+        if lesson:
+            messages.success(request, _("Saved in the library."))
+            return redirect("evaluation:lesson_detail", pk=lesson.pk)
+    return _form_page(request, form, title=_("New lesson or good practice"), cancel_url=reverse("evaluation:lessons"))
+
+
+@login_required
+def lesson_edit(request, pk):
+    _require(request, MANAGE)
+    lesson = get_object_or_404(Lesson, pk=pk)
+    form = LessonForm(request.POST or None, instance=lesson)
+    if _submit(request, form, lambda: services.lesson_update(lesson=lesson, user=request.user,
+                                                           **form.cleaned_data)):
+        return redirect("evaluation:lesson_detail", pk=pk)
+    return _form_page(request, form, title=_("Edit lesson or good practice"),
+                      cancel_url=reverse("evaluation:lesson_detail", args=[pk]))

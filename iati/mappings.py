@@ -1,0 +1,84 @@
+"""How our own codes become IATI codes. Every value here must be in iati/codelists/ (tests check it)."""
+
+from partners.models import OrganisationKind
+
+IATI_VERSION = "2.03"
+CURRENCY = "USD"
+
+# OrganisationType for the reporting organisation itself (an intergovernmental organisation).
+REPORTING_ORGANISATION_TYPE = "40"  # Multilateral
+
+# Our organisation kinds → IATI OrganisationType. IATI has no type for employers' or workers' organisations: they
+# are membership-based, non-governmental bodies, so they go with civil society — National NGO (22) when they belong
+# to one country, International NGO (21) when they have no country (confederations such as the IOE or the ITUC).
+ORGANISATION_TYPE = {
+    OrganisationKind.GOVERNMENT: "10",      # Government
+    OrganisationKind.DONOR: "10",           # donor governments and their agencies
+    OrganisationKind.UN: "40",              # Multilateral
+    OrganisationKind.IFI: "40",
+    OrganisationKind.REGIONAL_BANK: "40",
+    OrganisationKind.REGIONAL_BODY: "40",
+    OrganisationKind.PRIVATE: "70",         # Private Sector
+    OrganisationKind.FOUNDATION: "60",      # Foundation
+    OrganisationKind.RESEARCH: "80",        # Academic, Training and Research
+}
+NGO_LIKE_KINDS = {OrganisationKind.EMPLOYERS, OrganisationKind.WORKERS, OrganisationKind.CIVIL_SOCIETY}
+NATIONAL_NGO = "22"
+INTERNATIONAL_NGO = "21"
+
+
+def organisation_type(kind: str, *, has_country: bool) -> str:
+    if kind in NGO_LIKE_KINDS:
+        return NATIONAL_NGO if has_country else INTERNATIONAL_NGO
+    return ORGANISATION_TYPE[kind]
+
+
+# OECD DAC 5-digit purpose codes (IATI Sector, vocabulary 1) by InFocus programme code (DESIGN.md section 5); a
+# project whose programme is not listed (later biennia: P&B outcomes) falls back to its strategic objective.
+DAC_SECTOR_BY_PROGRAMME = {
+    "DECLARATION": "16070",  # Labour rights (fundamental principles and rights at work)
+    "IPEC": "16070",         # Labour rights (child labour is named in the purpose code's description)
+    "SKILLS": "11330",       # Vocational training
+    "SEED": "32130",         # Small and medium-sized enterprises (SME) development
+    "CRISIS": "16020",       # Employment creation (employment-intensive reconstruction)
+    "SAFEWORK": "16070",     # Labour rights (occupational safety and health standards)
+    "SES": "16010",          # Social protection
+    "DIALOGUE": "16080",     # Social dialogue
+}
+DAC_SECTOR_BY_OBJECTIVE = {
+    "1": "16070",  # standards and fundamental principles and rights at work → Labour rights
+    "2": "16020",  # employment and income → Employment creation
+    "3": "16010",  # social protection → Social protection
+    "4": "16080",  # tripartism and social dialogue → Social dialogue
+}
+
+SECTOR_VOCABULARY_DAC = "1"
+SECTOR_VOCABULARY_OBJECTIVE = "99"   # reporting organisation: our strategic objectives
+SECTOR_VOCABULARY_PROGRAMME = "98"   # reporting organisation 2: our programmes (InFocus / P&B outcomes)
+
+REGION_VOCABULARY_DAC = "1"
+POLICY_MARKER_GENDER = "1"
+POLICY_MARKER_VOCABULARY_DAC = "1"
+BUDGET_ORIGINAL = "1"
+BUDGET_REVISED = "2"
+BUDGET_COMMITTED = "2"
+INDICATOR_VOCABULARY_OWN = "99"
+
+TRANSACTION_INCOMING_FUNDS = "1"
+TRANSACTION_OUTGOING_COMMITMENT = "2"
+TRANSACTION_EXPENDITURE = "4"
+
+ACTIVITY_DATE_PLANNED_START = "1"
+ACTIVITY_DATE_ACTUAL_START = "2"
+ACTIVITY_DATE_PLANNED_END = "3"
+ACTIVITY_DATE_ACTUAL_END = "4"
+
+# DocumentCategory A07 "Review of project performance and evaluation" (A12 is "Activity web page").
+DOCUMENT_CATEGORY_EVALUATION = "A07"
+FILE_FORMAT_BY_EXTENSION = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+# Characters the IATI rulesets refuse in organisation identifiers: a ref holding one is left out, not sent broken.
+FORBIDDEN_IDENTIFIER_CHARACTERS = frozenset("/&|?")

@@ -1,0 +1,95 @@
+"""Reads for the IATI publication: the projects to publish, in chunks, each chunk with everything it needs.
+
+A chunk costs a fixed number of queries (the project page plus one per prefetched relation and one for the
+expenditure totals), whatever its size, so the query count grows with the number of chunks, not of projects,
+and memory holds one chunk at a time.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum, prefetch_related_objects
+
+from delivery.models import Allocation, AllocationRevision, Approval, Expenditure
+from evaluation.models import Baseline, Evaluation, Indicator, IndicatorPeriod, Result
+from projects.models import Project, ProjectPartner
+
+CHUNK_SIZE = 500
+
+
+@dataclass
+class ActivityData:
+    """A project with its monthly expenditure totals (period → US$), which the ORM cannot prefetch."""
+
+    project: Project
+    monthly_expenditure: dict[date, Decimal] = field(default_factory=dict)
+
+
+def _prefetches() -> list:
+    return [
+        Prefetch("countries", to_attr="iati_countries"),
+        Prefetch("other_programmes", to_attr="iati_other_programmes"),
+        Prefetch("partners", queryset=ProjectPartner.objects.select_related("organisation").order_by(
+            "role", "organisation__name", "id"), to_attr="iati_partners"),
+        Prefetch("allocations", queryset=Allocation.objects.order_by("year", "funding_source_id"),
+                 to_attr="iati_allocations"),
+        Prefetch("approvals", queryset=Approval.objects.select_related("donor").order_by("date", "id"),
+                 to_attr="iati_approvals"),
+        Prefetch("results", queryset=Result.objects.order_by("kind", "id").prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.select_related("framework_indicator").order_by("id"),
+                     to_attr="iati_indicators"),
+        ), to_attr="iati_results"),
+        Prefetch("evaluations", queryset=Evaluation.objects.exclude(report="").order_by("planned_date", "id"),
+                 to_attr="iati_evaluations"),
+    ]
+
+
+def _grouped(rows, key: str) -> dict[int, list]:
+    groups = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, key)].append(row)
+    return groups
+
+
+def _attach_leaf_rows(chunk: list[Project]) -> None:
+    """Revisions, baselines and periods are the most numerous rows: read as named tuples (no model instances),
+    one query each for the whole chunk, and attached to their allocation or indicator."""
+    ids = [p.id for p in chunk]
+    revisions = _grouped(AllocationRevision.objects.filter(allocation__project_id__in=ids).order_by(
+        "revised_at", "id").values_list("allocation_id", "old_amount_usd", "new_amount_usd", named=True),
+        "allocation_id")
+    baselines = _grouped(Baseline.objects.filter(indicator__result__project_id__in=ids).order_by(
+        "year", "id").values_list("indicator_id", "year", "value", "comment", named=True), "indicator_id")
+    periods = _grouped(IndicatorPeriod.objects.filter(indicator__result__project_id__in=ids).order_by(
+        "start", "id").values_list("indicator_id", "start", "end", "target", "actual", "actual_women", "actual_men",
+                                   "comment", named=True), "indicator_id")
+    for project in chunk:
+        for allocation in project.iati_allocations:
+            allocation.iati_revisions = revisions.get(allocation.id, [])
+        for result in project.iati_results:
+            for indicator in result.iati_indicators:
+                indicator.iati_baselines = baselines.get(indicator.id, [])
+                indicator.iati_periods = periods.get(indicator.id, [])
+
+
+def activity_chunks(projects: QuerySet[Project], *, chunk_size: int = CHUNK_SIZE) -> Iterator[list[ActivityData]]:
+    """The projects of `projects` by ascending id, `chunk_size` at a time (keyset paging: no OFFSET scans)."""
+    base = projects.select_related(
+        "strategic_objective", "primary_programme", "region", "donor").order_by("id")
+    last_id = 0
+    while True:
+        chunk = list(base.filter(id__gt=last_id)[:chunk_size])
+        if not chunk:
+            return
+        last_id = chunk[-1].id
+        prefetch_related_objects(chunk, *_prefetches())
+        _attach_leaf_rows(chunk)
+        monthly = defaultdict(dict)
+        rows = (Expenditure.objects.filter(project_id__in=[p.id for p in chunk])
+                .values("project_id", "period").annotate(total=Sum("amount_usd")).order_by())
+        for row in rows:
+            monthly[row["project_id"]][row["period"]] = row["total"]
+        yield [ActivityData(project=p, monthly_expenditure=monthly.get(p.id, {})) for p in chunk]

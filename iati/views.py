@@ -1,0 +1,84 @@
+"""/api/v1/iati/…: the IATI activity file (streamed) and the lists behind our own sector vocabularies."""
+
+import csv
+import io
+
+from django.conf import settings
+from django.http import HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from lxml import etree
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from iati.export import iter_activities_xml
+from iati.filters import IatiActivityFilterSet
+from projects.models import Programme, Project, StrategicObjective
+
+
+class PublicationPermission(IsAuthenticated):
+    """Signed-in users always; everyone when the organisation publishes openly (settings.TCMS_IATI_PUBLIC)."""
+
+    def has_permission(self, request, view):
+        if getattr(settings, "TCMS_IATI_PUBLIC", False):
+            return AllowAny().has_permission(request, view)
+        return super().has_permission(request, view)
+
+
+class XmlErrorRenderer(BaseRenderer):
+    """Lets clients ask for application/xml; only errors are rendered here (the file itself is streamed)."""
+
+    media_type = "application/xml"
+    format = "xml"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        root = etree.Element("errors")
+        for key, value in (data or {}).items():
+            etree.SubElement(root, "error", {"field": str(key)}).text = str(value)
+        return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+class ActivitiesXmlView(APIView):
+    """IATI 2.03 iati-activities for the projects matching the register's filters (`status` repeatable, `since`)."""
+
+    permission_classes = [PublicationPermission]
+    renderer_classes = [XmlErrorRenderer, JSONRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, many=True, explode=True,
+                             description="Project status (repeatable), e.g. ONGOING."),
+            OpenApiParameter("since", OpenApiTypes.DATE, description="Projects updated on or after this date."),
+        ],
+        responses={(200, "application/xml"): OpenApiTypes.STR, 400: OpenApiTypes.OBJECT},
+        description="IATI 2.03 iati-activities, streamed. Accepts the project register's other filters too.")
+    def get(self, request):
+        filterset = IatiActivityFilterSet(request.GET, queryset=Project.objects.all())
+        if not filterset.is_valid():
+            return Response({"errors": filterset.errors}, status=400)
+        response = StreamingHttpResponse(iter_activities_xml(filterset.qs), content_type="application/xml")
+        response["Content-Disposition"] = 'inline; filename="iati-activities.xml"'
+        return response
+
+
+class VocabularyView(APIView):
+    """Our codes published under sector vocabularies 99 (strategic objectives) and 98 (programmes), as CSV."""
+
+    permission_classes = [PublicationPermission]
+    vocabulary: str = ""
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["code", "name", "biennium"])
+        if self.vocabulary == "objectives":
+            rows = StrategicObjective.objects.select_related("biennium").order_by("biennium__start_year", "code")
+        else:
+            rows = Programme.objects.select_related("biennium").order_by("biennium__start_year", "code")
+        for row in rows:
+            writer.writerow([row.code, row.title, row.biennium.code])
+        return HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

@@ -1,0 +1,35 @@
+"""python manage.py import_projects FILE [--dry-run]: the project register from CSV or XLSX (DESIGN.md section 5)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from projects.services import project_import
+
+
+class Command(BaseCommand):
+    help = "Import projects from a CSV or XLSX file; all rows or none; re-importing a symbol updates the project."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="check the file and report, writing nothing")
+
+    def handle(self, *args, file, dry_run, **options):
+        try:
+            result = project_import(source=file, dry_run=dry_run)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc}")
+        if not result.ok:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"{len(result.errors)} error(s): nothing imported.")
+        verb = "would be" if dry_run else "were"
+        self.stdout.write(f"{result.rows_total} rows: {result.count('create')} projects {verb} created, "
+                          f"{result.count('update')} updated, {result.count('unchanged')} unchanged.")
+        for plan in result.plans:
+            if plan.action == "update":
+                self.stdout.write(f"  row {plan.row} {plan.symbol}: " + "; ".join(plan.changes))
+        if result.donors_created:
+            self.stdout.write(f"Donor organisations {verb} created: {', '.join(result.donors_created)}")
+        if dry_run:
+            self.stdout.write("Dry run: nothing written.")
+        else:
+            self.stdout.write(self.style.SUCCESS("Import done."))
