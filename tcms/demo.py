@@ -10,6 +10,7 @@ DEMO_STEPS = [
     "projects.demo.seed_register",
     "delivery.demo.seed_delivery",
     "evaluation.demo.seed_results",
+    "alerts.demo.seed_alerts",
 ]
 
 

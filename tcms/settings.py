@@ -184,7 +184,7 @@ TCMS_BASE_URL = os.environ.get("TCMS_BASE_URL", "http://127.0.0.1:8000").rstrip(
 
 # --- Celery -----------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or "filesystem://"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "").strip() or "filesystem://localhost//"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("out", "processed", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -273,3 +273,5 @@ LOGGING = {
 # The organisation's IATI identifier (used for publication).
 TCMS_ORGANISATION_NAME = os.environ.get("TCMS_ORGANISATION_NAME", "International Labour Organization")
 TCMS_ORGANISATION_IATI_REF = os.environ.get("TCMS_ORGANISATION_IATI_REF", "XM-DAC-41302")
+# Publish /api/v1/iati/activities.xml without sign-in.
+TCMS_IATI_PUBLIC = env_bool("TCMS_IATI_PUBLIC")

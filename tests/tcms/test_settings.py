@@ -39,7 +39,7 @@ def test_embedded_default_needs_no_variables(tmp_path):
     assert values["db"] == "django.db.backends.sqlite3"
     assert values["db_name"] == str(tmp_path / "var" / "tcms.sqlite3")
     assert "journal_mode=WAL" in values["init"]
-    assert values["broker"] == "filesystem://"
+    assert values["broker"] == "filesystem://localhost//"
     assert values["email"] == "django.core.mail.backends.filebased.EmailBackend"
     assert values["mail_dir"] == str(tmp_path / "var" / "mail")
     assert values["tz"] == "UTC" and values["use_tz"] is True
