@@ -8,6 +8,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -84,11 +85,12 @@ def scan(*, as_of: dt.date, notify: bool = True) -> ScanResult:
         result.rule_seconds[rule.code] = round(time.perf_counter() - started, 3)
     result.firing = sum(len(findings) for findings in findings_by_rule.values())
 
+    # order_by(): the model's default ordering would join projects and rules and sort for nothing.
     existing = {(row[1], row[2]): _Known(row[0], *row[3:]) for row in Alert.objects.filter(
-        period=period, rule__in=rules).values_list("pk", "rule_id", "project_id", "severity", "state",
-                                                   "resolved_by_id", "detail")}
+        period=period, rule__in=rules).order_by().values_list("pk", "rule_id", "project_id", "severity", "state",
+                                                              "resolved_by_id", "detail")}
 
-    new_alerts: list[Alert] = []
+    new_alerts: list[_NewAlert] = []
     escalate: list[_Known] = []
     reopen: list[tuple[_Known, str]] = []
     resolve: list[_Known] = []
@@ -98,9 +100,7 @@ def scan(*, as_of: dt.date, notify: bool = True) -> ScanResult:
         for project_id, finding in findings.items():
             alert = existing.get((rule.pk, project_id))
             if alert is None:
-                new_alerts.append(Alert(project_id=project_id, rule_id=rule.pk, period=period,
-                                        severity=finding.severity, state=AlertState.OPEN, raised_on=as_of,
-                                        detail=finding.detail))
+                new_alerts.append(_NewAlert(project_id, rule.pk, period, finding.severity, as_of, finding.detail))
                 continue
             worse = SEVERITY_RANK[finding.severity] > SEVERITY_RANK[alert.severity]
             if alert.state == AlertState.RESOLVED:
@@ -117,7 +117,7 @@ def scan(*, as_of: dt.date, notify: bool = True) -> ScanResult:
             if rule_id == rule.pk and project_id not in findings and alert.state != AlertState.RESOLVED:
                 resolve.append(alert)
 
-    events: list[AlertEvent] = []
+    events: list[_NewEvent] = []
     now = timezone.now()
     if new_alerts:
         _insert_alerts(new_alerts, now=now)
@@ -168,6 +168,36 @@ def scan(*, as_of: dt.date, notify: bool = True) -> ScanResult:
     return result
 
 
+class _NewAlert:
+    """An alert the scan raises, before it is written (tens of thousands at once: no model instance each)."""
+
+    __slots__ = ("pk", "project_id", "rule_id", "period", "severity", "raised_on", "detail")
+
+    def __init__(self, project_id, rule_id, period, severity, raised_on, detail):
+        self.pk = None
+        self.project_id, self.rule_id, self.period, self.severity, self.raised_on, self.detail = (
+            project_id, rule_id, period, severity, raised_on, detail)
+
+    def as_model(self) -> Alert:
+        return Alert(project_id=self.project_id, rule_id=self.rule_id, period=self.period, severity=self.severity,
+                     state=AlertState.OPEN, raised_on=self.raised_on, detail=self.detail)
+
+
+class _NewEvent(NamedTuple):
+    """An AlertEvent the scan writes, in EVENT_COPY_COLUMNS order."""
+
+    alert_id: int
+    kind: str
+    severity: str
+    user_id: int | None
+    at: dt.datetime
+    as_of: dt.date | None
+    note: str
+
+    def as_model(self) -> AlertEvent:
+        return AlertEvent(**self._asdict())
+
+
 class _Known:
     """What the scan needs of an alert already in the period (lighter than a model instance)."""
 
@@ -206,33 +236,36 @@ def _copy_rows(table: str, columns: tuple[str, ...], rows) -> None:
             copy.write_row(row)
 
 
-def _insert_alerts(alerts: list[Alert], *, now) -> None:
+def _insert_alerts(alerts: list[_NewAlert], *, now) -> None:
     if connection.vendor != "postgresql":
-        Alert.objects.bulk_create(alerts, batch_size=2000)
+        models = [alert.as_model() for alert in alerts]
+        Alert.objects.bulk_create(models, batch_size=2000)
+        for alert, model in zip(alerts, models, strict=True):
+            alert.pk = model.pk
         return
     _copy_rows(Alert._meta.db_table, ALERT_COPY_COLUMNS, (
-        (a.project_id, a.rule_id, a.period, a.severity, a.state, a.raised_on, "", "", json.dumps(a.detail), now, now)
+        (a.project_id, a.rule_id, a.period, a.severity, AlertState.OPEN, a.raised_on, "", "", json.dumps(a.detail), now,
+         now)
         for a in alerts))
     # COPY returns no ids: read them back (the creation time and the unique key identify this scan's rows).
     ids = {(rule_id, project_id): pk for pk, rule_id, project_id in Alert.objects.filter(
-        period=alerts[0].period, created_at=now).values_list("pk", "rule_id", "project_id")}
+        period=alerts[0].period, created_at=now).order_by().values_list("pk", "rule_id", "project_id")}
     for alert in alerts:
         alert.pk = ids[(alert.rule_id, alert.project_id)]
 
 
-def _insert_events(events: list[AlertEvent]) -> None:
+def _insert_events(events: list[_NewEvent]) -> None:
     if not events:
         return
     if connection.vendor != "postgresql":
-        AlertEvent.objects.bulk_create(events, batch_size=5000)
+        AlertEvent.objects.bulk_create([event.as_model() for event in events], batch_size=5000)
         return
-    _copy_rows(AlertEvent._meta.db_table, EVENT_COPY_COLUMNS, (
-        (e.alert_id, e.kind, e.severity, e.user_id, e.at, e.as_of, e.note) for e in events))
+    _copy_rows(AlertEvent._meta.db_table, EVENT_COPY_COLUMNS, events)
 
 
-def _close_earlier_periods(*, rules: list[Rule], as_of: dt.date, now, events: list[AlertEvent]) -> int:
+def _close_earlier_periods(*, rules: list[Rule], as_of: dt.date, now, events: list[_NewEvent]) -> int:
     stale = list(Alert.objects.filter(period__lt=as_of.year, rule__in=rules).exclude(state=AlertState.RESOLVED)
-                 .only("id", "severity"))
+                 .order_by().only("id", "severity"))
     if not stale:
         return 0
     note = _("Resolved by the scan of %(date)s: the period of this alert has ended.") % {"date": as_of.isoformat()}
@@ -242,8 +275,8 @@ def _close_earlier_periods(*, rules: list[Rule], as_of: dt.date, now, events: li
     return len(stale)
 
 
-def _event(alert: Alert, kind: str, severity: str, as_of, at, note: str = "", user=None) -> AlertEvent:
-    return AlertEvent(alert_id=alert.pk, kind=kind, severity=severity, as_of=as_of, at=at, note=note, user=user)
+def _event(alert, kind: str, severity: str, as_of, at, note: str = "") -> _NewEvent:
+    return _NewEvent(alert.pk, kind, severity, None, at, as_of, note)
 
 
 # ---------------------------------------------------------------------------------------------- lifecycle

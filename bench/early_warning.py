@@ -62,7 +62,7 @@ def _seed(projects: int, seed: int) -> float:
     from tcms.demo import demo_steps
 
     call_command("flush", interactive=False, verbosity=0)
-    _reseed_rules()  # flush empties every table, the rules and reasons of the data migration too
+    _reseed_rules()  # flush empties every table, the rows of the data migrations too
     started = time.perf_counter()
     call_command("load_reference", verbosity=0)
     for name, step in demo_steps():  # projects.demo.seed_register, delivery.demo.seed_delivery, evaluation's
@@ -76,8 +76,9 @@ def _reseed_rules() -> None:
 
     from django.apps import apps
 
-    module = import_module("alerts.migrations.0002_default_rules_and_reasons")
-    module.seed(apps, None)
+    import_module("alerts.migrations.0002_default_rules_and_reasons").seed(apps, None)
+    # Without the required-evaluation rules the demo plans no evaluation and EVALUATION_OVERDUE has nothing to do.
+    import_module("evaluation.migrations.0002_default_required_evaluation_rules").create_default_rules(apps, None)
 
 
 def _timed_scan(as_of):

@@ -19,8 +19,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Avg, Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils.translation import gettext as _
 
 from projects.models import Project, ProjectStatus
@@ -36,6 +48,7 @@ from .models import (
     Indicator,
     IndicatorPeriod,
     Lesson,
+    Measure,
     Recommendation,
     RequiredEvaluationRule,
     ResponseKind,
@@ -72,11 +85,19 @@ def indicator_progress(period: IndicatorPeriod, baseline) -> Decimal | None:
         return None
     if not period.indicator.is_quantitative:
         return None
-    direction = Decimal(1) if period.indicator.ascending else Decimal(-1)
-    planned_change = direction * (Decimal(period.target) - Decimal(base))
+    return progress_from_values(target=period.target, actual=period.actual, baseline=base,
+                                ascending=period.indicator.ascending)
+
+
+def progress_from_values(*, target, actual, baseline, ascending: bool) -> Decimal | None:
+    """indicator_progress of a quantitative indicator from plain values (what set-based readers fetch)."""
+    if baseline is None or target is None or actual is None:
+        return None
+    direction = Decimal(1) if ascending else Decimal(-1)
+    planned_change = direction * (Decimal(target) - Decimal(baseline))
     if planned_change == 0:
         return None
-    achieved_change = direction * (Decimal(period.actual) - Decimal(base))
+    achieved_change = direction * (Decimal(actual) - Decimal(baseline))
     return (achieved_change / planned_change).quantize(Decimal("0.0001"))
 
 
@@ -155,35 +176,42 @@ def project_results(project: Project, *, as_of: dt.date) -> list[tuple[Result, l
 def indicators_behind(*, as_of: dt.date) -> list[tuple[int, str, str]]:
     """(project_id, severity, detail) for each running project with indicators off track at as_of (INDICATORS_BEHIND).
 
-    RED when one indicator's progress is below FAR_BEHIND × time share, else AMBER. A constant number of queries."""
-    periods = (IndicatorPeriod.objects
-               .filter(start__lte=as_of, indicator__result__project__status__in=RUNNING_STATUSES,
-                       target__isnull=False, actual__isnull=False)
-               .select_related("indicator__result")
-               .order_by("indicator_id", "start"))
-    latest_by_indicator: dict[int, IndicatorPeriod] = {}
-    for period in periods:
-        latest_by_indicator[period.indicator_id] = period  # ordered by start: the last one wins
-    baselines = defaultdict(list)
-    for baseline in Baseline.objects.filter(indicator_id__in=latest_by_indicator.keys(), value__isnull=False):
-        baselines[baseline.indicator_id].append(baseline)
+    An indicator is judged on its latest period started by as_of that has a target and an actual, against the
+    latest baseline (with a value) of a year on or before the year that period starts. RED when one indicator's
+    progress is below FAR_BEHIND × time share, else AMBER. One query, plain tuples: the whole portfolio has
+    hundreds of thousands of periods, too many to build model instances for."""
+    reported = {"target__isnull": False, "actual__isnull": False}
+    later_reported = IndicatorPeriod.objects.filter(indicator_id=OuterRef("indicator_id"), start__gt=OuterRef("start"),
+                                                    start__lte=as_of, **reported)
+    baseline = (Baseline.objects.filter(indicator_id=OuterRef("indicator_id"), value__isnull=False,
+                                        year__lte=ExtractYear(OuterRef("start")))
+                .order_by("-year").values("value")[:1])
+    rows = (IndicatorPeriod.objects
+            .filter(start__lte=as_of, indicator__result__project__status__in=RUNNING_STATUSES, **reported)
+            .exclude(indicator__measure=Measure.QUALITATIVE)  # no progress, never behind
+            .filter(~Exists(later_reported))
+            .annotate(baseline_value=Subquery(baseline))
+            .order_by("indicator_id")
+            .values_list("indicator__result__project_id", "indicator__title", "indicator__ascending", "start", "end",
+                         "target", "actual", "baseline_value"))
 
-    behind: dict[int, list[tuple[IndicatorPeriod, Decimal, Decimal]]] = defaultdict(list)
-    for indicator_id, period in latest_by_indicator.items():
-        progress = indicator_progress(period, latest_baseline(baselines[indicator_id], period.start))
-        share = time_share(period.start, period.end, as_of)
+    behind: dict[int, list[tuple[str, Decimal, Decimal]]] = defaultdict(list)
+    for project_id, title, ascending, start, end, target, actual, base in rows:
+        progress = progress_from_values(target=target, actual=actual, baseline=base, ascending=ascending)
+        if progress is None or progress >= 1:
+            continue
+        share = time_share(start, end, as_of)
         if track_status(progress, share) == Track.OFF_TRACK:
-            behind[period.indicator.result.project_id].append((period, progress, share))
+            behind[project_id].append((title, progress, share))
     findings = []
+    item_text = _("“%(indicator)s” %(progress)s%% of the way to its target with %(time)s%% of the period gone")
+    summary_text = _("%(count)s indicator(s) behind schedule: %(list)s.")
     for project_id, items in sorted(behind.items()):
-        severity = RED if any(progress < FAR_BEHIND * share for _period, progress, share in items) else AMBER
-        parts = "; ".join(
-            _("“%(indicator)s” %(progress)s%% of the way to its target with %(time)s%% of the period gone") % {
-                "indicator": period.indicator.title, "progress": round(progress * 100),
-                "time": round(share * 100)}
-            for period, progress, share in items)
-        findings.append((project_id, severity, _("%(count)s indicator(s) behind schedule: %(list)s.") % {
-            "count": len(items), "list": parts}))
+        severity = RED if any(progress < FAR_BEHIND * share for _title, progress, share in items) else AMBER
+        parts = "; ".join(item_text % {"indicator": title, "progress": round(progress * 100),
+                                       "time": round(share * 100)}
+                          for title, progress, share in items)
+        findings.append((project_id, severity, summary_text % {"count": len(items), "list": parts}))
     return findings
 
 
@@ -233,7 +261,10 @@ def required_evaluations(project: Project, *, rules: list[RequiredEvaluationRule
 def proposed_planned_date(project: Project, timing: str) -> dt.date:
     """Mid-term at the middle of the project, final three months before its planned end (not before its start),
     ex-post a year after it."""
-    start, end = project.planned_start, project.planned_end
+    return _proposed_date(project.planned_start, project.planned_end, timing)
+
+
+def _proposed_date(start: dt.date, end: dt.date, timing: str) -> dt.date:
     if timing == EvaluationTiming.MID_TERM:
         return start + (end - start) / 2
     if timing == EvaluationTiming.FINAL:
@@ -287,29 +318,56 @@ def evaluation_gaps(*, as_of: dt.date) -> list[tuple[int, str, str]]:
     """(project_id, severity, detail) for each evaluable project with a required evaluation not planned, or a planned
     evaluation whose date has passed without completion (EVALUATION_OVERDUE). One row per project.
 
-    RED: a missing evaluation whose proposed date has passed, or a planned one more than OVERDUE_RED_DAYS late."""
+    RED: a missing evaluation whose proposed date has passed, or a planned one more than OVERDUE_RED_DAYS late.
+    Five queries at most, reading plain values: it runs over the whole portfolio at every early-warning scan."""
     problems: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    evaluable = Project.objects.filter(status__in=EVALUABLE_STATUSES)
-    for project, missing in missing_evaluations(evaluable):
-        for kind, timing in missing:
-            due = proposed_planned_date(project, timing)
-            severity = RED if due < as_of else AMBER
-            problems[project.pk].append((severity, _("required %(type)s %(timing)s evaluation not planned "
-                                                     "(due about %(due)s)") % {
-                "type": _label(kind), "timing": _timing_label(timing), "due": due.isoformat()}))
+    rules = active_rules()
+    if rules:
+        _missing_evaluation_problems(rules, as_of, problems)
     late = (Evaluation.projects.through.objects
             .filter(evaluation__status__in=OPEN_EVALUATION_STATUSES, evaluation__planned_date__lt=as_of,
                     project__status__in=EVALUABLE_STATUSES)
-            .select_related("evaluation"))
-    for link in late:
-        evaluation = link.evaluation
-        days_late = (as_of - evaluation.planned_date).days
+            .order_by("project_id", "evaluation__planned_date", "evaluation_id")
+            .values_list("project_id", "evaluation__title", "evaluation__planned_date"))
+    late_text = _("“%(title)s” planned for %(date)s is %(days)s days late")
+    for project_id, title, planned_date in late:
+        days_late = (as_of - planned_date).days
         severity = RED if days_late > OVERDUE_RED_DAYS else AMBER
-        problems[link.project_id].append((severity, _("“%(title)s” planned for %(date)s is %(days)s days late") % {
-            "title": evaluation.title, "date": evaluation.planned_date.isoformat(), "days": days_late}))
+        problems[project_id].append((severity, late_text % {
+            "title": title, "date": planned_date.isoformat(), "days": days_late}))
     return [(project_id, RED if any(s == RED for s, _d in items) else AMBER,
              "; ".join(detail for _s, detail in items) + ".")
             for project_id, items in sorted(problems.items())]
+
+
+def _missing_evaluation_problems(rules: list[RequiredEvaluationRule], as_of: dt.date,
+                                 problems: dict[int, list[tuple[str, str]]]) -> None:
+    """Add to `problems` the required evaluations of evaluable projects that nothing planned, ongoing or completed
+    satisfies (what missing_evaluations finds, without building a model instance per project)."""
+    evaluable = Project.objects.filter(status__in=EVALUABLE_STATUSES)
+    projects = projects_with_budget(evaluable).values_list("pk", "planned_start", "planned_end", "budget_usd")
+    links = Evaluation.projects.through.objects.filter(project__status__in=EVALUABLE_STATUSES)
+    # Each evaluation once, however many projects it covers (a thematic one may cover hundreds).
+    counted = {pk: (kind, timing) for pk, kind, timing in (
+        Evaluation.objects.exclude(status=EvaluationStatus.CANCELLED)
+        .filter(Exists(links.filter(evaluation_id=OuterRef("pk")))).values_list("pk", "type", "timing"))}
+    planned: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for project_id, evaluation_id in links.values_list("project_id", "evaluation_id"):
+        if evaluation_id in counted:
+            planned[project_id].add(counted[evaluation_id])
+    labels: dict[tuple[str, str], tuple[str, str]] = {}
+    missing_text = _("required %(type)s %(timing)s evaluation not planned (due about %(due)s)")
+    for project_id, start, end, budget in projects:
+        have = planned.get(project_id, ())
+        for kind, timing in required_for_budget(budget, rules):
+            if any((satisfying, timing) in have for satisfying in SATISFIES[kind]):
+                continue
+            due = _proposed_date(start, end, timing)
+            if (kind, timing) not in labels:
+                labels[(kind, timing)] = (_label(kind), _timing_label(timing))
+            type_label, timing_label = labels[(kind, timing)]
+            problems[project_id].append((RED if due < as_of else AMBER, missing_text % {
+                "type": type_label, "timing": timing_label, "due": due.isoformat()}))
 
 
 def _label(kind: str) -> str:
