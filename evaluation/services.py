@@ -235,7 +235,8 @@ def evaluation_update(*, evaluation: Evaluation, projects=None, user=None, **fie
 def evaluation_title(*, kind: str, timing: str, symbol: str) -> str:
     """e.g. "Mid-term independent evaluation of RAF/00/01/NET", "Final self-evaluation of …"."""
     kind_label = str(EvaluationType(kind).label).lower()
-    if not kind_label.endswith("evaluation"):
+    # Decided on the code, not on the (translated) label: "Self-evaluation" already says it.
+    if kind != EvaluationType.SELF:
         kind_label = _("%(type)s evaluation") % {"type": kind_label}
     return _("%(timing)s %(type)s of %(symbol)s") % {"timing": EvaluationTiming(timing).label, "type": kind_label,
                                                      "symbol": symbol}
