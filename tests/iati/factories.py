@@ -1,4 +1,4 @@
-"""Factories for the rows an IATI activity is made of (other apps' models; kept here so these tests stand alone)."""
+"""Factories for the rows an IATI activity is made of; built on the delivery and evaluation tests' factories."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,20 +7,16 @@ import factory
 from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
-from delivery.models import Allocation, AllocationRevision, Approval, Expenditure
+from delivery.models import AllocationRevision, Approval, Expenditure
 from evaluation.models import (
-    Baseline,
-    Evaluation,
     EvaluationStatus,
-    EvaluationTiming,
-    EvaluationType,
-    Indicator,
-    IndicatorPeriod,
     Measure,
-    Result,
     ResultKind,
 )
 from projects.models import FrameworkIndicator, OperationalObjective, PartnerRole, ProjectPartner
+from tests.delivery import factories as delivery_factories
+from tests.evaluation import factories as evaluation_factories
+from tests.evaluation.factories import IndicatorFactory, ResultFactory  # noqa: F401  (re-exported for these tests)
 from tests.factories import (
     FundingSourceFactory,
     InputTypeFactory,
@@ -39,13 +35,8 @@ class ProjectPartnerFactory(DjangoModelFactory):
     role = PartnerRole.IMPLEMENTING
 
 
-class AllocationFactory(DjangoModelFactory):
-    class Meta:
-        model = Allocation
-
-    project = factory.SubFactory(ProjectFactory)
+class AllocationFactory(delivery_factories.AllocationFactory):
     year = 2000
-    funding_source = factory.SubFactory(FundingSourceFactory)
     amount_usd = Decimal("100000.00")
 
 
@@ -82,53 +73,18 @@ class ApprovalFactory(DjangoModelFactory):
     amount_usd = Decimal("250000.00")
 
 
-class ResultFactory(DjangoModelFactory):
-    class Meta:
-        model = Result
-
-    project = factory.SubFactory(ProjectFactory)
-    kind = ResultKind.OUTCOME
-    title = factory.Sequence(lambda n: f"Result {n}")
-
-
-class IndicatorFactory(DjangoModelFactory):
-    class Meta:
-        model = Indicator
-
-    result = factory.SubFactory(ResultFactory)
-    title = factory.Sequence(lambda n: f"Indicator {n}")
-    measure = Measure.UNIT
-    ascending = True
-
-
-class BaselineFactory(DjangoModelFactory):
-    class Meta:
-        model = Baseline
-
-    indicator = factory.SubFactory(IndicatorFactory)
+class BaselineFactory(evaluation_factories.BaselineFactory):
     year = 1999
-    value = Decimal("10")
 
 
-class IndicatorPeriodFactory(DjangoModelFactory):
-    class Meta:
-        model = IndicatorPeriod
-
-    indicator = factory.SubFactory(IndicatorFactory)
-    start = dt.date(2000, 1, 1)
+class IndicatorPeriodFactory(evaluation_factories.PeriodFactory):
     end = dt.date(2000, 12, 31)
     target = Decimal("40")
     actual = Decimal("35.5")
 
 
-class EvaluationFactory(DjangoModelFactory):
-    class Meta:
-        model = Evaluation
-        skip_postgeneration_save = True
-
+class EvaluationFactory(evaluation_factories.EvaluationFactory):
     title = factory.Sequence(lambda n: f"Final evaluation {n}")
-    type = EvaluationType.INDEPENDENT
-    timing = EvaluationTiming.FINAL
     status = EvaluationStatus.COMPLETED
     planned_date = dt.date(2001, 9, 1)
     actual_date = dt.date(2001, 10, 1)
