@@ -1,4 +1,5 @@
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
 
@@ -36,3 +37,17 @@ def demo_users_ensure(*, password: str) -> list[User]:
         user.save()
         users.append(user)
     return users
+
+
+@transaction.atomic
+def api_token_create(*, user) -> Token:
+    """A new API token for the user, replacing any earlier one (which stops working at once)."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, user) -> bool:
+    """Delete the user's API token; whether there was one."""
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("language/", views.language_switch, name="set_language"),
+    path("api-token/", views.api_token, name="api_token"),
 ]

@@ -24,7 +24,8 @@ class EvaluationFilterSet(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.all(),
                                               field_name="projects__region", distinct=True)
     project = django_filters.CharFilter(label=_("Project symbol or title"), method="filter_project")
-    year = django_filters.NumberFilter(label=_("Planned in year"), field_name="planned_date", lookup_expr="year")
+    year = django_filters.NumberFilter(label=_("Planned in year"), field_name="planned_date", lookup_expr="year",
+                                       min_value=1, max_value=9999, decimal_places=0)
 
     class Meta:
         model = Evaluation

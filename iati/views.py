@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
@@ -37,8 +38,16 @@ class XmlErrorRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         root = etree.Element("errors")
         for key, value in (data or {}).items():
-            etree.SubElement(root, "error", {"field": str(key)}).text = str(value)
+            etree.SubElement(root, "error", {"field": xml_safe(str(key))}).text = xml_safe(str(value))
         return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Error messages may echo what the client sent; XML 1.0 cannot hold control characters."""
+    return _XML_INVALID.sub("\ufffd", text)
 
 
 class ActivitiesXmlView(APIView):

@@ -1,10 +1,19 @@
-"""/api/v1/: one router; each app adds its viewsets in its own api module."""
+"""/api/v1/: one router; each app adds its viewsets in its own api module (a ROUTES list)."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from alerts import api as alerts_api
+from delivery import api as delivery_api
+from evaluation import api as evaluation_api
+from partners import api as partners_api
+from projects import api as projects_api
+
 router = DefaultRouter()
+for module in (projects_api, partners_api, delivery_api, evaluation_api, alerts_api):
+    for prefix, viewset, basename in module.ROUTES:
+        router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

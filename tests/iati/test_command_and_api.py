@@ -86,3 +86,13 @@ def test_vocabularies_list_our_codes(db, client):
     assert "IPEC,Programme IPEC,2000-01" in response.content.decode()
     response = client.get("/api/v1/iati/vocabularies/objectives.csv")
     assert "2,Strategic objective 2,2000-01" in response.content.decode()
+
+
+def test_bad_filter_with_control_characters_answers_well_formed_xml(portfolio, client):
+    from lxml import etree
+
+    client.force_login(UserFactory())
+    response = client.get(URL, {"since": "2000\x01-01"}, HTTP_ACCEPT="application/xml")
+    assert response.status_code == 400
+    root = etree.fromstring(response.content)
+    assert root.tag == "errors" and "since" in etree.tostring(root).decode()

@@ -1,0 +1,121 @@
+"""API representations of allocations, expenditure, exchange rates and delivery figures."""
+
+from rest_framework import serializers
+
+from delivery.models import Allocation, ExchangeRate, Expenditure
+from delivery.selectors import DIMENSIONS
+from projects.models import FundingSource
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    project_symbol = serializers.CharField(source="project.symbol", read_only=True)
+    funding_source_code = serializers.CharField(source="funding_source.code", read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = ["id", "project", "project_symbol", "year", "funding_source", "funding_source_code", "amount_usd",
+                  "updated_at"]
+        read_only_fields = fields
+
+
+class AllocationWriteSerializer(serializers.ModelSerializer):
+    funding_source = serializers.SlugRelatedField(slug_field="code", queryset=FundingSource.objects.all())
+    amount_usd = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    reason = serializers.CharField(write_only=True, help_text="Why the allocation is set or changed (kept with the "
+                                                             "revision).")
+
+    class Meta:
+        model = Allocation
+        fields = ["project", "year", "funding_source", "amount_usd", "reason"]
+        validators = []  # setting an existing (project, year, source) changes it, keeping a revision
+        extra_kwargs = {"year": {"min_value": 1950, "max_value": 2100}}
+
+
+class AllocationChangeSerializer(serializers.Serializer):
+    amount_usd = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
+    reason = serializers.CharField()
+
+
+class ExpenditureSerializer(serializers.ModelSerializer):
+    project_symbol = serializers.CharField(source="project.symbol", read_only=True)
+    input_type_code = serializers.CharField(source="input_type.code", read_only=True)
+
+    class Meta:
+        model = Expenditure
+        fields = ["id", "project", "project_symbol", "period", "input_type", "input_type_code", "currency", "amount",
+                  "exchange_rate", "amount_usd", "batch"]
+        read_only_fields = fields
+
+
+class ExchangeRateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExchangeRate
+        fields = ["id", "currency", "period", "units_per_usd"]
+        read_only_fields = fields
+
+
+class _ImportRow(serializers.Serializer):
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown column; allowed: " + ", ".join(self.fields)]
+                                                   for name in unknown})
+        return super().to_internal_value(data)
+
+
+def import_row_serializer(name: str, columns: list[str]) -> type[serializers.Serializer]:
+    """One row of an import layout, each cell as the text a file would hold (the import service parses it)."""
+    fields = {column: serializers.CharField(allow_blank=True, max_length=255, trim_whitespace=False)
+              for column in columns}
+    return type(name, (_ImportRow,), fields)
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(allow_null=True, help_text="Position of the row in the list (0-based).")
+    row = serializers.IntegerField(allow_null=True, help_text="Row number as in the equivalent file (header = 1).")
+    column = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    dry_run = serializers.BooleanField()
+    rows_total = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    batch = serializers.IntegerField(allow_null=True)
+
+
+class ImportRefusedSerializer(serializers.Serializer):
+    """Rows refused (errors, and the refused import's record) — or, for a body that is not JSON, a detail."""
+
+    errors = ImportErrorSerializer(many=True, required=False)
+    batch = serializers.IntegerField(allow_null=True, required=False)
+    detail = serializers.CharField(required=False)
+
+
+class DeliveryQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=1950, max_value=2100)
+    as_of = serializers.DateField(required=False, allow_null=True, default=None,
+                                  help_text="Count expenditure of the months up to this date's (YYYY-MM-DD).")
+    by = serializers.ChoiceField(choices=list(DIMENSIONS), help_text="The dimension to group by.")
+
+
+class DeliveryRowSerializer(serializers.Serializer):
+    group_key = serializers.JSONField(help_text="The group's id (or code for status and budget type); TOTAL on the "
+                                                "total row.")
+    group_label = serializers.CharField()
+    allocation_usd = serializers.DecimalField(max_digits=None, decimal_places=2)
+    expenditure_usd = serializers.DecimalField(max_digits=None, decimal_places=2)
+    delivery_rate = serializers.DecimalField(max_digits=None, decimal_places=4, allow_null=True,
+                                             help_text="expenditure ÷ allocation; null where the allocation is 0")
+
+
+class DeliveryFiguresSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    as_of = serializers.DateField(allow_null=True)
+    by = serializers.CharField()
+    rows = DeliveryRowSerializer(many=True)
+    total = DeliveryRowSerializer()

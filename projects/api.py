@@ -1,0 +1,209 @@
+"""/api/v1/projects/, project-partners/, tripartite/ and the programme framework's reference lists."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS
+
+from projects import selectors, services
+from projects.filters import ProjectFilterSet
+from projects.models import (
+    Convention,
+    CrossCuttingTheme,
+    DeclarationPrinciple,
+    FundingSource,
+    InputType,
+    Programme,
+    ProjectPartner,
+    StrategicObjective,
+    TripartiteInvolvement,
+)
+from projects.serializers import (
+    ConventionSerializer,
+    DateRevisionSerializer,
+    FundingSourceSerializer,
+    InputTypeSerializer,
+    ObjectiveSerializer,
+    PartnerSerializer,
+    PartnerWriteSerializer,
+    ProgrammeSerializer,
+    ProjectSerializer,
+    ProjectWriteSerializer,
+    StatusChangeSerializer,
+    TripartiteSerializer,
+    TripartiteUpdateSerializer,
+    TripartiteWriteSerializer,
+)
+from tcms.api import (
+    CHANGE,
+    CREATE,
+    DELETE,
+    CreateThroughService,
+    DestroyThroughService,
+    ReadOnlyViewSet,
+    TcmsViewSet,
+    UpdateThroughService,
+)
+
+CHANGE_PROJECT = "projects.change_project"
+M2M_FIELDS = services.PROJECT_M2M_FIELDS
+
+
+class ProjectViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
+    """The project register. Everyone signed in reads it; officers and managers create projects and change those of
+    their units (officers also those where they are the responsible official); administrators change all."""
+
+    serializer_class = ProjectSerializer
+    write_serializer_class = ProjectWriteSerializer
+    filterset_class = ProjectFilterSet
+    ordering_fields = ["symbol", "title", "status", "planned_start", "planned_end", "updated_at"]
+    ordering = ["symbol"]
+    perms = {CREATE: "projects.add_project", CHANGE: CHANGE_PROJECT}
+    object_perms = frozenset({CHANGE})
+    action_kinds = {"status": CHANGE, "revise_date": CHANGE}
+    conditional_actions = TcmsViewSet.conditional_actions | {"status", "revise_date"}
+
+    def get_queryset(self):
+        return selectors.project_queryset().prefetch_related(
+            *(Prefetch(name, queryset=model.objects.only("id"), to_attr=attribute) for name, model, attribute in (
+                ("other_programmes", Programme, "other_programme_rows"), ("themes", CrossCuttingTheme, "theme_rows"),
+                ("principles", DeclarationPrinciple, "principle_rows"),
+                ("conventions", Convention, "convention_rows"))),
+            "partners__organisation", "tripartite")
+
+    def service_create(self, data):
+        data = dict(data)
+        data.pop("version", None)
+        data.pop("date_reason", None)
+        return services.project_create(user=self.request.user, **data)
+
+    def service_update(self, project, data):
+        data = dict(data)
+        # Without a version in the body the one just read is used, so a change made meanwhile is still refused.
+        version = data.pop("version", None) or project.version
+        return services.project_update(project=project, user=self.request.user, version=version,
+                                       date_reason=data.pop("date_reason", ""), **data)
+
+    @extend_schema(request=StatusChangeSerializer, responses=ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        """Move the project to another status (only along the allowed transitions)."""
+        project = self.get_object()
+        serializer = StatusChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.project_change_status(project=project, status=data["status"], user=request.user,
+                                       version=data.get("version") or project.version)
+        return self._answer(project)
+
+    @extend_schema(request=DateRevisionSerializer, responses=ProjectSerializer)
+    @action(detail=True, methods=["post"], url_path="revise-date")
+    def revise_date(self, request, pk=None):
+        """Revise one of the four dates with a reason (the earlier value is kept as a date revision)."""
+        project = self.get_object()
+        serializer = DateRevisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.project_revise_date(project=project, field=data["field"], new_value=data["new_value"],
+                                     reason=data["reason"], user=request.user,
+                                     version=data.get("version") or project.version)
+        return self._answer(project)
+
+
+class ProjectPartnerViewSet(CreateThroughService, DestroyThroughService, TcmsViewSet):
+    """A project's partners (funding, accountable, extending, implementing organisations)."""
+
+    queryset = ProjectPartner.objects.select_related("organisation").order_by("project_id", "role", "id")
+    serializer_class = PartnerSerializer
+    write_serializer_class = PartnerWriteSerializer
+    filterset_fields = ["project", "organisation", "role"]
+    ordering_fields = ["id", "role"]
+    perms = {CREATE: CHANGE_PROJECT, DELETE: CHANGE_PROJECT}
+    object_perms = frozenset({CREATE, DELETE})
+
+    def permission_object(self, partner):
+        return partner.project
+
+    def service_create(self, data):
+        self.check_target(data["project"])
+        return services.partner_add(user=self.request.user, **data)
+
+    def service_delete(self, partner):
+        services.partner_remove(partner=partner, user=self.request.user)
+
+
+class TripartiteViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
+    """The stage × constituent-group matrix of tripartite involvement; POST sets one cell (creating or replacing)."""
+
+    queryset = TripartiteInvolvement.objects.select_related("project").order_by("project_id", "stage", "group")
+    serializer_class = TripartiteSerializer
+    filterset_fields = ["project", "stage", "group", "contemplated"]
+    ordering_fields = ["id", "stage", "group"]
+    perms = {CREATE: CHANGE_PROJECT, CHANGE: CHANGE_PROJECT}
+    object_perms = frozenset({CREATE, CHANGE})
+
+    @property
+    def write_serializer_class(self):
+        if self.request is not None and self.request.method not in SAFE_METHODS and self.action != "create":
+            return TripartiteUpdateSerializer
+        return TripartiteWriteSerializer
+
+    def permission_object(self, cell):
+        return cell.project
+
+    def service_create(self, data):
+        data = dict(data)
+        project = data.pop("project")
+        self.check_target(project)
+        return services.tripartite_set(project=project, user=self.request.user, **data)
+
+    def service_update(self, cell, data):
+        values = {name: value for name, value in data.items() if name not in ("project", "stage", "group")}
+        return services.tripartite_set(project=cell.project, stage=cell.stage, group=cell.group,
+                                       user=self.request.user, **values)
+
+
+class ObjectiveViewSet(ReadOnlyViewSet):
+    queryset = StrategicObjective.objects.select_related("biennium")
+    serializer_class = ObjectiveSerializer
+    filterset_fields = ["biennium__code", "code"]
+    ordering_fields = ["code", "id"]
+
+
+class ProgrammeViewSet(ReadOnlyViewSet):
+    queryset = Programme.objects.select_related("biennium").order_by("biennium__start_year", "code")
+    serializer_class = ProgrammeSerializer
+    filterset_fields = ["biennium__code", "objective", "code"]
+    ordering_fields = ["code", "id"]
+
+
+class FundingSourceViewSet(ReadOnlyViewSet):
+    queryset = FundingSource.objects.all()
+    serializer_class = FundingSourceSerializer
+    filterset_fields = ["budget_type", "code"]
+    ordering_fields = ["code", "sort_order"]
+
+
+class InputTypeViewSet(ReadOnlyViewSet):
+    queryset = InputType.objects.all()
+    serializer_class = InputTypeSerializer
+    ordering_fields = ["code", "sort_order"]
+
+
+class ConventionViewSet(ReadOnlyViewSet):
+    queryset = Convention.objects.all()
+    serializer_class = ConventionSerializer
+    filterset_fields = ["is_fundamental", "principle"]
+    ordering_fields = ["number"]
+
+
+ROUTES = [
+    ("projects", ProjectViewSet, "project"),
+    ("project-partners", ProjectPartnerViewSet, "project-partner"),
+    ("tripartite", TripartiteViewSet, "tripartite"),
+    ("objectives", ObjectiveViewSet, "objective"),
+    ("programmes", ProgrammeViewSet, "programme"),
+    ("funding-sources", FundingSourceViewSet, "funding-source"),
+    ("input-types", InputTypeViewSet, "input-type"),
+    ("conventions", ConventionViewSet, "convention"),
+]

@@ -1,0 +1,157 @@
+"""API representations of the register. Write serializers check the shape of the input only: the rules (dates in
+order, status transitions, countries in the region, who changed what) are the services'."""
+
+from rest_framework import serializers
+
+from partners.models import Country
+from projects.models import (
+    ALLOWED_TRANSITIONS,
+    Convention,
+    DateField,
+    FundingSource,
+    InputType,
+    Programme,
+    Project,
+    ProjectPartner,
+    ProjectStatus,
+    StrategicObjective,
+    TripartiteInvolvement,
+)
+from projects.services import PROJECT_EDITABLE_FIELDS, TRIPARTITE_FIELDS
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = ProjectPartner
+        fields = ["id", "project", "organisation", "organisation_name", "role"]
+        read_only_fields = fields
+
+
+class PartnerWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectPartner
+        fields = ["project", "organisation", "role"]
+        validators = []  # the service's full_clean reports a duplicate, naming the fields
+
+
+class TripartiteSerializer(serializers.ModelSerializer):
+    is_gap = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TripartiteInvolvement
+        fields = ["id", "project", "stage", "group", "contemplated", "contemplated_description", "actual_date",
+                  "actual_organisation", "actual_description", "women", "men", "is_gap"]
+        read_only_fields = fields
+
+
+class TripartiteWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TripartiteInvolvement
+        fields = ["project", "stage", "group", *sorted(TRIPARTITE_FIELDS)]
+        validators = []  # POST sets the cell of (project, stage, group), creating or replacing it
+
+
+class TripartiteUpdateSerializer(TripartiteWriteSerializer):
+    class Meta(TripartiteWriteSerializer.Meta):
+        read_only_fields = ["project", "stage", "group"]
+
+
+class PrefetchedIds(serializers.ListField):
+    """The ids of a list of prefetched objects (Prefetch(..., to_attr=...)): no related manager per row."""
+
+    child = serializers.IntegerField()
+
+    def to_representation(self, data):
+        return [item.pk for item in data]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    """Read by ProjectViewSet, whose queryset prefetches the framework links into the *_rows attributes."""
+
+    countries = serializers.SlugRelatedField(slug_field="iso3", many=True, read_only=True)
+    other_programmes = PrefetchedIds(source="other_programme_rows", read_only=True)
+    themes = PrefetchedIds(source="theme_rows", read_only=True)
+    principles = PrefetchedIds(source="principle_rows", read_only=True)
+    conventions = PrefetchedIds(source="convention_rows", read_only=True)
+    partners = PartnerSerializer(many=True, read_only=True)
+    tripartite = TripartiteSerializer(many=True, read_only=True)
+    allowed_statuses = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = ["id", "symbol", "title", "summary", "status", "allowed_statuses", "planned_start", "planned_end",
+                  "actual_start", "actual_end", "strategic_objective", "primary_programme", "other_programmes",
+                  "themes", "region", "countries", "funding_source", "donor", "responsible_unit",
+                  "backstopping_unit", "responsible_official", "gender_marker", "is_crisis_response",
+                  "is_enterprise_promotion", "principles", "conventions", "undaf_aligned", "country_objective",
+                  "is_autonomous", "autonomy_reason", "version", "created_at", "updated_at", "partners", "tripartite"]
+        read_only_fields = fields
+
+    def get_allowed_statuses(self, project) -> list[str]:
+        return sorted(ALLOWED_TRANSITIONS.get(project.status, ()))
+
+
+class ProjectWriteSerializer(serializers.ModelSerializer):
+    countries = serializers.SlugRelatedField(slug_field="iso3", many=True, queryset=Country.objects.all(),
+                                             required=False)
+    version = serializers.IntegerField(
+        required=False, min_value=1, write_only=True,
+        help_text="The version you read (optimistic lock): a stale one answers 412. If-Match does the same.")
+    date_reason = serializers.CharField(
+        required=False, allow_blank=True, write_only=True,
+        help_text="Needed when a date that already had a value changes (kept as a date revision).")
+
+    class Meta:
+        model = Project
+        fields = sorted(PROJECT_EDITABLE_FIELDS) + ["version", "date_reason"]
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ProjectStatus.choices)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class DateRevisionSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=DateField.choices)
+    new_value = serializers.DateField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+# ---------------------------------------------------------------- reference lists (read-only)
+
+
+class ObjectiveSerializer(serializers.ModelSerializer):
+    biennium = serializers.CharField(source="biennium.code", read_only=True)
+
+    class Meta:
+        model = StrategicObjective
+        fields = ["id", "biennium", "code", "title"]
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    biennium = serializers.CharField(source="biennium.code", read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = ["id", "biennium", "code", "title", "objective"]
+
+
+class FundingSourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FundingSource
+        fields = ["id", "code", "name", "budget_type"]
+
+
+class InputTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InputType
+        fields = ["id", "code", "name"]
+
+
+class ConventionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Convention
+        fields = ["id", "number", "title", "is_fundamental", "fundamental_since", "principle"]
