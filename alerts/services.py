@@ -160,10 +160,10 @@ def scan(*, as_of: dt.date, notify: bool = True) -> ScanResult:
     _insert_events(events)
 
     if notify and result.red_alert_ids:
-        from alerts.tasks import send_immediate_red
+        from tcms import outbox
 
-        red_ids = list(result.red_alert_ids)
-        transaction.on_commit(lambda: send_immediate_red.delay(alert_ids=red_ids))
+        # Through the outbox: kept and sent later if the broker is down when the scan commits.
+        outbox.enqueue("alerts.tasks.send_immediate_red", alert_ids=list(result.red_alert_ids))
     logger.info("early-warning scan %s", result.as_dict())
     return result
 

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -133,14 +132,14 @@ def slippage(request):
 def run(request):
     _require(request, "tcms.administer")
     if request.method == "POST":
-        from alerts.tasks import scan_early_warnings, send_digests
+        from tcms import outbox
 
         what = request.POST.get("what")
         if what == "scan":
-            transaction.on_commit(lambda: scan_early_warnings.delay())
+            outbox.enqueue("alerts.tasks.scan_early_warnings")
             messages.success(request, _("The scan has been queued; alerts change when the worker has run it."))
         elif what == "digests":
-            transaction.on_commit(lambda: send_digests.delay())
+            outbox.enqueue("alerts.tasks.send_digests")
             messages.success(request, _("Sending the digests has been queued."))
         else:
             messages.error(request, _("Choose what to run."))

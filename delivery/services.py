@@ -37,6 +37,7 @@ from delivery.models import (
     ProjectYearDelivery,
 )
 from projects.models import FundingSource, InputType, Project
+from tcms.locks import serialise
 from tcms.tabular import CellError, RowError, TableError, parse_decimal, parse_int, parse_period, read_table
 
 CENT = Decimal("0.01")
@@ -139,6 +140,8 @@ def financial_import(*, kind: str, source, filename: str = "", user=None, dry_ru
         result.rows_total = len(table.rows)
         try:
             with transaction.atomic():
+                # Two uploads of the same kind at once: the second waits, then finds the first one's rows.
+                serialise(f"financial_import:{kind}")
                 batch = None
                 if not dry_run:
                     batch = ImportBatch.objects.create(kind=kind, file_name=filename[:255], checksum=checksum,

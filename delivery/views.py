@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -28,6 +28,7 @@ from delivery import selectors, services
 from delivery.filters import DeliveryFilterSet, DeliveryPeriodForm
 from delivery.models import ImportKind
 from projects.models import Project
+from tcms.security import spreadsheet_safe_row, validate_table_upload
 
 PAGE_SIZE = 50
 PENDING_SESSION_KEY = "delivery_pending_import"
@@ -96,7 +97,7 @@ def _export(board: selectors.Dashboard, fmt: str) -> HttpResponse:
         sheet = workbook.create_sheet(str(board.year))
         sheet.append(EXPORT_HEADER)
         for row in [*rows, total]:
-            sheet.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+            sheet.append(spreadsheet_safe_row([float(v) if hasattr(v, "as_tuple") else v for v in row]))
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
@@ -106,7 +107,7 @@ def _export(board: selectors.Dashboard, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)
     writer.writerow(EXPORT_HEADER)
-    writer.writerows([*rows, total])
+    writer.writerows(spreadsheet_safe_row(row) for row in [*rows, total])
     return response
 
 
@@ -199,8 +200,8 @@ def financial_import(request):
         upload = request.FILES.get("file")
         if kind not in services.LAYOUTS or upload is None:
             messages.error(request, _("Choose the kind of file and the file to import."))
-        elif upload.size > _max_upload_bytes():
-            messages.error(request, _("The file is too large."))
+        elif (refusal := _upload_refusal(upload)) is not None:
+            messages.error(request, refusal)
         else:
             result = services.financial_import(kind=kind, source=upload, filename=upload.name, user=request.user,
                                                dry_run=True)
@@ -213,10 +214,13 @@ def financial_import(request):
     return render(request, "delivery/import.html", context, status=200)
 
 
-def _max_upload_bytes() -> int:
-    from django.conf import settings
-
-    return settings.TCMS_MAX_UPLOAD_BYTES
+def _upload_refusal(upload) -> str | None:
+    """The shared upload check (size limit, .csv/.xlsx only, content matching the name)."""
+    try:
+        validate_table_upload(upload)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
 
 
 @login_required

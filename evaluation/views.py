@@ -229,7 +229,8 @@ def dashboard(request):
     figures = selectors.evaluation_dashboard(year=year)
     labels = dict(EvaluationType.choices)
     chart = {
-        "types": {"labels": [str(labels[row["type"]]) for row in figures["by_type"]],
+        "types": {"label": str(_("Completed evaluations")),
+                  "labels": [str(labels[row["type"]]) for row in figures["by_type"]],
                   "counts": [row["count"] for row in figures["by_type"]]},
         "ratings": {"labels": [str(Evaluation._meta.get_field(c).verbose_name).capitalize() for c in CRITERIA],
                     "values": [float(v) if v is not None else None for v in figures["averages"].values()]},

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from iati.export import iter_activities_xml
 from iati.filters import IatiActivityFilterSet
 from projects.models import Programme, Project, StrategicObjective
+from tcms.security import spreadsheet_safe_row
 
 
 class PublicationPermission(IsAuthenticated):
@@ -89,5 +90,5 @@ class VocabularyView(APIView):
         else:
             rows = Programme.objects.select_related("biennium").order_by("biennium__start_year", "code")
         for row in rows:
-            writer.writerow([row.code, row.title, row.biennium.code])
+            writer.writerow(spreadsheet_safe_row([row.code, row.title, row.biennium.code]))
         return HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from reports import selectors
 from reports.builders import EXTENSIONS, build_report_file
 from reports.models import ImplementationPlan, Milestone, ReportKind, ReportRequest, ReportStatus
+from tcms import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +54,8 @@ def report_request_create(*, user, kind: str, fmt: str, language: str, year: int
                             period_end=period_end, as_of=as_of, plan=plan, requested_by=user)
     request.full_clean()
     request.save()
-    from reports.tasks import build_report
-
-    transaction.on_commit(lambda: build_report.delay(request.pk))
+    # Through the outbox: a request made while the broker is down is built once it is back.
+    outbox.enqueue("reports.tasks.build_report", request.pk)
     return request
 
 

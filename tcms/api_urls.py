@@ -9,6 +9,7 @@ from delivery import api as delivery_api
 from evaluation import api as evaluation_api
 from partners import api as partners_api
 from projects import api as projects_api
+from tcms.security import relaxed_csp_for_api_docs
 
 router = DefaultRouter()
 for module in (projects_api, partners_api, delivery_api, evaluation_api, alerts_api):
@@ -17,7 +18,10 @@ for module in (projects_api, partners_api, delivery_api, evaluation_api, alerts_
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
-    path("schema/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Swagger UI and Redoc run inline bootstrap code: only these two pages get a relaxed policy.
+    path("schema/swagger/", relaxed_csp_for_api_docs(SpectacularSwaggerView.as_view(url_name="api-schema")),
+         name="api-swagger"),
+    path("schema/redoc/", relaxed_csp_for_api_docs(SpectacularRedocView.as_view(url_name="api-schema")),
+         name="api-redoc"),
     path("iati/", include("iati.urls")),
 ] + router.urls

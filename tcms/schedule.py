@@ -12,6 +12,8 @@ def beat_schedule() -> dict:
             "task": "tcms.tasks.heartbeat",
             "schedule": timedelta(seconds=settings.TCMS_WORKER_HEARTBEAT_SECONDS),
         },
+        # Tasks queued while the broker was down (tcms/outbox.py).
+        "tcms-relay-outbox": {"task": "tcms.tasks.relay_outbox", "schedule": timedelta(minutes=1)},
         # Early warning (alerts): scan before the digests so that today's changes are in today's digest.
         "alerts-scan-early-warnings": {"task": "alerts.tasks.scan_early_warnings",
                                        "schedule": crontab(minute=0, hour=5)},

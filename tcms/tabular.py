@@ -92,6 +92,10 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
     except UnicodeDecodeError as exc:
         raise TableError([RowError(None, None, _("The file is not UTF-8 text (byte %(position)s).") % {
             "position": exc.start})])
+    if "\x00" in text:
+        # A NUL is never part of a real table (it marks a binary file), and PostgreSQL cannot store it in text.
+        raise TableError([RowError(None, None, _("The file contains NUL characters (byte %(position)s): it is not a "
+                                                 "CSV text file.") % {"position": data.index(b"\x00")})])
     yield from csv.reader(io.StringIO(text, newline=""))
 
 

@@ -17,3 +17,12 @@ def heartbeat() -> None:
 def probe(token: str, path: str) -> None:
     """Write `token` to `path`: lets a check prove that a task went through the broker and ran."""
     Path(path).write_text(token)
+
+
+@shared_task(name="tcms.tasks.relay_outbox", ignore_result=True)
+def relay_outbox() -> None:
+    """Send the tasks an outage of the broker left in the outbox (tcms/outbox.py), and forget old sent ones."""
+    from tcms import outbox
+
+    outbox.relay_outbox()
+    outbox.purge_sent()

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from reports.builders import cover_lines
 from reports.selectors import GbReport
+from tcms.security import spreadsheet_safe
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FIXED_DATE = (2000, 1, 1, 0, 0, 0)
 
 
@@ -20,7 +20,7 @@ def neutralise(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return spreadsheet_safe(value)
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return str(value)

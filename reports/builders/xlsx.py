@@ -8,6 +8,7 @@ import tempfile
 import xlsxwriter
 
 from reports.selectors import COUNT, MONEY, NUMBER, PERCENT, TEXT, GbReport
+from tcms.security import spreadsheet_safe
 
 FORMATS = {MONEY: "#,##0.0", NUMBER: "#,##0.0", PERCENT: "0.0", COUNT: "#,##0"}
 
@@ -38,7 +39,8 @@ def build(report: GbReport, out, *, plan=None) -> None:
                 for column, (value, spec) in enumerate(zip(values, table.columns, strict=True)):
                     if spec.kind == TEXT or isinstance(value, str):
                         if value not in ("", None):
-                            sheet.write_string(index, column, str(value), bold if formats is total_styles else None)
+                            sheet.write_string(index, column, spreadsheet_safe(str(value)),
+                                               bold if formats is total_styles else None)
                     elif value is not None:
                         sheet.write_number(index, column, _number(value), formats[spec.kind])
             sheet.freeze_panes(1, 1)

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from alerts import selectors
 from alerts.models import AlertState
+from tcms.security import spreadsheet_safe_row
 
 
 class Command(BaseCommand):
@@ -25,4 +26,4 @@ class Command(BaseCommand):
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(["project_symbol", "rule", "severity", "state", "raised_on"])
         for row in selectors.alert_rows(as_of=day, state=state.upper() if state else None):
-            writer.writerow(row)
+            writer.writerow(spreadsheet_safe_row(row))

@@ -9,6 +9,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from delivery.selectors import DIMENSIONS, delivery_by, total_row
+from tcms.security import spreadsheet_safe_row
 
 HEADER = ["group", "allocation_usd", "expenditure_usd", "delivery_rate"]
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         if fmt == "csv":
             writer = csv.writer(self.stdout, lineterminator="\n")
             writer.writerow(HEADER)
-            writer.writerows(lines)
+            writer.writerows(spreadsheet_safe_row(line) for line in lines)
             return
         widths = [max(len(str(line[i])) for line in [HEADER, *lines]) for i in range(4)]
         for line in [HEADER, *lines]:

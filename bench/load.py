@@ -1,0 +1,250 @@
+"""Load: python -m bench.load --users 50 --seconds 60  (gunicorn + PostgreSQL on 127.0.0.1).
+
+Uses its own database, tcms_bench_load, on the PostgreSQL server of DATABASE_URL (created, migrated and seeded
+with `seed_demo --projects 1000` on first use; kept for later runs). Starts gunicorn on a free port, signs in
+--users simulated people (the demo officer, manager, evaluator, secretariat and admin, in turn) and lets each
+loop for --seconds over a mix of: home, delivery dashboard, project list (with a filter or a page), project detail,
+alert list, API reads (/api/v1/projects/ and one project), and writes (about 5 %: acknowledging an alert through
+the page's form, which a second acknowledgement refuses with 400 — counted as `refused_writes`, not an error).
+Prints one JSON object: requests, errors (5xx, other unexpected statuses, timeouts, connection failures), p50_ms,
+p95_ms, p99_ms, requests_per_second (all without the one sign-in per user, shown under "login") and p95 per kind.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "tcms_bench_load"
+DEMO_PASSWORD = "tcms-demo-2026"
+DEMO_USERS = ["officer", "manager", "evaluator", "secretariat", "admin"]
+REQUEST_TIMEOUT = 30
+MAX_REQUESTS_PER_USER = 100_000  # a bound besides time
+
+
+def _bench_url(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    if not parts.scheme.startswith("postgres"):
+        sys.exit("bench.load needs PostgreSQL: set DATABASE_URL=postgres://user:password@127.0.0.1:port/db")
+    return urlunsplit(parts._replace(path=f"/{DATABASE}"))
+
+
+def _ensure_database(base_url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(base_url)
+    with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password,
+                         dbname=parts.path.lstrip("/") or "postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
+            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+def _manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1800)
+
+
+def prepare(env: dict, projects: int) -> None:
+    _manage(env, "migrate", "--noinput")
+    _manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    _manage(env, "compile_translations", "--verbosity", "0")
+    _manage(env, "load_reference")
+    _manage(env, "seed_users")
+    _manage(env, "seed_demo", "--projects", str(projects), "--seed", "1", "--if-empty")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "tcms.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread", "--timeout", "60",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5).status_code == 200:
+                return process
+        except requests.RequestException:
+            time.sleep(0.3)
+    process.terminate()
+    sys.exit("gunicorn did not start in 60 s")
+
+
+class Results:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.timings: dict[str, list[float]] = defaultdict(list)
+        self.errors: list[str] = []
+        self.refused_writes = 0
+
+    def record(self, kind: str, ms: float, error: str | None = None):
+        with self.lock:
+            self.timings[kind].append(ms)
+            if error:
+                self.errors.append(f"{kind}: {error}")
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))], 1)
+
+
+class User(threading.Thread):
+    def __init__(self, index: int, base: str, stop_at: float, results: Results, ids: dict):
+        super().__init__(daemon=True)
+        self.rng = random.Random(index)
+        self.username = DEMO_USERS[index % len(DEMO_USERS)]
+        self.base, self.stop_at, self.results, self.ids = base, stop_at, results, ids
+        self.session = requests.Session()
+
+    def _call(self, kind: str, method: str, path: str, *, data=None, ok=(200,)) -> requests.Response | None:
+        started = time.perf_counter()
+        try:
+            response = self.session.request(method, self.base + path, data=data, timeout=REQUEST_TIMEOUT,
+                                             allow_redirects=False)
+        except requests.RequestException as exc:
+            self.results.record(kind, (time.perf_counter() - started) * 1000, exc.__class__.__name__)
+            return None
+        ms = (time.perf_counter() - started) * 1000
+        if kind == "write" and response.status_code == 400:
+            with self.results.lock:
+                self.results.refused_writes += 1
+            self.results.record(kind, ms)
+        elif response.status_code in ok:
+            self.results.record(kind, ms)
+        else:
+            self.results.record(kind, ms, f"{method} {path} → {response.status_code}")
+        return response
+
+    def sign_in(self) -> bool:
+        page = self._call("login", "GET", "/accounts/login/")
+        if page is None:
+            return False
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        response = self._call("login", "POST", "/accounts/login/", ok=(302,), data={
+            "csrfmiddlewaretoken": token.group(1) if token else "", "username": self.username,
+            "password": DEMO_PASSWORD})
+        return response is not None and response.status_code == 302
+
+    def run(self):
+        if not self.sign_in():
+            return
+        projects, alerts = self.ids["projects"], self.ids["alerts"]
+        for _ in range(MAX_REQUESTS_PER_USER):
+            if time.monotonic() >= self.stop_at:
+                return
+            roll = self.rng.random()
+            if roll < 0.15:
+                self._call("dashboard", "GET", "/delivery/")
+            elif roll < 0.30:
+                query = self.rng.choice(["", "?page=2", "?status=ONGOING", "?q=employment", "?sort=-planned_end"])
+                self._call("project_list", "GET", "/projects/" + query)
+            elif roll < 0.50:
+                self._call("project_detail", "GET", f"/projects/{self.rng.choice(projects)}/")
+            elif roll < 0.60:
+                self._call("home", "GET", "/")
+            elif roll < 0.70:
+                self._call("alert_list", "GET", "/alerts/")
+            elif roll < 0.85:
+                self._call("api_list", "GET", f"/api/v1/projects/?page={self.rng.randint(1, 10)}")
+            elif roll < 0.95:
+                self._call("api_detail", "GET", f"/api/v1/projects/{self.rng.choice(projects)}/")
+            else:
+                self._write(alerts)
+
+    def _write(self, alerts: list[int]):
+        if not alerts or self.username not in ("admin", "manager", "officer"):
+            self._call("alert_detail", "GET", f"/alerts/{self.rng.choice(alerts)}/" if alerts else "/alerts/")
+            return
+        pk = self.rng.choice(alerts)
+        token = self.session.cookies.get("csrftoken", "")
+        self._call("write", "POST", f"/alerts/{pk}/acknowledge/", ok=(302, 403),
+                   data={"csrfmiddlewaretoken": token})
+
+
+def _ids(env: dict) -> dict:
+    import psycopg
+
+    parts = urlsplit(env["DATABASE_URL"])
+    with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password,
+                         dbname=DATABASE) as conn:
+        projects = [r[0] for r in conn.execute("SELECT id FROM projects_project ORDER BY id LIMIT 2000")]
+        alerts = [r[0] for r in conn.execute("SELECT id FROM alerts_alert ORDER BY id LIMIT 2000")]
+    return {"projects": projects, "alerts": alerts}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--projects", type=int, default=1000, help="demo projects seeded on first use")
+    parser.add_argument("--workers", type=int, default=max(2, min(8, (os.cpu_count() or 2))))
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args(argv)
+
+    url = _bench_url(os.environ.get("DATABASE_URL", ""))
+    _ensure_database(os.environ["DATABASE_URL"])
+    var_dir = Path(os.environ.get("TCMS_BENCH_VAR_DIR", "/tmp/tcms-bench-load"))
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "TCMS_VAR_DIR": str(var_dir), "LOG_LEVEL": "WARNING",
+           "CELERY_TASK_ALWAYS_EAGER": "", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DB_CONN_MAX_AGE": "60",
+           # 50 simulated people sign in from one address; the lock-out counts failures only, but stay safe.
+           "AXES_ENABLED": "0"}
+    prepare(env, args.projects)
+    ids = _ids(env)
+    port = _free_port()
+    server = start_gunicorn(env, port, args.workers, args.threads)
+    results = Results()
+    try:
+        started = time.monotonic()
+        stop_at = started + args.seconds
+        users = [User(i, f"http://127.0.0.1:{port}", stop_at, results, ids) for i in range(args.users)]
+        for user in users:
+            user.start()
+        for user in users:
+            user.join(timeout=args.seconds + REQUEST_TIMEOUT + 30)
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    # Signing in (once per user, a deliberately slow password hash) is reported apart from the browsing figures.
+    every = [ms for kind, values in results.timings.items() if kind != "login" for ms in values]
+    print(json.dumps({
+        "users": args.users, "seconds": round(elapsed, 1), "projects": len(ids["projects"]),
+        "gunicorn": f"{args.workers} workers × {args.threads} threads",
+        "requests": len(every), "errors": len(results.errors), "refused_writes": results.refused_writes,
+        "requests_per_second": round(len(every) / elapsed, 1) if elapsed else 0,
+        "p50_ms": round(statistics.median(every), 1) if every else 0.0,
+        "p95_ms": _percentile(every, 0.95), "p99_ms": _percentile(every, 0.99),
+        "p95_ms_by_kind": {kind: _percentile(values, 0.95) for kind, values in sorted(results.timings.items())},
+        "requests_by_kind": {kind: len(values) for kind, values in sorted(results.timings.items())},
+        "error_samples": results.errors[:10],
+    }))
+    return 0 if not results.errors else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
