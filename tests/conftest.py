@@ -19,3 +19,20 @@ def _eager_celery_and_media(settings, tmp_path):
     }
     yield
     app.conf.task_always_eager = False
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test rolls back by re-loading the serialized database.
+
+    A transactional test empties every table when it ends. Without serialized rollback, the rows that
+    migrations seed (early-warning rules, slippage reasons, required-evaluation rules) are lost for the
+    tests after it, and Django re-creates content types that a later serialized-rollback test then loads a
+    second time (duplicate key). Treating every transactional test alike avoids both.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if marker.kwargs.get("serialized_rollback"):
+            continue
+        item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
