@@ -152,9 +152,10 @@ def read_table(source, *, required: Iterable[str], optional: Iterable[str] = (),
 
 # ---------------------------------------------------------------- cell parsers (raise CellError)
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
-_DECIMAL_RE = re.compile(r"^-?\d+(\.\d+)?$")
+# ASCII digits only (\d would also admit other scripts' digits) and no trailing newline ($ would).
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PERIOD_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
+_DECIMAL_RE = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def parse_date(value: str, *, required: bool = True) -> dt.date | None:
@@ -162,7 +163,7 @@ def parse_date(value: str, *, required: bool = True) -> dt.date | None:
         if required:
             raise CellError(_("A date is required (YYYY-MM-DD)."))
         return None
-    if not _DATE_RE.match(value):
+    if not _DATE_RE.fullmatch(value):
         raise CellError(_("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": value})
     try:
         return dt.date.fromisoformat(value)
@@ -172,8 +173,8 @@ def parse_date(value: str, *, required: bool = True) -> dt.date | None:
 
 def parse_period(value: str) -> dt.date:
     """YYYY-MM → the first day of that month."""
-    match = _PERIOD_RE.match(value or "")
-    if not match or not 1 <= int(match[2]) <= 12:
+    match = _PERIOD_RE.fullmatch(value or "")
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
         raise CellError(_("“%(value)s” is not a period in the form YYYY-MM.") % {"value": value})
     return dt.date(int(match[1]), int(match[2]), 1)
 
@@ -183,7 +184,7 @@ def parse_decimal(value: str, *, allow_negative: bool = True, max_digits: int = 
         raise CellError(_("An amount is required."))
     if "," in value:
         raise CellError(_("“%(value)s”: use a dot as decimal separator and no thousands separator.") % {"value": value})
-    if not _DECIMAL_RE.match(value):
+    if not _DECIMAL_RE.fullmatch(value):
         raise CellError(_("“%(value)s” is not a number.") % {"value": value})
     try:
         number = Decimal(value)
@@ -198,7 +199,7 @@ def parse_decimal(value: str, *, allow_negative: bool = True, max_digits: int = 
 
 
 def parse_int(value: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    if not re.fullmatch(r"-?\d+", value or ""):
+    if not re.fullmatch(r"-?[0-9]+", value or ""):
         raise CellError(_("“%(value)s” is not a whole number.") % {"value": value})
     number = int(value)
     if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):

@@ -67,3 +67,14 @@ def test_parsers():
             parse_decimal(bad)
     with pytest.raises(CellError, match="negative"):
         parse_decimal("-1", allow_negative=False)
+
+
+def test_parsers_refuse_year_zero_other_scripts_and_trailing_newline():
+    for bad in ("0000-01", "\u0662\u0660\u0660\u0660-01", "2000-01\n"):
+        with pytest.raises(CellError):
+            parse_period(bad)
+    for bad in ("\u0661\u0662", "12\n"):
+        with pytest.raises(CellError):
+            parse_decimal(bad)
+    with pytest.raises(CellError):
+        parse_date("2000-01-01\n")
