@@ -6,8 +6,8 @@ dropped, created, migrated and seeded with `seed_demo --projects N` (about 1,000
 
 Then gunicorn serves the application with 2 sync workers on 127.0.0.1 (a free port), and, in the same run and
 interleaved so both see the same load, it times:
-- the API listing 100 projects (`GET /api/v1/projects/?page_size=100`, token authentication, nested partners,
-  tripartite involvement and countries);
+- the API listing 100 projects (`GET /api/v1/projects/?page_size=100`, token authentication: one summary
+  row per project with its country codes; partners and tripartite cells are on the detail);
 - a plain Django view returning a constant (bench/baseline_wsgi.py wraps the application and answers
   /bench/baseline/ itself, so the baseline goes through the same gunicorn and Django request cycle, middleware
   included, but does no work).

@@ -14,6 +14,7 @@ from projects.models import (
     FundingSource,
     InputType,
     Programme,
+    Project,
     ProjectPartner,
     StrategicObjective,
     TripartiteInvolvement,
@@ -27,6 +28,7 @@ from projects.serializers import (
     PartnerSerializer,
     PartnerWriteSerializer,
     ProgrammeSerializer,
+    ProjectListSerializer,
     ProjectSerializer,
     ProjectWriteSerializer,
     StatusChangeSerializer,
@@ -63,7 +65,17 @@ class ProjectViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
     action_kinds = {"status": CHANGE, "revise_date": CHANGE}
     conditional_actions = TcmsViewSet.conditional_actions | {"status", "revise_date"}
 
+    def get_serializer_class(self):
+        # The list answers a summary per project (see ProjectListSerializer); the detail and the writes the full
+        # project. Also what the OpenAPI schema documents for each.
+        return ProjectListSerializer if self.action == "list" else ProjectSerializer
+
     def get_queryset(self):
+        if self.action == "list":
+            # The row's own columns only: related objects are given by id, so no join and no prefetch but the
+            # countries' codes (ProjectRowsSerializer).
+            return Project.objects.only(*(field for field in ProjectListSerializer.Meta.fields
+                                          if field != "countries"))
         return selectors.project_queryset().prefetch_related(
             *(Prefetch(name, queryset=model.objects.only("id"), to_attr=attribute) for name, model, attribute in (
                 ("other_programmes", Programme, "other_programme_rows"), ("themes", CrossCuttingTheme, "theme_rows"),

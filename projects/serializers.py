@@ -1,6 +1,8 @@
 """API representations of the register. Write serializers check the shape of the input only: the rules (dates in
 order, status transitions, countries in the region, who changed what) are the services'."""
 
+from collections import defaultdict
+
 from rest_framework import serializers
 
 from partners.models import Country
@@ -67,8 +69,49 @@ class PrefetchedIds(serializers.ListField):
         return [item.pk for item in data]
 
 
+class ProjectRowsSerializer(serializers.ListSerializer):
+    """The rows of a page, each given its countries' codes (`country_codes`) from one query on the M2M table, in the
+    detail's order (by country name), without building a Country per row."""
+
+    def to_representation(self, data):
+        projects = list(data.all() if hasattr(data, "all") else data)
+        codes = defaultdict(list)
+        links = Project.countries.through.objects.filter(project_id__in=[project.pk for project in projects])
+        for project_id, iso3 in links.order_by("country__name", "country_id").values_list("project_id",
+                                                                                          "country__iso3"):
+            codes[project_id].append(iso3)
+        for project in projects:
+            project.country_codes = codes[project.pk]
+        return super().to_representation(projects)
+
+
+class ProjectListSerializer(serializers.ModelSerializer):
+    """One row of GET /api/v1/projects/: the project's summary, cheap enough to list hundreds of projects.
+
+    Compared with the detail (ProjectSerializer) a row leaves out the long texts (summary, country objective,
+    autonomy reason), the framework links (other programmes, themes, principles, conventions), the statuses the
+    project may move to, and the nested partners and tripartite involvement: read those on
+    /api/v1/projects/{id}/, or for many projects at once on /api/v1/project-partners/?project=… and
+    /api/v1/tripartite/?project=…. Related objects are given by id (countries by ISO3 code), as in the detail.
+    ProjectViewSet reads a row's columns only (no joins) and the countries' codes into `country_codes`.
+    """
+
+    countries = serializers.ListField(child=serializers.CharField(), source="country_codes", read_only=True,
+                                      help_text="ISO3 codes.")
+
+    class Meta:
+        model = Project
+        fields = ["id", "symbol", "title", "status", "planned_start", "planned_end", "actual_start", "actual_end",
+                  "strategic_objective", "primary_programme", "region", "countries", "funding_source", "donor",
+                  "responsible_unit", "backstopping_unit", "responsible_official", "gender_marker",
+                  "is_crisis_response", "is_enterprise_promotion", "is_autonomous", "version", "updated_at"]
+        read_only_fields = fields
+        list_serializer_class = ProjectRowsSerializer
+
+
 class ProjectSerializer(serializers.ModelSerializer):
-    """Read by ProjectViewSet, whose queryset prefetches the framework links into the *_rows attributes."""
+    """A project in full (detail, and the answer to every write); read by ProjectViewSet, whose queryset prefetches
+    the framework links into the *_rows attributes. The list shows a summary of it: ProjectListSerializer."""
 
     countries = serializers.SlugRelatedField(slug_field="iso3", many=True, read_only=True)
     other_programmes = PrefetchedIds(source="other_programme_rows", read_only=True)

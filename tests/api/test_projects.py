@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -72,6 +73,44 @@ class TestProjectRules:
         assert [p["role"] for p in data["partners"]] == ["FUNDING"]
         assert data["tripartite"][0]["is_gap"] is True
         assert data["version"] == 1
+
+    def test_list_rows_are_summaries_and_the_detail_stays_full(self, scope):
+        project = TestProjects().make(scope, scope.unit)
+        # Named so that the detail's order (by name) differs from the order of the codes and of the links.
+        project.countries.add(CountryFactory(iso3="ZAF", name="Alpha"))
+        client = scope.client(Role.OFFICER)
+        row = client.get(reverse("project-list")).data["results"][0]
+        detail = client.get(reverse("project-detail", args=[project.pk])).data
+        assert row["countries"] == detail["countries"] == ["ZAF", "KEN"]
+        for absent in ("partners", "tripartite", "summary", "themes", "allowed_statuses"):
+            assert absent not in row and absent in detail, absent
+        assert set(row) < set(detail)
+        assert {name: detail[name] for name in row} == row
+        assert [p["role"] for p in detail["partners"]] == ["FUNDING"] and len(detail["tripartite"]) == 1
+
+    def test_list_reads_rows_and_country_codes_only(self, scope, django_assert_max_num_queries):
+        for _ in range(5):
+            TestProjects().make(scope, scope.unit)
+        client = scope.client(Role.ADMIN)
+        # The count, the page's rows, their countries' codes: no join, no prefetch of partners or tripartite.
+        with django_assert_max_num_queries(3):
+            response = client.get(reverse("project-list"), {"page_size": 100})
+        assert len(response.data["results"]) == 5
+
+    def test_schema_documents_the_summary_for_the_list_and_the_full_project_for_the_detail(self):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+
+        def answer(path, method="get", code="200"):
+            body = schema["paths"][path][method]["responses"][code]["content"]["application/json"]["schema"]
+            name = body["$ref"].rsplit("/", 1)[-1]
+            return schema["components"]["schemas"][name]
+
+        listing = answer("/api/v1/projects/")["properties"]["results"]["items"]["$ref"].rsplit("/", 1)[-1]
+        row = schema["components"]["schemas"][listing]["properties"]
+        assert "partners" not in row and row["countries"]["items"]["type"] == "string"
+        for path, method, code in (("/api/v1/projects/{id}/", "get", "200"), ("/api/v1/projects/", "post", "201"),
+                                   ("/api/v1/projects/{id}/", "patch", "200")):
+            assert {"partners", "tripartite", "summary"} <= set(answer(path, method, code)["properties"]), path
 
     def test_service_validation_answers_400_naming_the_field_and_writes_nothing(self, scope):
         data = {**TestProjects().create_data(scope, 1), "planned_end": "2000-01-01"}
