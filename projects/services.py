@@ -713,3 +713,30 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
         rows_created=result.count("create"), rows_updated=result.count("update"),
         rows_unchanged=result.count("unchanged"), donors_created=result.donors_created)
     return result
+
+
+# Records hanging from a project that the web forms edit and remove (creation has its own functions above).
+PROJECT_RECORD_MODELS = (ProjectPartner, TripartiteInvolvement, ExpertAssignment, TrainingActivity, ProgressReport)
+
+
+def _check_record(record) -> None:
+    if not isinstance(record, PROJECT_RECORD_MODELS):
+        raise TypeError(f"{type(record).__name__} is not a record of a project")
+
+
+@transaction.atomic
+def project_record_update(*, record, user=None, **values):
+    """Change a partner, tripartite cell, expert, training activity or progress report of a project."""
+    _check_record(record)
+    allowed = {f.name for f in record._meta.concrete_fields if f.editable and f.name not in ("id", "project")}
+    _refuse_unknown_fields(values, allowed)
+    for name, value in values.items():
+        setattr(record, name, value)
+    return _save_child(record, user)
+
+
+@transaction.atomic
+def project_record_remove(*, record, user=None) -> None:
+    """Delete one of a project's records; its history keeps who removed it and what it was."""
+    _check_record(record)
+    _by(user, record).delete()

@@ -1,5 +1,6 @@
-"""Register pages: the list, a project's page and the import. Views parse the request and render; reads come
-from projects/selectors.py, writes from projects/services.py, permissions from projects/permissions.py."""
+"""Register pages: the list and its export, a project's page with its tabs, the forms that create and edit a
+project and its records, the import. Views parse the request and render; reads come from projects/selectors.py,
+writes from projects/services.py, permissions from projects/permissions.py."""
 
 import uuid
 from pathlib import Path
@@ -7,17 +8,27 @@ from pathlib import Path
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projects import selectors, services
+from projects import export, selectors, services
 from projects.filters import ProjectFilterSet
+from projects.forms import (
+    RECORD_KINDS,
+    DateRevisionForm,
+    PartnerFormSet,
+    ProjectForm,
+    StatusForm,
+    TripartiteFormSet,
+)
 from projects.models import Project
 
 PAGE_SIZE = 50
@@ -31,6 +42,13 @@ SORT_COLUMNS = [
 SORT_FIELDS = {"symbol": "symbol", "title": "title", "status": "status", "planned_start": "planned_start",
                "planned_end": "planned_end", "region": "region__sort_order", "funding_source": "funding_source__code",
                "responsible_unit": "responsible_unit__code"}
+TABS = [
+    ("overview", gettext_lazy("Overview")), ("classification", gettext_lazy("Classification")),
+    ("partners", gettext_lazy("Partners")), ("tripartite", gettext_lazy("Tripartite involvement")),
+    ("delivery", gettext_lazy("Money and delivery")), ("results", gettext_lazy("Results")),
+    ("evaluations", gettext_lazy("Evaluations")), ("alerts", gettext_lazy("Alerts")),
+    ("history", gettext_lazy("History")),
+]
 
 
 def _require(request, permission: str, obj=None):
@@ -38,40 +56,264 @@ def _require(request, permission: str, obj=None):
         raise PermissionDenied
 
 
+def _get_project(pk: int) -> Project:
+    try:
+        return selectors.project_detail(pk=pk)
+    except Project.DoesNotExist:
+        raise Http404
+
+
+# ---------------------------------------------------------------- the register and its export
+
+
+def _filtered_projects(request):
+    """(filterset shown, sorted queryset, sort key, mine) for the list and its export, from the URL."""
+    mine = request.GET.get("scope") == "mine"
+    base = selectors.my_projects(request.user) if mine else selectors.project_queryset()
+    data = request.GET.copy()
+    for name in ("page", "sort", "scope", "format"):
+        data.pop(name, None)
+    bound = bool(data)
+    filterset = ProjectFilterSet(data if bound else None, queryset=base, request=request)
+    queryset = filterset.qs if bound else base
+    sort = request.GET.get("sort", "symbol")
+    if sort.lstrip("-") not in SORT_FIELDS:
+        sort = "symbol"
+    queryset = queryset.order_by(("-" if sort.startswith("-") else "") + SORT_FIELDS[sort.lstrip("-")], "symbol")
+    return filterset, queryset, sort, mine
+
+
 @login_required
 def project_list(request):
     _require(request, "projects.view_project")
-    mine = request.GET.get("scope") == "mine"
-    base = selectors.my_projects(request.user) if mine else selectors.project_queryset()
-    filterset = ProjectFilterSet(request.GET or None, queryset=base, request=request)
-    queryset = filterset.qs if filterset.is_bound else base
-    sort = request.GET.get("sort", "symbol")
-    key = SORT_FIELDS.get(sort.lstrip("-"), "symbol")
-    queryset = queryset.order_by(("-" if sort.startswith("-") else "") + key, "symbol")
+    filterset, queryset, sort, mine = _filtered_projects(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     for name in ("page", "sort"):
         query.pop(name, None)
     return render(request, "projects/project_list.html", {
-        "filter": filterset if filterset.is_bound else ProjectFilterSet(queryset=base, request=request),
-        "page": page, "sort": sort, "sort_columns": SORT_COLUMNS, "query": query.urlencode(), "mine": mine,
+        "filter": filterset, "filtered": filterset.is_bound, "page": page, "sort": sort,
+        "sort_columns": SORT_COLUMNS, "query": query.urlencode(), "mine": mine,
+        "export_query": request.GET.urlencode(),
         "can_import": request.user.has_perm("projects.import_projects"),
+        "can_add": request.user.has_perm("projects.add_project"),
     })
+
+
+@login_required
+def project_export(request):
+    """The list as filtered and sorted on the page, every row (not only the page shown), as CSV or XLSX."""
+    _require(request, "projects.view_project")
+    _filterset, queryset, _sort, _mine = _filtered_projects(request)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    return export.project_export_response(queryset, fmt=fmt)
+
+
+# ---------------------------------------------------------------- a project's page
 
 
 @login_required
 def project_detail(request, pk: int):
     _require(request, "projects.view_project")
+    project = _get_project(pk)
+    tab = request.GET.get("tab", "overview")
+    if tab not in dict(TABS):
+        tab = "overview"
+    can_edit = request.user.has_perm("projects.change_project", project)
+    context = {"project": project, "tabs": TABS, "tab": tab, "can_edit": can_edit,
+               "tab_label": dict(TABS)[tab]}
+    if tab == "overview":
+        context["status_form"] = StatusForm(project=project) if can_edit else None
+    elif tab == "tripartite":
+        context["matrix"] = selectors.tripartite_matrix(project)
+    elif tab == "history":
+        context["history"] = selectors.project_history(project)
+    elif tab == "evaluations":
+        context["evaluations"] = project.evaluations.order_by("planned_date", "pk")
+    return render(request, "projects/project_detail.html", context)
+
+
+# ---------------------------------------------------------------- forms
+
+
+class _Refused(Exception):
+    """A service refused one of the writes of a page: the whole transaction is rolled back."""
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _apply(form, call):
+    """Run a service; its refusal becomes the form's errors (at the fields it names) and aborts the save."""
     try:
-        project = selectors.project_detail(pk=pk)
-    except Project.DoesNotExist:
+        return call()
+    except services.StaleVersionError as error:
+        form.stale = error.message_dict.get("version", error.messages)
+        raise _Refused
+    except ValidationError as error:
+        _add_errors(form, error)
+        raise _Refused
+
+
+def _form_values(form) -> dict:
+    """The record's own fields (an inline form also carries its project, which the services take apart)."""
+    return {name: form.cleaned_data.get(name) for name in form._meta.fields if name != "project"}
+
+
+def _save_records(formset, *, project, user, create) -> None:
+    """Create, change and remove the records of one inline formset through the services."""
+    for form in formset.forms:
+        record = form.instance
+        if formset.can_delete and formset._should_delete_form(form):
+            if record.pk:
+                _apply(form, lambda record=record: services.project_record_remove(record=record, user=user))
+            continue
+        if not form.has_changed():
+            continue
+        values = _form_values(form)
+        if record.pk:
+            _apply(form, lambda record=record, values=values: services.project_record_update(
+                record=record, user=user, **values))
+        else:
+            _apply(form, lambda values=values: create(project=project, user=user, **values))
+
+
+def _tripartite_create(*, project, user, stage, group, **values):
+    return services.tripartite_set(project=project, stage=stage, group=group, user=user, **values)
+
+
+def _project_formsets(request, project):
+    data = request.POST if request.method == "POST" else None
+    return (PartnerFormSet(data, instance=project, prefix="partners"),
+            TripartiteFormSet(data, instance=project, prefix="tripartite"))
+
+
+def _project_form_page(request, form, partners, tripartite, *, project=None):
+    # A refused form answers 200, as Django's form views do (the errors are in the page, the browser logs no error).
+    return render(request, "projects/project_form.html", {
+        "form": form, "partners": partners, "tripartite": tripartite, "project": project,
+        "stale": getattr(form, "stale", None)})
+
+
+@login_required
+def project_create(request):
+    _require(request, "projects.add_project")
+    form = ProjectForm(request.POST or None)
+    partners, tripartite = _project_formsets(request, Project())
+    if request.method == "POST" and all([form.is_valid(), partners.is_valid(), tripartite.is_valid()]):
+        try:
+            with transaction.atomic():
+                project = _apply(form, lambda: services.project_create(user=request.user, **form.service_values()))
+                _save_records(partners, project=project, user=request.user, create=services.partner_add)
+                _save_records(tripartite, project=project, user=request.user, create=_tripartite_create)
+        except _Refused:
+            pass
+        else:
+            messages.success(request, _("Project %(symbol)s registered.") % {"symbol": project.symbol})
+            return redirect("projects:detail", pk=project.pk)
+    return _project_form_page(request, form, partners, tripartite)
+
+
+@login_required
+def project_edit(request, pk: int):
+    project = _get_project(pk)
+    _require(request, "projects.change_project", project)
+    form = ProjectForm(request.POST or None, instance=project)
+    partners, tripartite = _project_formsets(request, project)
+    if request.method == "POST" and all([form.is_valid(), partners.is_valid(), tripartite.is_valid()]):
+        values = form.service_values()
+        try:
+            with transaction.atomic():
+                _apply(form, lambda: services.project_update(
+                    project=project, user=request.user, version=form.cleaned_data["version"],
+                    date_reason=form.cleaned_data.get("date_reason") or "", **values))
+                _save_records(partners, project=project, user=request.user, create=services.partner_add)
+                _save_records(tripartite, project=project, user=request.user, create=_tripartite_create)
+        except _Refused:
+            if getattr(form, "stale", None):
+                messages.error(request, _("Your changes were not saved: someone else changed the project."))
+        else:
+            messages.success(request, _("Project %(symbol)s saved.") % {"symbol": project.symbol})
+            return redirect("projects:detail", pk=project.pk)
+    return _project_form_page(request, form, partners, tripartite, project=project)
+
+
+@login_required
+def project_records(request, pk: int, kind: str):
+    """Experts, training activities or progress reports of a project, as one inline formset."""
+    if kind not in RECORD_KINDS:
         raise Http404
-    return render(request, "projects/project_detail.html", {
-        "project": project,
-        "matrix": selectors.tripartite_matrix(project),
-        "history": selectors.project_history(project),
-        "can_edit": request.user.has_perm("projects.change_project", project),
-    })
+    project = _get_project(pk)
+    _require(request, "projects.change_project", project)
+    formset_class, title, create_name = RECORD_KINDS[kind]
+    formset = formset_class(request.POST or None, instance=project, prefix=kind)
+    if request.method == "POST" and formset.is_valid():
+        try:
+            with transaction.atomic():
+                _save_records(formset, project=project, user=request.user, create=getattr(services, create_name))
+        except _Refused:
+            pass
+        else:
+            messages.success(request, _("%(what)s of %(symbol)s saved.") % {"what": title, "symbol": project.symbol})
+            return redirect(request.path)
+    return render(request, "projects/project_records.html", {
+        "project": project, "formset": formset, "title": title, "kind": kind,
+        "kinds": [(key, label) for key, (_f, label, _c) in RECORD_KINDS.items()]})
+
+
+@login_required
+def project_status(request, pk: int):
+    project = _get_project(pk)
+    _require(request, "projects.change_project", project)
+    form = StatusForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _apply(form, lambda: services.project_change_status(
+                project=project, status=form.cleaned_data["status"], user=request.user,
+                version=form.cleaned_data["version"]))
+        except _Refused:
+            pass
+        else:
+            project.refresh_from_db()
+            messages.success(request, _("Status of %(symbol)s changed to “%(status)s”.") % {
+                "symbol": project.symbol, "status": project.get_status_display()})
+            return redirect("projects:detail", pk=project.pk)
+    return render(request, "projects/project_status.html", {
+        "project": project, "form": form, "stale": getattr(form, "stale", None)})
+
+
+@login_required
+def project_revise_date(request, pk: int):
+    project = _get_project(pk)
+    _require(request, "projects.change_project", project)
+    form = DateRevisionForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            _apply(form, lambda: services.project_revise_date(
+                project=project, field=data["field"], new_value=data["new_value"], reason=data["reason"],
+                user=request.user, version=data["version"]))
+        except _Refused:
+            pass
+        else:
+            messages.success(request, _("Date revised; the earlier date is kept in the history."))
+            return redirect(f"{project_url(project)}?tab=history")
+    return render(request, "projects/project_revise_date.html", {
+        "project": project, "form": form, "stale": getattr(form, "stale", None)})
+
+
+def project_url(project) -> str:
+    return reverse("projects:detail", args=[project.pk])
+
+
+# ---------------------------------------------------------------- import
 
 
 class ImportForm(forms.Form):

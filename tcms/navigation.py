@@ -1,5 +1,6 @@
-"""The main navigation: one list. An entry shows only to users its predicate admits,
-and only once its page exists (so an app can add its entry before its page lands)."""
+"""The main navigation: one list. An entry shows only to users its permission (projects/permissions.py) or
+predicate admits, and only once its page exists (so an app can add its entry before its page lands).
+tests/web/test_access_matrix.py checks that every entry offered to a role opens for that role."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,29 +17,40 @@ def _administrator(user) -> bool:
     return user.is_authenticated and (user.is_superuser or getattr(user, "role", "") == "ADMIN")
 
 
+def _admin_site_user(user) -> bool:
+    """Django's admin site also wants staff status: not offered to an administrator who cannot open it."""
+    return _administrator(user) and user.is_staff
+
+
 @dataclass(frozen=True)
 class NavEntry:
     label: str
     url_name: str
     allowed: Callable = _signed_in
+    permission: str | None = None
+
+    def offered_to(self, user) -> bool:
+        if not self.allowed(user):
+            return False
+        return self.permission is None or user.has_perm(self.permission)
 
 
 NAVIGATION: list[NavEntry] = [
     NavEntry(_("Home"), "home"),
-    NavEntry(_("Projects"), "projects:list"),
+    NavEntry(_("Projects"), "projects:list", permission="projects.view_project"),
     NavEntry(_("Delivery"), "delivery:dashboard"),
     NavEntry(_("Alerts"), "alerts:list"),
     NavEntry(_("Evaluations"), "evaluation:plan"),
     NavEntry(_("Lessons"), "evaluation:lessons"),
-    NavEntry(_("Reports"), "reports:list"),
-    NavEntry(_("Administration"), "admin:index", _administrator),
+    NavEntry(_("Reports"), "reports:list", permission="projects.view_project"),
+    NavEntry(_("Administration"), "admin:index", _admin_site_user, permission="tcms.administer"),
 ]
 
 
 def navigation_for(user) -> list[dict]:
     items = []
     for entry in NAVIGATION:
-        if not entry.allowed(user):
+        if not entry.offered_to(user):
             continue
         try:
             url = reverse(entry.url_name)

@@ -1,15 +1,21 @@
 """Register pages: list (filters, sort, constant query count), detail, import (preview → confirm), template."""
 
+import csv
+import io
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.models import Role
 from projects import services
+from projects.export import spreadsheet_safe
 from projects.models import Project, ProjectImport
-from tests.factories import ProjectFactory, UnitFactory, UserFactory
+from tests.factories import OrganisationFactory, ProjectFactory, UnitFactory, UserFactory
 from tests.projects.factories import TripartiteFactory
 from tests.projects.test_import import GOOD_ROWS, csv_bytes, with_changes
 
@@ -64,16 +70,27 @@ def test_anonymous_is_sent_to_login(client):
         assert response.status_code == 302 and "login" in response.url
 
 
-def test_detail_shows_classification_matrix_gaps_and_history(client, officer, project_fields):
+def test_detail_tabs_show_classification_matrix_gaps_and_history(client, officer, project_fields):
     project = services.project_create(user=officer, **project_fields)
     TripartiteFactory(project=project, group="WORKERS", contemplated_description="Union consulted on design")
     client.force_login(officer)
-    response = client.get(reverse("projects:detail", args=[project.pk]))
-    content = response.content.decode()
-    assert response.status_code == 200
-    assert "KEN/00/01/NOR" in content and "Investing in Knowledge, Skills and Employability" in content
-    assert 'class="table-warning gap"' in content and "not realised" in content
-    assert "olivia" in content  # the history names who registered it
+    url = reverse("projects:detail", args=[project.pk])
+
+    def tab(name):
+        response = client.get(url, {"tab": name})
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert "KEN/00/01/NOR" in tab("overview")
+    assert "Investing in Knowledge, Skills and Employability" in tab("classification")
+    matrix = tab("tripartite")
+    assert 'class="table-warning gap"' in matrix and "not realised" in matrix and "Union consulted" in matrix
+    assert "olivia" in tab("history")  # the history names who registered it
+    assert reverse("delivery:project", args=[project.pk]) in tab("delivery")
+    assert reverse("evaluation:project_results", args=[project.pk]) in tab("results")
+    assert reverse("alerts:project", args=[project.pk]) in tab("alerts")
+    assert "No evaluation planned" in tab("evaluations")
+    assert "No partner recorded" in tab("partners")
     assert client.get(reverse("projects:detail", args=[999999])).status_code == 404
 
 
@@ -118,3 +135,237 @@ def test_template_download(client, officer):
     response = client.get(reverse("projects:import_template"))
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.decode().startswith("symbol,title,status,start_date,end_date")
+
+
+# ---------------------------------------------------------------- forms
+
+
+def form_data(form) -> dict:
+    """What a browser would post for the form as rendered (initial values)."""
+    data = {}
+    for field in form:
+        value = field.value()
+        if field.widget_type == "checkbox":
+            if value:
+                data[field.html_name] = "on"
+        elif isinstance(value, list | tuple):
+            data[field.html_name] = [str(v) for v in value]
+        elif value is not None:
+            data[field.html_name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return data
+
+
+def formset_data(formset, rows=()) -> dict:
+    """The formset as rendered (existing rows) plus `rows` filled into its empty extra forms."""
+    data = {}
+    for form in formset.forms:
+        data.update(form_data(form))
+    for index, row in enumerate(rows, start=formset.initial_form_count()):
+        for name, value in row.items():
+            data[f"{formset.prefix}-{index}-{name}"] = value
+    data.update({f"{formset.prefix}-TOTAL_FORMS": str(max(len(formset.forms), formset.initial_form_count()
+                                                          + len(rows))),
+                 f"{formset.prefix}-INITIAL_FORMS": str(formset.initial_form_count()),
+                 f"{formset.prefix}-MIN_NUM_FORMS": "0", f"{formset.prefix}-MAX_NUM_FORMS": "1000"})
+    return data
+
+
+def page_data(response, *, partners=(), tripartite=(), **changes) -> dict:
+    context = response.context
+    data = form_data(context["form"])
+    data.update(formset_data(context["partners"], partners))
+    data.update(formset_data(context["tripartite"], tripartite))
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def new_project_data(client, officer, ref):
+    client.force_login(officer)
+    ministry = OrganisationFactory(name="Ministry of Labour of Kenya", kind="GOVERNMENT")
+    response = client.get(reverse("projects:create"))
+    assert response.status_code == 200
+    return page_data(
+        response,
+        partners=[{"organisation": ref.norad.pk, "role": "FUNDING"}, {"organisation": ministry.pk,
+                                                                      "role": "IMPLEMENTING"}],
+        tripartite=[{"stage": "FORMULATION", "group": "GOVERNMENT", "contemplated": "on",
+                     "contemplated_description": "Ministry in the design workshop", "actual_date": "2000-02-10",
+                     "actual_organisation": ministry.pk, "women": "3", "men": "4"},
+                    {"stage": "MONITORING", "group": "WORKERS", "contemplated": "on",
+                     "contemplated_description": "Unions sit on the steering committee"}],
+        symbol="KEN/00/01/NOR", title="Skills for youth employment", status="PIPELINE", planned_start="2000-03-01",
+        planned_end="2002-02-28", strategic_objective=str(ref.so2.pk), primary_programme=str(ref.skills.pk),
+        region=str(ref.africa.pk), countries=[str(ref.kenya.pk)], funding_source=str(ref.xbtc.pk),
+        donor=str(ref.norad.pk), responsible_unit=str(officer.unit_memberships.get().unit_id), gender_marker="1")
+
+
+def test_create_project_with_partners_and_tripartite_rows(client, officer, new_project_data):
+    response = client.post(reverse("projects:create"), new_project_data)
+    project = Project.objects.get(symbol="KEN/00/01/NOR")
+    assert response.status_code == 302 and response.url == reverse("projects:detail", args=[project.pk])
+    assert sorted(project.partners.values_list("role", flat=True)) == ["FUNDING", "IMPLEMENTING"]
+    cells = {(t.stage, t.group): t for t in project.tripartite.all()}
+    assert cells[("FORMULATION", "GOVERNMENT")].women == 3 and cells[("MONITORING", "WORKERS")].is_gap
+    assert list(project.countries.values_list("iso3", flat=True)) == ["KEN"]
+    assert {record.history_user for record in project.history.all()} == {officer}
+    followed = client.get(response.url)
+    assert "Project KEN/00/01/NOR registered." in followed.content.decode()
+
+
+def test_create_errors_are_shown_at_the_fields_and_nothing_is_saved(client, new_project_data, ref):
+    new_project_data.update({"planned_end": "1999-01-01", "tripartite-1-contemplated_description": "",
+                             "primary_programme": str(ref.ipec.pk)})
+    response = client.post(reverse("projects:create"), new_project_data)
+    assert response.status_code == 200
+    form, tripartite = response.context["form"], response.context["tripartite"]
+    assert "planned_end" in form.errors and "primary_programme" in form.errors
+    assert "contemplated_description" in tripartite.forms[1].errors
+    assert 'class="invalid-feedback d-block"' in response.content.decode()
+    assert not Project.objects.exists()
+
+
+def test_create_refused_by_a_partner_row_rolls_everything_back(client, new_project_data, ref):
+    # The same organisation twice in the same role: the second partner_add fails, so the project goes too.
+    new_project_data.update({"partners-1-organisation": str(ref.norad.pk), "partners-1-role": "FUNDING"})
+    response = client.post(reverse("projects:create"), new_project_data)
+    assert response.status_code == 200
+    assert not Project.objects.exists()
+
+
+@pytest.fixture
+def own_project(officer, project_fields):
+    project_fields["responsible_unit"] = officer.unit_memberships.get().unit
+    return services.project_create(user=officer, **project_fields)
+
+
+def test_edit_saves_through_the_service_and_bumps_the_version(client, officer, own_project):
+    client.force_login(officer)
+    form_page = client.get(reverse("projects:edit", args=[own_project.pk]))
+    data = page_data(form_page, title="Skills for young women and men",
+                     partners=[{"organisation": own_project.donor.pk, "role": "FUNDING"}])
+    response = client.post(reverse("projects:edit", args=[own_project.pk]), data)
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    own_project.refresh_from_db()
+    assert own_project.title == "Skills for young women and men" and own_project.version == 2
+    assert own_project.partners.count() == 1
+    history = client.get(reverse("projects:detail", args=[own_project.pk]), {"tab": "history"}).content.decode()
+    assert "Skills for youth employment → Skills for young women and men" in history
+
+
+def test_changing_a_date_on_the_edit_form_needs_a_reason(client, officer, own_project):
+    client.force_login(officer)
+    form_page = client.get(reverse("projects:edit", args=[own_project.pk]))
+    response = client.post(reverse("projects:edit", args=[own_project.pk]),
+                           page_data(form_page, planned_end="2002-06-30"))
+    assert response.status_code == 200 and "planned_end" in response.context["form"].errors
+    response = client.post(reverse("projects:edit", args=[own_project.pk]),
+                           page_data(form_page, planned_end="2002-06-30", date_reason="Donor extension"))
+    assert response.status_code == 302
+    assert own_project.date_revisions.get().reason == "Donor extension"
+
+
+def test_concurrent_edit_is_refused_showing_what_changed(client, officer, own_project):
+    client.force_login(officer)
+    first = client.get(reverse("projects:edit", args=[own_project.pk]))
+    second = client.get(reverse("projects:edit", args=[own_project.pk]))
+    assert client.post(reverse("projects:edit", args=[own_project.pk]),
+                       page_data(first, title="First title")).status_code == 302
+    response = client.post(reverse("projects:edit", args=[own_project.pk]), page_data(second, summary="Mine"))
+    content = response.content.decode()
+    assert response.status_code == 200 and 'id="stale-edit"' in content
+    assert "First title" in content and "olivia" in content
+    own_project.refresh_from_db()
+    assert own_project.title == "First title" and own_project.summary == "" and own_project.version == 2
+
+
+def test_status_form_offers_only_allowed_transitions(client, officer, own_project):
+    client.force_login(officer)
+    response = client.get(reverse("projects:status", args=[own_project.pk]))
+    assert [code for code, _label in response.context["form"].fields["status"].choices] == ["APPROVED", "CANCELLED"]
+    refused = client.post(reverse("projects:status", args=[own_project.pk]), {"status": "ONGOING", "version": 1})
+    assert refused.status_code == 200 and "status" in refused.context["form"].errors
+    done = client.post(reverse("projects:status", args=[own_project.pk]), {"status": "APPROVED", "version": 1})
+    assert done.status_code == 302
+    own_project.refresh_from_db()
+    assert own_project.status == "APPROVED"
+
+
+def test_date_revision_needs_a_reason_and_is_kept(client, officer, own_project):
+    client.force_login(officer)
+    url = reverse("projects:revise_date", args=[own_project.pk])
+    missing = client.post(url, {"field": "planned_end", "new_value": "2002-12-31", "reason": "", "version": 1})
+    assert missing.status_code == 200 and "reason" in missing.context["form"].errors
+    done = client.post(url, {"field": "planned_end", "new_value": "2002-12-31", "reason": "No-cost extension",
+                             "version": 1})
+    assert done.status_code == 302
+    history = client.get(done.url).content.decode()
+    assert "No-cost extension" in history
+
+
+def test_records_page_adds_changes_and_removes_experts(client, officer, own_project, ref):
+    client.force_login(officer)
+    url = reverse("projects:records", args=[own_project.pk, "experts"])
+    page = client.get(url)
+    data = formset_data(page.context["formset"], [{"name": "Ms Wanjiru", "nationality": ref.kenya.pk,
+                                                   "category": "NATIONAL", "year": "2000", "work_months": "6.5"}])
+    assert client.post(url, data).status_code == 302
+    expert = own_project.experts.get()
+    assert expert.work_months == Decimal("6.5")
+    page = client.get(url)
+    data = formset_data(page.context["formset"])
+    data["experts-0-DELETE"] = "on"
+    assert client.post(url, data).status_code == 302
+    assert not own_project.experts.exists()
+    assert client.get(reverse("projects:records", args=[own_project.pk, "nonsense"])).status_code == 404
+
+
+def test_edit_buttons_only_for_those_who_may_edit(client, officer, own_project):
+    other = ProjectFactory()
+    client.force_login(officer)
+    assert 'id="edit-project"' in client.get(reverse("projects:detail", args=[own_project.pk])).content.decode()
+    assert 'id="edit-project"' not in client.get(reverse("projects:detail", args=[other.pk])).content.decode()
+    assert client.get(reverse("projects:edit", args=[other.pk])).status_code == 403
+    client.force_login(UserFactory(role=Role.SECRETARIAT))
+    listing = client.get(reverse("projects:list")).content.decode()
+    assert 'id="new-project"' not in listing
+
+
+def test_empty_list_says_what_to_do(client, officer):
+    client.force_login(officer)
+    content = client.get(reverse("projects:list")).content.decode()
+    assert "Register the first project" in content
+    content = client.get(reverse("projects:list"), {"q": "nothing"}).content.decode()
+    assert "Clear the filters" in content
+
+
+# ---------------------------------------------------------------- export
+
+
+def test_export_csv_follows_the_filters_and_neutralises_formulas(client, officer, ref):
+    ProjectFactory(symbol="KEN/00/01/NOR", title="=HYPERLINK(\"http://evil\")", countries=[ref.kenya])
+    ProjectFactory(symbol="SEN/00/02/NOR", title="Skills")
+    client.force_login(officer)
+    response = client.get(reverse("projects:export"), {"q": "KEN", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["symbol", "title", "status"]
+    assert [row[0] for row in rows[1:]] == ["KEN/00/01/NOR"]
+    assert rows[1][1] == "'=HYPERLINK(\"http://evil\")" and rows[1][10] == "KEN"
+
+
+def test_export_xlsx_has_every_filtered_row(client, officer):
+    for n in range(3):
+        ProjectFactory(title=f"@risky {n}")
+    client.force_login(officer)
+    response = client.get(reverse("projects:export"), {"format": "xlsx", "sort": "-symbol"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.values)
+    assert values[0][0] == "symbol" and len(values) == 4
+    assert all(row[1].startswith("'@risky") for row in values[1:])
+    assert client.get(reverse("projects:export"), {"format": "pdf"}).status_code == 404
+
+
+def test_spreadsheet_safe():
+    assert [spreadsheet_safe(v) for v in ("=1+1", "+1", "-1", "@x", "plain", 5, None)] == [
+        "'=1+1", "'+1", "'-1", "'@x", "plain", 5, None]

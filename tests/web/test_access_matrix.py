@@ -1,0 +1,253 @@
+"""Who may open which page, generated from the URL configuration.
+
+Every named URL (outside admin/ and api/, which have their own checks, and the public pages) must be declared in
+MATRIX with the roles allowed; a page added without a declaration fails test_every_page_is_declared. Each page is
+then requested anonymously (must be sent to the login page or refused) and as each role: allowed roles must get a
+real answer (not 403, 404 or 405), the others 403. Pages that change a project are tried on a project of the
+user's own unit and on one of another unit.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Role
+from alerts.models import Alert, DigestSend, Rule
+from reports.models import ImplementationPlan, ReportRequest
+from tcms.navigation import navigation_for
+from tests.evaluation.factories import (
+    EvaluationFactory,
+    IndicatorFactory,
+    LessonFactory,
+    PeriodFactory,
+    RecommendationFactory,
+    ResultFactory,
+)
+from tests.factories import ProjectFactory, UnitFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+OFFICER, MANAGER, EVALUATION, SECRETARIAT, ADMIN = (Role.OFFICER, Role.MANAGER, Role.EVALUATION, Role.SECRETARIAT,
+                                                    Role.ADMIN)
+ALL = frozenset(Role.values)
+EDITORS = frozenset({OFFICER, MANAGER, ADMIN})  # on a project of their own unit
+ADMINS = frozenset({ADMIN})
+EVALUATORS = frozenset({EVALUATION, ADMIN})
+IMPORTERS = frozenset({OFFICER, MANAGER, ADMIN})
+
+# Pages anyone may open, signed in or not.
+PUBLIC = {"login", "logout", "healthz", "readyz", "set_language"}
+EXCLUDED_PREFIXES = ("admin/", "api/", "static/", "media/")
+
+
+@dataclass(frozen=True)
+class Page:
+    allowed: frozenset
+    kwargs: Callable = lambda f: {}  # noqa: E731 - fixtures → URL kwargs (own unit's objects)
+    other: frozenset | None = None  # roles allowed on the other unit's objects; None: not unit-dependent
+    other_kwargs: Callable | None = None
+    method: str = "get"
+    data: dict | None = None
+
+
+def own(attr, key="pk"):
+    return lambda f: {key: getattr(f, attr).pk}
+
+
+def project_page(**kwargs):
+    return Page(EDITORS, lambda f: {"pk": f.own_project.pk, **kwargs}, other=ADMINS,
+                other_kwargs=lambda f: {"pk": f.other_project.pk, **kwargs})
+
+
+def child_page(own_attr, other_attr, key="pk"):
+    return Page(EDITORS, own(own_attr, key), other=ADMINS, other_kwargs=own(other_attr, key))
+
+
+MATRIX: dict[str, Page] = {
+    "home": Page(ALL),
+    "password_change": Page(ALL),
+    "password_change_done": Page(ALL),
+    "api_token": Page(ALL),  # each signed-in user manages their own REST API token
+    # the register
+    "projects:list": Page(ALL),
+    "projects:export": Page(ALL),
+    "projects:create": Page(EDITORS),
+    "projects:detail": Page(ALL, own("own_project")),
+    "projects:edit": project_page(),
+    "projects:status": project_page(),
+    "projects:revise_date": project_page(),
+    "projects:records": project_page(kind="experts"),
+    "projects:import": Page(IMPORTERS),
+    "projects:import_template": Page(ALL),
+    # delivery
+    "delivery:dashboard": Page(ALL),
+    "delivery:project": Page(ALL, own("own_project")),
+    "delivery:import": Page(IMPORTERS),
+    "delivery:template": Page(ALL, lambda f: {"kind": "allocations"}),
+    # early warning
+    "alerts:list": Page(ALL),
+    "alerts:detail": Page(ALL, own("own_alert")),
+    "alerts:action": Page(EDITORS, lambda f: {"pk": f.own_alert.pk, "action": "acknowledge"}, other=ADMINS,
+                          other_kwargs=lambda f: {"pk": f.other_alert.pk, "action": "acknowledge"}, method="post"),
+    "alerts:project": Page(ALL, own("own_project", "project_id")),
+    "alerts:slippage": Page(ALL),
+    "alerts:run": Page(ADMINS),
+    "alerts:mail": Page(ADMINS),
+    "alerts:mail_detail": Page(ADMINS, own("digest")),
+    "alerts:rules": Page(ADMINS),
+    "alerts:rule_edit": Page(ADMINS, lambda f: {"code": "PAST_END"}),
+    # results and evaluation
+    "evaluation:plan": Page(ALL),
+    "evaluation:propose": Page(EVALUATORS, method="post"),
+    "evaluation:dashboard": Page(ALL),
+    "evaluation:create": Page(EVALUATORS),
+    "evaluation:detail": Page(ALL, own("evaluation")),
+    "evaluation:edit": Page(EVALUATORS, own("evaluation")),
+    "evaluation:recommendation_create": Page(EVALUATORS, own("evaluation")),
+    "evaluation:recommendation_edit": Page(EVALUATORS, own("recommendation")),
+    "evaluation:response_edit": Page(EVALUATORS, own("recommendation")),
+    "evaluation:follow_up": Page(EVALUATORS, own("recommendation")),
+    "evaluation:project_results": Page(ALL, own("own_project", "project_pk")),
+    "evaluation:result_create": child_page("own_project", "other_project", "project_pk"),
+    "evaluation:result_edit": child_page("own_result", "other_result"),
+    "evaluation:indicator_create": child_page("own_result", "other_result"),
+    "evaluation:indicator_edit": child_page("own_indicator", "other_indicator"),
+    "evaluation:baseline_create": child_page("own_indicator", "other_indicator"),
+    "evaluation:period_create": child_page("own_indicator", "other_indicator"),
+    "evaluation:period_edit": child_page("own_period", "other_period"),
+    "evaluation:target_revise": child_page("own_period", "other_period"),
+    "evaluation:lessons": Page(ALL),
+    "evaluation:lesson_create": Page(EVALUATORS),
+    "evaluation:lesson_detail": Page(ALL, own("lesson")),
+    "evaluation:lesson_edit": Page(EVALUATORS, own("lesson")),
+    # Governing Body reports: everyone reads them; requesting them and planning is for those who export
+    "reports:list": Page(ALL),
+    "reports:detail": Page(ALL, own("report")),
+    "reports:download": Page(ALL, own("report")),
+    "reports:plans": Page(ALL),
+    "reports:plan": Page(ALL, own("plan")),
+    "reports:milestone_add": Page(frozenset({MANAGER, EVALUATION, SECRETARIAT, ADMIN}), own("plan"), method="post"),
+}
+
+
+def _walk(patterns, namespaces=(), prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            spaces = (*namespaces, pattern.namespace) if pattern.namespace else namespaces
+            yield from _walk(pattern.url_patterns, spaces, route)
+        elif isinstance(pattern, URLPattern):
+            yield (":".join((*namespaces, pattern.name)) if pattern.name else None), route
+
+
+def declared_urls() -> dict[str, str]:
+    """url name → route of every page the matrix must cover."""
+    pages = {}
+    for name, route in _walk(get_resolver().url_patterns):
+        if route.startswith(EXCLUDED_PREFIXES) or name in PUBLIC:
+            continue
+        assert name is not None, f"the page {route!r} has no URL name, so no permission can be declared for it"
+        pages[name] = route
+    return pages
+
+
+def test_every_page_is_declared():
+    pages = declared_urls()
+    missing = sorted(set(pages) - set(MATRIX))
+    assert not missing, f"pages without a declared permission in MATRIX: {missing}"
+    stale = sorted(set(MATRIX) - set(pages))
+    assert not stale, f"MATRIX declares pages that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(db):
+    """A project in the officer's (and manager's) unit, one in another unit, and records hanging from each."""
+
+    class World:
+        pass
+
+    f = World()
+    f.unit = UnitFactory(code="CO-DAKAR")
+    f.other_unit = UnitFactory(code="CO-LIMA")
+    f.users = {
+        OFFICER: UserFactory(username="m-officer", role=OFFICER, units=[f.unit]),
+        MANAGER: UserFactory(username="m-manager", role=MANAGER, units=[f.unit]),
+        EVALUATION: UserFactory(username="m-evaluator", role=EVALUATION),
+        SECRETARIAT: UserFactory(username="m-secretariat", role=SECRETARIAT),
+        ADMIN: UserFactory(username="m-admin", role=ADMIN),
+    }
+    f.own_project = ProjectFactory(responsible_unit=f.unit)
+    f.other_project = ProjectFactory(responsible_unit=f.other_unit)
+    rule = Rule.objects.get(code="PAST_END")
+    f.own_alert, f.other_alert = (
+        Alert.objects.create(project=p, rule=rule, period=2001, severity="AMBER", raised_on=dt.date(2001, 10, 31))
+        for p in (f.own_project, f.other_project))
+    f.digest = DigestSend.objects.create(recipient=f.users[MANAGER], frequency="DAILY", period_key="2001-10-31")
+    f.evaluation = EvaluationFactory(projects=[f.own_project])
+    f.recommendation = RecommendationFactory(evaluation=f.evaluation)
+    f.lesson = LessonFactory()
+    f.plan = ImplementationPlan.objects.create(title="Plan", start_date=dt.date(2000, 1, 1),
+                                               end_date=dt.date(2001, 12, 31))
+    f.report = ReportRequest(kind="annual", year=2000, format="csv", language="en", status="DONE")
+    f.report.file.save("annual.zip", ContentFile(b"PK"), save=True)
+    for side, project in (("own", f.own_project), ("other", f.other_project)):
+        result = ResultFactory(project=project)
+        indicator = IndicatorFactory(result=result)
+        setattr(f, f"{side}_result", result)
+        setattr(f, f"{side}_indicator", indicator)
+        setattr(f, f"{side}_period", PeriodFactory(indicator=indicator, target=Decimal("10")))
+    return f
+
+
+def _request(client, page: Page, url: str):
+    if page.method == "post":
+        return client.post(url, page.data or {})
+    return client.get(url)
+
+
+def _check(client, page: Page, url: str, role, allowed: frozenset):
+    response = _request(client, page, url)
+    where = f"{url} as {role}"
+    assert response.status_code < 500, where
+    if role in allowed:
+        assert response.status_code not in (403, 404, 405), f"{where}: {response.status_code}, expected allowed"
+        if response.status_code == 302:
+            assert "/accounts/login/" not in response.url, where
+    else:
+        assert response.status_code == 403, f"{where}: {response.status_code}, expected 403"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_page_access_by_role(client, world, name):
+    page = MATRIX[name]
+    url = reverse(name, kwargs=page.kwargs(world))
+    anonymous = _request(client, page, url)
+    assert anonymous.status_code == 403 or (
+        anonymous.status_code == 302 and anonymous.url.startswith(reverse("login"))), f"{url} anonymous"
+    other_url = reverse(name, kwargs=page.other_kwargs(world)) if page.other_kwargs else None
+    for role, user in world.users.items():
+        client.force_login(user)
+        _check(client, page, url, role, page.allowed)
+        if other_url:
+            _check(client, page, other_url, role, page.other)
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_navigation_offers_only_pages_the_role_may_open(client, world, role):
+    user = world.users[role]
+    client.force_login(user)
+    offered = navigation_for(user)
+    assert offered and offered[0]["name"] == "home"
+    for item in offered:
+        if item["name"] in MATRIX:
+            assert role in MATRIX[item["name"]].allowed, f"{item['name']} offered to {role}"
+            assert client.get(item["url"]).status_code == 200, item["url"]
+    home = client.get(reverse("home")).content.decode()
+    for name, page in MATRIX.items():
+        if role not in page.allowed and page.method == "get" and not page.kwargs(world):
+            assert f'href="{reverse(name)}"' not in home, f"home offers {name} to {role}"
