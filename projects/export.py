@@ -7,6 +7,8 @@ import io
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from tcms.security import spreadsheet_safe
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_HEADER = [
     "symbol", "title", "status", "planned_start", "planned_end", "actual_start", "actual_end",
@@ -14,15 +16,6 @@ EXPORT_HEADER = [
     "responsible_unit", "backstopping_unit", "responsible_official", "gender_marker", "crisis_response",
     "enterprise_promotion", "undaf_aligned", "requires_autonomy",
 ]
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text that a spreadsheet would read as a formula gets a leading quote; other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _date(value) -> str:

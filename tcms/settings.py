@@ -317,6 +317,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         # One line per request comes from tcms.request; Django's own would repeat it.
         "django.server": {"level": "WARNING"},

@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from projects import services
-from projects.export import spreadsheet_safe
 from projects.models import Project, ProjectImport
 from tests.factories import OrganisationFactory, ProjectFactory, UnitFactory, UserFactory
 from tests.projects.factories import TripartiteFactory
@@ -365,7 +364,3 @@ def test_export_xlsx_has_every_filtered_row(client, officer):
     assert all(row[1].startswith("'@risky") for row in values[1:])
     assert client.get(reverse("projects:export"), {"format": "pdf"}).status_code == 404
 
-
-def test_spreadsheet_safe():
-    assert [spreadsheet_safe(v) for v in ("=1+1", "+1", "-1", "@x", "plain", 5, None)] == [
-        "'=1+1", "'+1", "'-1", "'@x", "plain", 5, None]

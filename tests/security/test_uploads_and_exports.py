@@ -97,7 +97,7 @@ def test_spreadsheet_safe_keeps_numbers_dates_and_none():
 EXPORT_MODULES = {
     "delivery/views.py": True,             # delivery dashboard CSV/XLSX export; import templates
     "delivery/api.py": False,              # not an export: JSON rows turned into CSV for the import service, verbatim
-    "projects/export.py": False,           # project register CSV/XLSX export (has its own copy of the helper)
+    "projects/export.py": True,            # project register CSV/XLSX export
     "reports/builders/xlsx.py": True,      # Governing Body report workbook
     "reports/builders/csvzip.py": True,    # Governing Body report CSV bundle
     "iati/views.py": True,                 # IATI vocabulary CSVs
