@@ -1,4 +1,12 @@
+import os
+
 import pytest
+
+# Celery reads the CELERY_BROKER_URL environment variable in preference to any broker an app is given
+# (celery.app.utils.Settings.broker_url). Tests that start their own worker or Redis pass the broker
+# explicitly; a variable left in the environment (e.g. by a shell that runs the application) would
+# silently send their tasks elsewhere. The settings module has already read it, if it was wanted.
+os.environ.pop("CELERY_BROKER_URL", None)
 
 
 @pytest.fixture(autouse=True)
