@@ -19,71 +19,24 @@ import os
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.common import bench_database_url, django_setup, log, peak_rss_mb, prepare_database
 
 BENCH_DATABASE = "tcms_bench_gb"
 FORMATS = ("pdf", "docx", "xlsx", "csv")
 SEEDED_MARK = "bench.gb_report seeded with {} projects"
 
 
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
-def _bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        print("bench.gb_report needs PostgreSQL: set DATABASE_URL=postgres://user:password@host:port/any "
-              f"(the database {BENCH_DATABASE} is used).", file=sys.stderr)
-        sys.exit(2)
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
 
 
-def _seed_mark(url: str) -> str | None:
-    import psycopg
-
-    try:
-        with psycopg.connect(url) as connection:
-            return connection.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                                      "WHERE datname = current_database()").fetchone()[0]
-    except psycopg.Error:
-        return None
 
 
-def _prepare_database(url: str, *, projects: int, reseed: bool) -> bool:
-    """Keep a database already seeded with N projects; else start from a new, empty one. Returns whether it must
-    be seeded."""
-    import psycopg
-
-    if not reseed and _seed_mark(url) == SEEDED_MARK.format(projects):
-        return False
-    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}"')
-        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    return True
 
 
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tcms.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    import logging
-
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
-def _peak_rss_mb() -> float:
-    """VmHWM: the peak RSS of this process image (ru_maxrss would carry the seeding parent's peak over fork)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def _seed(projects: int) -> dict:
@@ -97,9 +50,9 @@ def _seed(projects: int) -> dict:
     timings = {}
     for name, step in demo_steps():
         started = time.perf_counter()
-        step(seed=1, projects=projects, log=_log)
+        step(seed=1, projects=projects, log=log)
         timings[name] = round(time.perf_counter() - started, 1)
-        _log(f"{name} in {timings[name]} s")
+        log(f"{name} in {timings[name]} s")
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -117,7 +70,7 @@ def _build_child(fmt: str, out: str) -> None:
     with open(out, "wb") as handle:
         checksum = generate(kind="annual", fmt=fmt, language="en", out=handle, year=DEMO_AS_OF.year,
                             as_of=DEMO_AS_OF)
-    print(json.dumps({"seconds": round(time.perf_counter() - started, 2), "peak_mb": _peak_rss_mb(),
+    print(json.dumps({"seconds": round(time.perf_counter() - started, 2), "peak_mb": peak_rss_mb(),
                       "file_kb": round(os.path.getsize(out) / 1024, 1), "checksum": checksum}))
 
 
@@ -125,7 +78,7 @@ def _run_child(fmt: str, out: str) -> dict:
     result = subprocess.run([sys.executable, "-m", "bench.gb_report", "--child", fmt, "--out", out],
                             capture_output=True, text=True, check=False)
     if result.returncode:
-        _log(result.stderr)
+        log(result.stderr)
         raise SystemExit(result.returncode)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -137,19 +90,19 @@ def main() -> None:
     parser.add_argument("--out", default="var/bench-gb-report", help="file name without extension")
     parser.add_argument("--child", choices=FORMATS, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    url = _bench_database_url()
+    url = bench_database_url(BENCH_DATABASE, "bench.gb_report")
     if args.child:
-        _setup(url)
+        django_setup(url)
         _build_child(args.child, args.out)
         return
-    must_seed = _prepare_database(url, projects=args.projects, reseed=args.reseed)
-    _setup(url)
+    must_seed = prepare_database(url, mark=SEEDED_MARK.format(args.projects), reseed=args.reseed)
+    django_setup(url)
     seeding = _seed(args.projects) if must_seed else {"seeded": False}
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     figures, checksums = {}, set()
     for fmt in FORMATS:
         child = _run_child(fmt, f"{args.out}.{fmt}")
-        _log(f"{fmt}: {child}")
+        log(f"{fmt}: {child}")
         figures[f"{fmt}_s"], figures[f"{fmt}_peak_mb"] = child["seconds"], child["peak_mb"]
         figures[f"{fmt}_file_kb"] = child["file_kb"]
         checksums.add(child["checksum"])
