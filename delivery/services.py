@@ -219,6 +219,16 @@ def _import_rates(rows, *, result: ImportResult, batch, user) -> None:
                                      unique_fields=["currency", "period"], update_fields=["units_per_usd"])
 
 
+def _row_project_id(record: dict, number: int, *, projects: dict, result: ImportResult) -> int | None:
+    """The id of the row's project, or None with a row error naming the unknown symbol."""
+    symbol = record["project_symbol"].strip()
+    project_id = projects.get(symbol)
+    if project_id is None:
+        result.errors.append(RowError(number, "project_symbol",
+                                      _("No project with symbol “%(symbol)s”.") % {"symbol": symbol}))
+    return project_id
+
+
 # ---------------------------------------------------------------- allocations
 
 
@@ -229,11 +239,7 @@ def _import_allocations(rows, *, result: ImportResult, batch, user) -> None:
     seen: dict = {}
     for number, record in rows:
         errors_before = len(result.errors)
-        symbol = record["project_symbol"].strip()
-        project_id = projects.get(symbol)
-        if project_id is None:
-            result.errors.append(RowError(number, "project_symbol",
-                                          _("No project with symbol “%(symbol)s”.") % {"symbol": symbol}))
+        project_id = _row_project_id(record, number, projects=projects, result=result)
         try:
             year = parse_int(record["year"], minimum=1950, maximum=2100)
         except CellError as exc:
@@ -299,11 +305,7 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
     seen: dict = {}
     for number, record in rows:
         errors_before = len(result.errors)
-        symbol = record["project_symbol"].strip()
-        project_id = projects.get(symbol)
-        if project_id is None:
-            result.errors.append(RowError(number, "project_symbol",
-                                          _("No project with symbol “%(symbol)s”.") % {"symbol": symbol}))
+        project_id = _row_project_id(record, number, projects=projects, result=result)
         try:
             period = parse_period(record["period"].strip())
         except CellError as exc:
