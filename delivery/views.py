@@ -19,8 +19,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,6 +26,7 @@ from delivery import selectors, services
 from delivery.filters import DeliveryFilterSet, DeliveryPeriodForm
 from delivery.models import ImportKind
 from projects.models import Project
+from tcms.filter_form import filter_fields
 from tcms.security import spreadsheet_safe_row, validate_table_upload
 
 PAGE_SIZE = 50
@@ -68,20 +67,6 @@ def _chart_data(board: selectors.Dashboard) -> dict:
         "text": {"allocation": _("Allocation (US$)"), "expenditure": _("Expenditure (US$)"),
                  "cumulative": _("Cumulative expenditure (US$)"), "profile": _("Linear profile (US$)")},
     }
-
-
-def _filter_fields(filterset) -> list[dict]:
-    """The filter selects with their options as ready HTML: Django's widget templates cost ~1 ms per hundred
-    options, which the dashboard (hundreds of countries and donors) cannot afford on every request."""
-    fields = []
-    for bound in filterset.form:
-        selected = str(bound.value() or "")
-        options = "".join(
-            f'<option value="{escape(value)}"{" selected" if str(value) == selected else ""}>{escape(label)}</option>'
-            for value, label in bound.field.choices)
-        fields.append({"name": bound.html_name, "id": bound.id_for_label, "label": bound.label,
-                       "errors": bound.errors, "options": mark_safe(options)})  # noqa: S308 - escaped above
-    return fields
 
 
 def _export(board: selectors.Dashboard, fmt: str) -> HttpResponse:
@@ -136,7 +121,7 @@ def dashboard(request):
     }
     if request.headers.get("HX-Request"):
         return render(request, "delivery/_results.html", context)
-    context["filter_fields"] = _filter_fields(filterset)
+    context["filter_fields"] = filter_fields(filterset.form, cache_key="delivery-dashboard")
     return render(request, "delivery/dashboard.html", context)
 
 

@@ -30,6 +30,7 @@ from projects.forms import (
     TripartiteFormSet,
 )
 from projects.models import Project
+from tcms.filter_form import filter_fields
 
 PAGE_SIZE = 50
 PENDING_SESSION_KEY = "projects_pending_import"
@@ -92,7 +93,8 @@ def project_list(request):
     for name in ("page", "sort"):
         query.pop(name, None)
     return render(request, "projects/project_list.html", {
-        "filter": filterset, "filtered": filterset.is_bound, "page": page, "sort": sort,
+        "filter": filterset, "filtered": filterset.is_bound,
+        "filter_fields": filter_fields(filterset.form, cache_key="project-register"), "page": page, "sort": sort,
         "sort_columns": SORT_COLUMNS, "query": query.urlencode(), "mine": mine,
         "export_query": request.GET.urlencode(),
         "can_import": request.user.has_perm("projects.import_projects"),
@@ -108,7 +110,7 @@ def project_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    return export.project_export_response(queryset, fmt=fmt)
+    return export.project_export_response(selectors.with_every_relation(queryset), fmt=fmt)
 
 
 # ---------------------------------------------------------------- a project's page

@@ -15,8 +15,11 @@ def _eager_celery_and_media(settings, tmp_path):
 
     Integration tests that need a real worker start one explicitly (tests/tcms/celery_worker.py).
     """
+    from django.core.cache import cache
+
     from tcms.celery import app
 
+    cache.clear()  # e.g. the dashboard's cached filter options must not outlive the test that created them
     settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager = True
     settings.MEDIA_ROOT = tmp_path / "media"
