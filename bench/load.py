@@ -6,6 +6,9 @@ with `seed_demo --projects 1000` on first use; kept for later runs). Starts guni
 loop for --seconds over a mix of: home, delivery dashboard, project list (with a filter or a page), project detail,
 alert list, API reads (/api/v1/projects/ and one project), and writes (about 5 %: acknowledging an alert through
 the page's form, which a second acknowledgement refuses with 400 — counted as `refused_writes`, not an error).
+Each simulated person pauses between clicks, as someone reading a page does (--think-min/--think-max seconds, drawn
+uniformly; 1–3 s by default, Locust's customary `between(1, 3)`); `--think-max 0` makes them click without pause,
+a stress test of throughput rather than a model of 50 people.
 Prints one JSON object: requests, errors (5xx, other unexpected statuses, timeouts, connection failures), p50_ms,
 p95_ms, p99_ms, requests_per_second (all without the one sign-in per user, shown under "login") and p95 per kind.
 """
@@ -33,6 +36,7 @@ DEMO_PASSWORD = "tcms-demo-2026"
 DEMO_USERS = ["officer", "manager", "evaluator", "secretariat", "admin"]
 REQUEST_TIMEOUT = 30
 MAX_REQUESTS_PER_USER = 100_000  # a bound besides time
+SIGN_IN_TIMEOUT = 120
 
 
 def _bench_url(base_url: str) -> str:
@@ -76,6 +80,9 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subproce
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "tcms.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread", "--timeout", "60",
+         # Longer than the longest pause between clicks: a connection the server closes just as the client reuses
+         # it fails (browsers retry that silently; requests does not).
+         "--keep-alive", "10",
          "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
@@ -110,12 +117,37 @@ def _percentile(values: list[float], fraction: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))], 1)
 
 
+class Clock:
+    """The timed phase starts once every user has signed in: 50 password checks at once are not browsing."""
+
+    def __init__(self, users: int):
+        self.ready = threading.Semaphore(0)
+        self.users = users
+        self.go = threading.Event()
+        self.stop_at = float("inf")
+
+    def signed_in(self):
+        self.ready.release()
+
+    def start(self, seconds: float) -> float:
+        deadline = time.monotonic() + SIGN_IN_TIMEOUT
+        for _ in range(self.users):
+            if not self.ready.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                break
+        started = time.monotonic()
+        self.stop_at = started + seconds
+        self.go.set()
+        return started
+
+
 class User(threading.Thread):
-    def __init__(self, index: int, base: str, stop_at: float, results: Results, ids: dict):
+    def __init__(self, index: int, base: str, clock: "Clock", results: Results, ids: dict,
+                 think: tuple[float, float] = (0.0, 0.0)):
         super().__init__(daemon=True)
+        self.think = think
         self.rng = random.Random(index)
         self.username = DEMO_USERS[index % len(DEMO_USERS)]
-        self.base, self.stop_at, self.results, self.ids = base, stop_at, results, ids
+        self.base, self.clock, self.results, self.ids = base, clock, results, ids
         self.session = requests.Session()
 
     def _call(self, kind: str, method: str, path: str, *, data=None, ok=(200,)) -> requests.Response | None:
@@ -147,31 +179,48 @@ class User(threading.Thread):
             "password": DEMO_PASSWORD})
         return response is not None and response.status_code == 302
 
+    @property
+    def stop_at(self) -> float:
+        return self.clock.stop_at
+
     def run(self):
-        if not self.sign_in():
+        signed_in = self.sign_in()
+        self.clock.signed_in()
+        if not signed_in or not self.clock.go.wait(timeout=SIGN_IN_TIMEOUT + 10):
             return
         projects, alerts = self.ids["projects"], self.ids["alerts"]
+        # People do not all arrive in the same second: the first click comes after a first pause.
+        self._pause()
         for _ in range(MAX_REQUESTS_PER_USER):
             if time.monotonic() >= self.stop_at:
                 return
-            roll = self.rng.random()
-            if roll < 0.15:
-                self._call("dashboard", "GET", "/delivery/")
-            elif roll < 0.30:
-                query = self.rng.choice(["", "?page=2", "?status=ONGOING", "?q=employment", "?sort=-planned_end"])
-                self._call("project_list", "GET", "/projects/" + query)
-            elif roll < 0.50:
-                self._call("project_detail", "GET", f"/projects/{self.rng.choice(projects)}/")
-            elif roll < 0.60:
-                self._call("home", "GET", "/")
-            elif roll < 0.70:
-                self._call("alert_list", "GET", "/alerts/")
-            elif roll < 0.85:
-                self._call("api_list", "GET", f"/api/v1/projects/?page={self.rng.randint(1, 10)}")
-            elif roll < 0.95:
-                self._call("api_detail", "GET", f"/api/v1/projects/{self.rng.choice(projects)}/")
-            else:
-                self._write(alerts)
+            self._click(projects, alerts)
+            self._pause()
+
+    def _pause(self):
+        low, high = self.think
+        if high > 0:
+            time.sleep(max(0.0, min(self.rng.uniform(low, high), self.stop_at - time.monotonic())))
+
+    def _click(self, projects: list[int], alerts: list[int]):
+        roll = self.rng.random()
+        if roll < 0.15:
+            self._call("dashboard", "GET", "/delivery/")
+        elif roll < 0.30:
+            query = self.rng.choice(["", "?page=2", "?status=ONGOING", "?q=employment", "?sort=-planned_end"])
+            self._call("project_list", "GET", "/projects/" + query)
+        elif roll < 0.50:
+            self._call("project_detail", "GET", f"/projects/{self.rng.choice(projects)}/")
+        elif roll < 0.60:
+            self._call("home", "GET", "/")
+        elif roll < 0.70:
+            self._call("alert_list", "GET", "/alerts/")
+        elif roll < 0.85:
+            self._call("api_list", "GET", f"/api/v1/projects/?page={self.rng.randint(1, 10)}")
+        elif roll < 0.95:
+            self._call("api_detail", "GET", f"/api/v1/projects/{self.rng.choice(projects)}/")
+        else:
+            self._write(alerts)
 
     def _write(self, alerts: list[int]):
         if not alerts or self.username not in ("admin", "manager", "officer"):
@@ -201,6 +250,8 @@ def main(argv=None) -> int:
     parser.add_argument("--projects", type=int, default=1000, help="demo projects seeded on first use")
     parser.add_argument("--workers", type=int, default=max(2, min(8, (os.cpu_count() or 2))))
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--think-min", type=float, default=1.0, help="shortest pause between a user's clicks (s)")
+    parser.add_argument("--think-max", type=float, default=3.0, help="longest pause; 0 = no pause (stress)")
     args = parser.parse_args(argv)
 
     url = _bench_url(os.environ.get("DATABASE_URL", ""))
@@ -216,11 +267,12 @@ def main(argv=None) -> int:
     server = start_gunicorn(env, port, args.workers, args.threads)
     results = Results()
     try:
-        started = time.monotonic()
-        stop_at = started + args.seconds
-        users = [User(i, f"http://127.0.0.1:{port}", stop_at, results, ids) for i in range(args.users)]
+        think = (min(args.think_min, args.think_max), args.think_max)
+        clock = Clock(args.users)
+        users = [User(i, f"http://127.0.0.1:{port}", clock, results, ids, think) for i in range(args.users)]
         for user in users:
             user.start()
+        started = clock.start(args.seconds)
         for user in users:
             user.join(timeout=args.seconds + REQUEST_TIMEOUT + 30)
         elapsed = time.monotonic() - started
@@ -235,6 +287,7 @@ def main(argv=None) -> int:
     print(json.dumps({
         "users": args.users, "seconds": round(elapsed, 1), "projects": len(ids["projects"]),
         "gunicorn": f"{args.workers} workers × {args.threads} threads",
+        "think_time_s": [min(args.think_min, args.think_max), args.think_max],
         "requests": len(every), "errors": len(results.errors), "refused_writes": results.refused_writes,
         "requests_per_second": round(len(every) / elapsed, 1) if elapsed else 0,
         "p50_ms": round(statistics.median(every), 1) if every else 0.0,
