@@ -35,7 +35,7 @@ from delivery.serializers import (
     import_row_serializer,
 )
 from projects.models import Project
-from tcms.api import CHANGE, CREATE, CreateThroughService, TcmsViewSet, UpdateThroughService
+from tcms.api import CHANGE, CREATE, CreateThroughService, TcmsCollectionViewSet, TcmsViewSet, UpdateThroughService
 
 IMPORT_FINANCIALS = "delivery.import_financials"
 ROW_SERIALIZERS = {kind: import_row_serializer(f"{kind.title()}ImportRow", columns)
@@ -154,7 +154,7 @@ class ExchangeRateViewSet(TcmsViewSet):
         return import_rows(request, ImportKind.RATES)
 
 
-class DeliveryFiguresViewSet(TcmsViewSet):
+class DeliveryFiguresViewSet(TcmsCollectionViewSet):
     """Allocation, expenditure and delivery rate of a year grouped by a dimension, with the TOTAL row: the numbers
     of delivery.selectors.delivery_by, the same as the dashboard and `manage.py delivery_table`. The dashboard's
     filters (DeliveryFilterSet) narrow the projects counted."""
@@ -166,7 +166,8 @@ class DeliveryFiguresViewSet(TcmsViewSet):
     serializer_class = DeliveryFiguresSerializer
     answers_one_object = True
 
-    @extend_schema(parameters=[DeliveryQuerySerializer], responses=DeliveryFiguresSerializer)
+    @extend_schema(operation_id="delivery_figures", parameters=[DeliveryQuerySerializer],
+                   responses=DeliveryFiguresSerializer)
     def list(self, request, *args, **kwargs):
         query = DeliveryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

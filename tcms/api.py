@@ -121,8 +121,8 @@ class TcmsAutoSchema(AutoSchema):
         return super().get_response_serializers()
 
 
-class TcmsViewSet(viewsets.GenericViewSet):
-    """Base of every API viewset. Subclasses declare:
+class TcmsCollectionViewSet(viewsets.GenericViewSet):
+    """Base of every API viewset (a resource with objects: TcmsViewSet). Subclasses declare:
 
     - `serializer_class` (what is read) and `write_serializer_class` (what create/update accept);
     - `perms`: {"create"|"change"|"delete"|custom kind: "app.perm"}; `object_perms`: the kinds asked with the
@@ -202,11 +202,16 @@ class TcmsViewSet(viewsets.GenericViewSet):
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
         return Response(self.get_serializer(queryset, many=True).data)
 
-    def retrieve(self, request, *args, **kwargs):
-        return Response(self.representation(self.get_object()))
-
     def write_serializer(self, *args, **kwargs):
         return self.write_serializer_class(*args, context=self.get_serializer_context(), **kwargs)
+
+
+class TcmsViewSet(TcmsCollectionViewSet):
+    """A resource whose objects are read one by one too (/{id}/); an answer computed for the whole collection
+    (e.g. the delivery figures) derives from TcmsCollectionViewSet, so that the router makes no /{id}/ for it."""
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.representation(self.get_object()))
 
 
 class CreateThroughService:

@@ -1,0 +1,425 @@
+"""Who may call which API endpoint, generated from the DRF router and the URL configuration under api/.
+
+Every (URL name, HTTP method) the API answers is enumerated: the router's routes for each registered viewset (list,
+retrieve, create, update, partial_update, destroy and every @action, with only the methods the viewset implements),
+plus the other URLs under api/ (API root, OpenAPI schema and its two viewers, the IATI files). Each must be declared
+in MATRIX with the roles allowed (projects/permissions.py decides; the viewsets map actions to its perms through
+`perms`, `object_perms` and `action_kinds`); an endpoint or @action added without a declaration, or a declaration
+left behind, fails test_every_api_endpoint_is_declared.
+
+What the answers must be:
+- anonymous: 401 (token authentication comes first, so DRF asks for credentials) or 403; never 2xx, never 5xx.
+  Only PUBLIC endpoints (the schema and its viewers: they describe the API, they hold no data) answer 200.
+- a role that may: not 401/403/404/405 and not 5xx. Reads must answer 200. Writes are sent a deliberately
+  empty body `{}`: TcmsViewSet checks the perm in has_permission (collection writes) or in get_object, before the
+  write serializer (object writes), so 400 shows the permission check was passed just as well as 2xx does.
+  The exception is a create whose perm is asked about a parent named in the body (check_target, after the shape is
+  validated: partners, tripartite cells, results, indicators, periods): those are sent a well-formed body pointing
+  at the own or the other unit's project; a 400 from the service (e.g. a duplicate) still comes after the check.
+  No If-Match is sent, so 412 is not expected.
+- a role that may not: exactly 403. The API does not hide objects a user may read but not change (every signed-in
+  user reads the whole register), so there is no 404 standing in for a refusal.
+- own vs other unit: entries with `other` are tried on the own unit's object (officer and manager are members of
+  that unit) and on another unit's; `other` names who may act there (administrators only, for writes).
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from alerts.models import Alert, Rule
+from delivery.models import ExchangeRate
+from projects.models import Convention, ProjectPartner, TripartiteInvolvement
+from tcms.api_urls import router
+from tests.delivery.factories import AllocationFactory
+from tests.evaluation.factories import (
+    EvaluationFactory,
+    IndicatorFactory,
+    LessonFactory,
+    PeriodFactory,
+    RecommendationFactory,
+    ResultFactory,
+)
+from tests.factories import (
+    CountryFactory,
+    FundingSourceFactory,
+    InputTypeFactory,
+    ObjectiveFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+    UnitFactory,
+    UserFactory,
+)
+from tests.iati.factories import ExpenditureFactory
+
+pytestmark = pytest.mark.django_db
+
+OFFICER, MANAGER, EVALUATION, SECRETARIAT, ADMIN = (Role.OFFICER, Role.MANAGER, Role.EVALUATION, Role.SECRETARIAT,
+                                                    Role.ADMIN)
+ALL = frozenset(Role.values)
+ADMINS = frozenset({ADMIN})
+EDITORS = frozenset({OFFICER, MANAGER, ADMIN})  # projects.add_project; projects.change_project on their units'
+IMPORTERS = frozenset({OFFICER, MANAGER, ADMIN})  # delivery.import_financials
+EVALUATORS = frozenset({EVALUATION, ADMIN})  # evaluation.manage_evaluations
+API_PREFIX = "api/"
+OWN, OTHER = "own", "other"
+ALLOWED_WRITE_ANSWERS = {200, 201, 204, 400}
+
+
+@dataclass(frozen=True)
+class Access:
+    allowed: frozenset  # roles that may (on the own unit's object when `other` is given)
+    other: frozenset | None = None  # roles that may on another unit's object; None: the unit makes no difference
+    body: Callable | None = None  # (world, side) → request body; None: {} (see the module's docstring)
+    params: dict = field(default_factory=dict)  # query string of a read
+
+
+def read(**params) -> Access:
+    return Access(ALL, params=params)
+
+
+def read_both_units() -> Access:
+    return Access(ALL, other=ALL)
+
+
+def project_write(body: Callable | None = None) -> Access:
+    """A write decided by projects.change_project on the project the object belongs to."""
+    return Access(EDITORS, other=ADMINS, body=body)
+
+
+def router_endpoints() -> dict[tuple[str, str], str]:
+    """(URL name, HTTP method) → viewset action, for every route the router serves."""
+    endpoints = {}
+    for _prefix, viewset, basename in router.registry:
+        for route in router.get_routes(viewset):
+            mapping = router.get_method_map(viewset, route.mapping)
+            for method, action in mapping.items():
+                endpoints[(route.name.format(basename=basename), method.upper())] = action
+    return endpoints
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield pattern, route
+
+
+def _methods_of(callback) -> list[str]:
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    assert view_class is not None, f"{callback!r}: an API URL that is not a class-based view"
+    return [method.upper() for method in view_class.http_method_names
+            if method not in ("options", "head") and hasattr(view_class, method)]
+
+
+def other_api_endpoints() -> dict[tuple[str, str], str]:
+    """(URL name, method) → view class name, for the URLs under api/ that the router does not make."""
+    router_names = {name for name, _ in router_endpoints()}
+    endpoints = {}
+    for pattern, route in _walk(get_resolver().url_patterns):
+        if not route.startswith(API_PREFIX) or getattr(pattern.callback, "actions", None) is not None:
+            continue  # router routes (and their format-suffix twins) are enumerated from the router itself
+        assert pattern.name, f"the API URL {route!r} has no name, so no permission can be declared for it"
+        if pattern.name in router_names:
+            continue
+        for method in _methods_of(pattern.callback):
+            endpoints[(pattern.name, method)] = getattr(pattern.callback, "view_class", pattern.callback).__name__
+    return endpoints
+
+
+def all_endpoints() -> dict[tuple[str, str], str]:
+    return {**router_endpoints(), **other_api_endpoints()}
+
+
+def _partner_body(world, side):
+    return {"project": world.project[side].pk, "organisation": world.organisation.pk, "role": "FUNDING"}
+
+
+def _tripartite_body(world, side):
+    return {"project": world.project[side].pk, "stage": "FORMULATION", "group": "EMPLOYERS", "contemplated": True,
+            "contemplated_description": "Employers sit on the steering committee"}
+
+
+def _result_body(world, side):
+    return {"project": world.project[side].pk, "kind": "OUTCOME", "title": "Youth employed"}
+
+
+def _indicator_body(world, side):
+    return {"result": world.result[side].pk, "title": "Trainees", "measure": "UNIT"}
+
+
+def _period_body(world, side):
+    return {"indicator": world.indicator[side].pk, "start": "2003-01-01", "end": "2003-12-31", "target": "40"}
+
+
+# Endpoints anyone may call, signed in or not.
+PUBLIC = {("api-schema", "GET"), ("api-swagger", "GET"), ("api-redoc", "GET")}
+
+MATRIX: dict[tuple[str, str], Access] = {
+    ("api-root", "GET"): read(),
+    ("api-schema", "GET"): read(),
+    ("api-swagger", "GET"): read(),
+    ("api-redoc", "GET"): read(),
+    # IATI files: signed-in users (everyone too when settings.TCMS_IATI_PUBLIC, off by default)
+    ("iati-activities", "GET"): read(),
+    ("iati-vocabulary-objectives", "GET"): read(),
+    ("iati-vocabulary-programmes", "GET"): read(),
+    # the register
+    ("project-list", "GET"): read(),
+    ("project-list", "POST"): Access(EDITORS),
+    ("project-detail", "GET"): read_both_units(),
+    ("project-detail", "PUT"): project_write(),
+    ("project-detail", "PATCH"): project_write(),
+    ("project-status", "POST"): project_write(),
+    ("project-revise-date", "POST"): project_write(),
+    ("project-partner-list", "GET"): read(),
+    ("project-partner-list", "POST"): project_write(_partner_body),
+    ("project-partner-detail", "GET"): read_both_units(),
+    ("project-partner-detail", "DELETE"): project_write(),
+    ("tripartite-list", "GET"): read(),
+    ("tripartite-list", "POST"): project_write(_tripartite_body),
+    ("tripartite-detail", "GET"): read_both_units(),
+    ("tripartite-detail", "PUT"): project_write(),
+    ("tripartite-detail", "PATCH"): project_write(),
+    # reference lists
+    ("objective-list", "GET"): read(),
+    ("objective-detail", "GET"): read(),
+    ("programme-list", "GET"): read(),
+    ("programme-detail", "GET"): read(),
+    ("funding-source-list", "GET"): read(),
+    ("funding-source-detail", "GET"): read(),
+    ("input-type-list", "GET"): read(),
+    ("input-type-detail", "GET"): read(),
+    ("convention-list", "GET"): read(),
+    ("convention-detail", "GET"): read(),
+    ("organisation-list", "GET"): read(),
+    ("organisation-list", "POST"): Access(EDITORS),  # those who register projects register the organisations named
+    ("organisation-detail", "GET"): read(),
+    ("unit-list", "GET"): read(),
+    ("unit-detail", "GET"): read(),
+    ("region-list", "GET"): read(),
+    ("region-detail", "GET"): read(),
+    ("country-list", "GET"): read(),
+    ("country-detail", "GET"): read(),
+    # delivery: financial data is imported by officers and managers for any project (import_financials is not
+    # asked about a project), as on the import page
+    ("allocation-list", "GET"): read(),
+    ("allocation-list", "POST"): Access(IMPORTERS),
+    ("allocation-detail", "GET"): read_both_units(),
+    ("allocation-detail", "PUT"): Access(IMPORTERS, other=IMPORTERS),
+    ("allocation-detail", "PATCH"): Access(IMPORTERS, other=IMPORTERS),
+    ("allocation-bulk-import", "POST"): Access(IMPORTERS),
+    ("expenditure-list", "GET"): read(),
+    ("expenditure-list", "POST"): Access(IMPORTERS),
+    ("expenditure-detail", "GET"): read(),
+    ("exchange-rate-list", "GET"): read(),
+    ("exchange-rate-list", "POST"): Access(IMPORTERS),
+    ("exchange-rate-detail", "GET"): read(),
+    ("delivery-list", "GET"): read(year=2000, by="region"),
+    # results: whoever may change the project
+    ("result-list", "GET"): read(),
+    ("result-list", "POST"): project_write(_result_body),
+    ("result-detail", "GET"): read_both_units(),
+    ("result-detail", "PUT"): project_write(),
+    ("result-detail", "PATCH"): project_write(),
+    ("indicator-list", "GET"): read(),
+    ("indicator-list", "POST"): project_write(_indicator_body),
+    ("indicator-detail", "GET"): read_both_units(),
+    ("indicator-detail", "PUT"): project_write(),
+    ("indicator-detail", "PATCH"): project_write(),
+    ("indicator-period-list", "GET"): read(),
+    ("indicator-period-list", "POST"): project_write(_period_body),
+    ("indicator-period-detail", "GET"): read_both_units(),
+    ("indicator-period-detail", "PUT"): project_write(),
+    ("indicator-period-detail", "PATCH"): project_write(),
+    ("indicator-period-revise-target", "POST"): project_write(),
+    # evaluations, recommendations and lessons: evaluation officers
+    ("evaluation-list", "GET"): read(),
+    ("evaluation-list", "POST"): Access(EVALUATORS),
+    ("evaluation-detail", "GET"): read(),
+    ("evaluation-detail", "PUT"): Access(EVALUATORS),
+    ("evaluation-detail", "PATCH"): Access(EVALUATORS),
+    ("recommendation-list", "GET"): read(),
+    ("recommendation-list", "POST"): Access(EVALUATORS),
+    ("recommendation-detail", "GET"): read(),
+    ("recommendation-detail", "PUT"): Access(EVALUATORS),
+    ("recommendation-detail", "PATCH"): Access(EVALUATORS),
+    ("recommendation-response", "POST"): Access(EVALUATORS),
+    ("recommendation-follow-up", "POST"): Access(EVALUATORS),
+    ("lesson-list", "GET"): read(),
+    ("lesson-list", "POST"): Access(EVALUATORS),
+    ("lesson-detail", "GET"): read(),
+    ("lesson-detail", "PUT"): Access(EVALUATORS),
+    ("lesson-detail", "PATCH"): Access(EVALUATORS),
+    # early-warning alerts: delivery.manage_alerts and projects.change_project on the alert's project
+    ("alert-list", "GET"): read(),
+    ("alert-detail", "GET"): read_both_units(),
+    ("alert-acknowledge", "POST"): project_write(),
+    ("alert-explain", "POST"): project_write(),
+    ("alert-resolve", "POST"): project_write(),
+}
+
+
+class World:
+    """A unit with an officer and a manager, another unit, and a record of every kind on each unit's project."""
+
+    def __init__(self):
+        self.unit = UnitFactory(code="AM-DAKAR")
+        self.other_unit = UnitFactory(code="AM-LIMA")
+        self.users = {
+            OFFICER: UserFactory(username="am-officer", role=OFFICER, units=[self.unit]),
+            MANAGER: UserFactory(username="am-manager", role=MANAGER, units=[self.unit]),
+            EVALUATION: UserFactory(username="am-evaluator", role=EVALUATION),
+            SECRETARIAT: UserFactory(username="am-secretariat", role=SECRETARIAT),
+            ADMIN: UserFactory(username="am-admin", role=ADMIN),
+        }
+        self.project = {OWN: ProjectFactory(responsible_unit=self.unit),
+                        OTHER: ProjectFactory(responsible_unit=self.other_unit)}
+        self.organisation = OrganisationFactory()
+        rule = Rule.objects.get(code="PAST_END")
+        self.tripartite, self.allocation, self.result, self.indicator, self.period, self.alert = ({}, {}, {}, {}, {},
+                                                                                                  {})
+        for side, project in self.project.items():
+            self.tripartite[side] = TripartiteInvolvement.objects.create(project=project, stage="APPROVAL",
+                                                                         group="WORKERS")
+            self.allocation[side] = AllocationFactory(project=project, year=2000)
+            self.result[side] = ResultFactory(project=project)
+            self.indicator[side] = IndicatorFactory(result=self.result[side])
+            self.period[side] = PeriodFactory(indicator=self.indicator[side])
+            self.alert[side] = Alert.objects.create(project=project, rule=rule, period=2001, severity="AMBER",
+                                                    raised_on=dt.date(2001, 10, 31))
+        self.evaluation = EvaluationFactory(projects=[self.project[OWN]])
+        single = {
+            "objective": ObjectiveFactory(), "programme": ProgrammeFactory(), "funding-source": FundingSourceFactory(),
+            "input-type": InputTypeFactory(), "convention": Convention.objects.create(number=9001, title="Matrix"),
+            "organisation": self.organisation, "unit": self.unit, "region": self.project[OWN].region,
+            "country": CountryFactory(), "expenditure": ExpenditureFactory(project=self.project[OWN]),
+            "exchange-rate": ExchangeRate.objects.create(currency="EUR", period=dt.date(2000, 1, 1),
+                                                         units_per_usd="0.9"),
+            "delivery": self.project[OWN], "evaluation": self.evaluation,
+            "recommendation": RecommendationFactory(evaluation=self.evaluation), "lesson": LessonFactory(),
+        }
+        self.objects = {basename: {OWN: obj} for basename, obj in single.items()}
+        for basename, records in (("project", self.project), ("tripartite", self.tripartite),
+                                  ("allocation", self.allocation), ("result", self.result),
+                                  ("indicator", self.indicator), ("indicator-period", self.period),
+                                  ("alert", self.alert)):
+            self.objects[basename] = records
+
+    def target(self, basename: str, side: str):
+        if basename == "project-partner":
+            # Deleting is among the checks: each request gets a partner of its own to remove.
+            return ProjectPartner.objects.create(project=self.project[side], organisation=OrganisationFactory(),
+                                                 role="IMPLEMENTING")
+        return self.objects[basename][side]
+
+
+def detail_routes() -> dict[str, str]:
+    """URL name → basename, for the router's routes about one object (their URL takes its pk)."""
+    return {route.name.format(basename=basename): basename
+            for _prefix, viewset, basename in router.registry for route in router.get_routes(viewset) if route.detail}
+
+
+DETAIL_ROUTES = detail_routes()
+
+
+def url_of(world: World, name: str, side: str) -> str:
+    if name in DETAIL_ROUTES:
+        return reverse(name, kwargs={"pk": world.target(DETAIL_ROUTES[name], side).pk})
+    return reverse(name)
+
+
+def call(client: APIClient, method: str, url: str, access: Access, world: World, side: str):
+    if method == "GET":
+        return client.get(url, access.params)
+    body = access.body(world, side) if access.body else {}
+    return getattr(client, method.lower())(url, body, format="json")
+
+
+def endpoint_id(key) -> str:
+    name, method = key
+    return f"{name}:{method}"
+
+
+def client_for(user=None) -> APIClient:
+    client = APIClient()
+    client.raise_request_exception = False  # a server error is an answer to report with the others, as a 500
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def test_every_api_endpoint_is_declared():
+    endpoints = all_endpoints()
+    missing = sorted(endpoint_id(key) for key in set(endpoints) - set(MATRIX))
+    assert not missing, f"API endpoints without a declared permission in MATRIX: {missing}"
+    stale = sorted(endpoint_id(key) for key in set(MATRIX) - set(endpoints))
+    assert not stale, f"MATRIX declares API endpoints that no longer exist: {stale}"
+    assert set(MATRIX) >= PUBLIC
+
+
+def test_the_enumeration_sees_every_kind_of_route():
+    """The generator itself: standard actions, detail and collection @actions, and the URLs outside the router."""
+    endpoints = all_endpoints()
+    assert endpoints[("project-detail", "PATCH")] == "partial_update"
+    assert endpoints[("project-partner-detail", "DELETE")] == "destroy"
+    assert endpoints[("project-revise-date", "POST")] == "revise_date"
+    assert endpoints[("allocation-bulk-import", "POST")] == "bulk_import"
+    assert ("project-detail", "DELETE") not in endpoints  # projects are not deleted through the API
+    assert {("api-schema", "GET"), ("iati-activities", "GET"), ("api-root", "GET")} <= set(endpoints)
+
+
+@pytest.fixture
+def world(db, settings):
+    # A world per test keeps each test's writes to itself; the quick hasher keeps making its five users cheap.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return World()
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX), ids=endpoint_id)
+def test_anonymous(world, key):
+    name, method = key
+    access = MATRIX[key]
+    response = call(client_for(), method, url_of(world, name, OWN), access, world, OWN)
+    where = f"{name} {method} anonymous"
+    if key in PUBLIC:
+        assert response.status_code == 200, f"{where}: {response.status_code}, a public endpoint"
+    else:
+        assert response.status_code in (401, 403), f"{where}: {response.status_code}, expected 401/403"
+
+
+def _verdict(response, method: str, allowed: bool) -> str | None:
+    """None when the answer is the expected one, else what is wrong with it."""
+    code = response.status_code
+    if code >= 500:
+        return f"{code}, a server error"
+    if not allowed:
+        return None if code == 403 else f"{code}, expected 403"
+    if method == "GET":
+        return None if code == 200 else f"{code}, expected 200"
+    return None if code in ALLOWED_WRITE_ANSWERS else f"{code}, expected one of {sorted(ALLOWED_WRITE_ANSWERS)}"
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX), ids=endpoint_id)
+def test_each_role_own_and_other_unit(world, key):
+    name, method = key
+    access = MATRIX[key]
+    sides = {OWN: access.allowed} if access.other is None else {OWN: access.allowed, OTHER: access.other}
+    wrong = []
+    for role, user in world.users.items():
+        client = client_for(user)
+        for side, allowed in sides.items():
+            response = call(client, method, url_of(world, name, side), access, world, side)
+            problem = _verdict(response, method, role in allowed)
+            if problem:
+                where = f" on the {side} unit's object" if access.other is not None else ""
+                wrong.append(f"{name} {method} as {role}{where}: {problem} {getattr(response, 'data', '')!r:.200}")
+    assert not wrong, "\n".join(wrong)
