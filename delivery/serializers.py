@@ -5,6 +5,7 @@ from rest_framework import serializers
 from delivery.models import Allocation, ExchangeRate, Expenditure
 from delivery.selectors import DIMENSIONS
 from projects.models import FundingSource
+from tcms.serializer_fields import SlugRelatedField
 
 
 class AllocationSerializer(serializers.ModelSerializer):
@@ -19,7 +20,7 @@ class AllocationSerializer(serializers.ModelSerializer):
 
 
 class AllocationWriteSerializer(serializers.ModelSerializer):
-    funding_source = serializers.SlugRelatedField(slug_field="code", queryset=FundingSource.objects.all())
+    funding_source = SlugRelatedField(slug_field="code", queryset=FundingSource.objects.all())
     amount_usd = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     reason = serializers.CharField(write_only=True, help_text="Why the allocation is set or changed (kept with the "
                                                              "revision).")

@@ -322,8 +322,9 @@ class Evaluation(models.Model):
             errors["actual_date"] = _("Give the date the evaluation was completed.")
         if self.actual_date and self.status in (ES.PLANNED, ES.CANCELLED):
             errors["actual_date"] = _("Only an ongoing or completed evaluation has a completion date.")
-        if self.status != ES.COMPLETED and any(getattr(self, c) is not None for c in CRITERIA):
-            errors["relevance"] = _("Ratings are given once the evaluation is completed.")
+        if self.status != ES.COMPLETED:
+            errors.update({criterion: _("Ratings are given once the evaluation is completed.")
+                           for criterion in CRITERIA if getattr(self, criterion) is not None})
         if self.type in INDEPENDENT_TYPES and not self.is_independent:
             errors["is_independent"] = _("A %(type)s evaluation needs an independent evaluator.") % {
                 "type": self.get_type_display().lower()}

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from partners.models import Country, Organisation, Region, Unit
+from tcms.serializer_fields import SlugRelatedField
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -15,8 +16,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class OrganisationWriteSerializer(serializers.ModelSerializer):
-    country = serializers.SlugRelatedField(slug_field="iso3", queryset=Country.objects.all(), required=False,
-                                           allow_null=True)
+    country = SlugRelatedField(slug_field="iso3", queryset=Country.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = Organisation

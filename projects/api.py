@@ -1,5 +1,6 @@
 """/api/v1/projects/, project-partners/, tripartite/ and the programme framework's reference lists."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -116,9 +117,18 @@ class ProjectViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
         serializer = DateRevisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.project_revise_date(project=project, field=data["field"], new_value=data["new_value"],
-                                     reason=data["reason"], user=request.user,
-                                     version=data.get("version") or project.version)
+        try:
+            services.project_revise_date(project=project, field=data["field"], new_value=data["new_value"],
+                                         reason=data["reason"], user=request.user,
+                                         version=data.get("version") or project.version)
+        except services.StaleVersionError:
+            raise
+        except ValidationError as exc:
+            # The service blames the project's date by its name; this request sends that date as `new_value`.
+            if not hasattr(exc, "error_dict"):
+                raise
+            raise ValidationError({("new_value" if name == data["field"] else name): errors
+                                   for name, errors in exc.error_dict.items()}) from exc
         return self._answer(project)
 
 

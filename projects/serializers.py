@@ -20,6 +20,7 @@ from projects.models import (
     TripartiteInvolvement,
 )
 from projects.services import PROJECT_EDITABLE_FIELDS, TRIPARTITE_FIELDS
+from tcms.serializer_fields import SlugRelatedField
 
 
 class PartnerSerializer(serializers.ModelSerializer):
@@ -137,8 +138,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectWriteSerializer(serializers.ModelSerializer):
-    countries = serializers.SlugRelatedField(slug_field="iso3", many=True, queryset=Country.objects.all(),
-                                             required=False)
+    countries = SlugRelatedField(slug_field="iso3", many=True, queryset=Country.objects.all(), required=False)
     version = serializers.IntegerField(
         required=False, min_value=1, write_only=True,
         help_text="The version you read (optimistic lock): a stale one answers 412. If-Match does the same.")
