@@ -42,6 +42,7 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
+from tcms.locks import serialise
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 DATE_FIELDS = tuple(DateField.values)
@@ -625,6 +626,8 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
     """
     from tcms.tabular import RowError, TableError, read_table
 
+    # The same file uploaded twice at once: the second waits here, then finds the first one's projects unchanged.
+    serialise("project_import")
     if isinstance(source, (str, Path)):
         filename = filename or Path(source).name
         data = Path(source).read_bytes()
