@@ -36,5 +36,5 @@ class AlertFilterSet(django_filters.FilterSet):
             return queryset.exclude(state=AlertState.RESOLVED)
         return queryset.filter(state=value)
 
-    def filter_unit(self, queryset, name, value):
+    def filter_unit(self, queryset, name, value: Unit):
         return queryset.filter(Q(project__responsible_unit=value) | Q(project__backstopping_unit=value))

@@ -54,10 +54,10 @@ class ProjectFilterSet(django_filters.FilterSet):
             return queryset
         return queryset.filter(Q(symbol__icontains=value) | Q(title__icontains=value))
 
-    def filter_programme(self, queryset, name, value):
+    def filter_programme(self, queryset, name, value: Programme):
         return queryset.filter(Q(primary_programme=value) | Q(other_programmes=value)).distinct()
 
-    def filter_unit(self, queryset, name, value):
+    def filter_unit(self, queryset, name, value: Unit):
         return queryset.filter(Q(responsible_unit=value) | Q(backstopping_unit=value))
 
     def filter_ldc(self, queryset, name, value):

@@ -249,6 +249,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields sharing a name ("status", "kind") carry different choice sets, and one choice set (the rating scale,
+    # follow-up status) appears under several field names: each set gets one name of its own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectStatusEnum": "projects.models.ProjectStatus",
+        "EvaluationStatusEnum": "evaluation.models.EvaluationStatus",
+        "FollowUpStatusEnum": "evaluation.models.FollowUpStatus",
+        "AlertStateEnum": "alerts.models.AlertState",
+        "OrganisationKindEnum": "partners.models.OrganisationKind",
+        "ResultKindEnum": "evaluation.models.ResultKind",
+        "LessonKindEnum": "evaluation.models.LessonKind",
+        "RatingEnum": "evaluation.models.RATING_SCALE",
+    },
 }
 
 # --- Security (the same in every environment; HTTPS-only parts switch on with TCMS_HTTPS) ------
