@@ -17,6 +17,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from evaluation.models import IATI_INDICATOR_MEASURE, IATI_RESULT_TYPE, Measure
@@ -25,6 +26,8 @@ from iati.selectors import CHUNK_SIZE, ActivityData, activity_chunks
 from projects.models import IATI_ACTIVITY_STATUS, IATI_ORGANISATION_ROLE, PartnerRole, Project
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# The schema wants at least one iati-activity: an empty selection is answered, not published as an invalid file.
+NOTHING_MATCHES = _("No project matches these filters: an IATI activity file holds at least one activity.")
 HUNDRED = Decimal(100)
 
 

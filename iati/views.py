@@ -14,7 +14,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from iati.export import iter_activities_xml
+from iati.export import NOTHING_MATCHES, iter_activities_xml
 from iati.filters import IatiActivityFilterSet
 from projects.models import Programme, Project, StrategicObjective
 from tcms.security import spreadsheet_safe_row
@@ -63,12 +63,14 @@ class ActivitiesXmlView(APIView):
                              description="Project status (repeatable), e.g. ONGOING."),
             OpenApiParameter("since", OpenApiTypes.DATE, description="Projects updated on or after this date."),
         ],
-        responses={(200, "application/xml"): OpenApiTypes.STR, 400: OpenApiTypes.OBJECT},
+        responses={(200, "application/xml"): OpenApiTypes.STR, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
         description="IATI 2.03 iati-activities, streamed. Accepts the project register's other filters too.")
     def get(self, request):
         filterset = IatiActivityFilterSet(request.GET, queryset=Project.objects.all())
         if not filterset.is_valid():
             return Response({"errors": filterset.errors}, status=400)
+        if not filterset.qs.exists():
+            return Response({"detail": NOTHING_MATCHES}, status=404)
         response = StreamingHttpResponse(iter_activities_xml(filterset.qs), content_type="application/xml")
         response["Content-Disposition"] = 'inline; filename="iati-activities.xml"'
         return response

@@ -96,3 +96,15 @@ def test_bad_filter_with_control_characters_answers_well_formed_xml(portfolio, c
     assert response.status_code == 400
     root = etree.fromstring(response.content)
     assert root.tag == "errors" and "since" in etree.tostring(root).decode()
+
+
+def test_no_matching_project_is_refused_rather_than_published_invalid(portfolio, client, tmp_path):
+    out = tmp_path / "none.xml"
+    with pytest.raises(CommandError, match="No project matches"):
+        call_command("export_iati", "--since", "2999-01-01", "--out", str(out), stdout=io.StringIO())
+    assert not out.exists() and not (tmp_path / "none.xml.partial").exists()
+    client.force_login(UserFactory())
+    response = client.get(URL, {"since": "2999-01-01"}, HTTP_ACCEPT="application/xml")
+    assert response.status_code == 404
+    assert b"No project matches" in response.content
+    assert b"iati-activities" not in response.content

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from iati.export import write_activities_xml
+from iati.export import NOTHING_MATCHES, write_activities_xml
 from iati.filters import IatiActivityFilterSet
 from projects.models import Project, ProjectStatus
 
@@ -29,6 +29,8 @@ class Command(BaseCommand):
         if not filterset.is_valid():
             problems = "; ".join(f"--{field}: {' '.join(errors)}" for field, errors in filterset.errors.items())
             raise CommandError(problems)
+        if not filterset.qs.exists():
+            raise CommandError(f"{NOTHING_MATCHES} Nothing written.")
         started = time.perf_counter()
         path = Path(out)
         partial = path.with_name(path.name + ".partial")
