@@ -1,6 +1,12 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI tries the same examples on every run, so that a landing does not depend on the draw; runs elsewhere explore
+# new ones (HYPOTHESIS_PROFILE unset).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Celery reads the CELERY_BROKER_URL environment variable in preference to any broker an app is given
 # (celery.app.utils.Settings.broker_url). Tests that start their own worker or Redis pass the broker
