@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Min, Q, Sum
@@ -38,7 +37,16 @@ from delivery.models import (
 )
 from projects.models import FundingSource, InputType, Project
 from tcms.locks import serialise
-from tcms.tabular import CellError, RowError, TableError, parse_decimal, parse_int, parse_period, read_table
+from tcms.tabular import (
+    CellError,
+    RowError,
+    TableError,
+    parse_decimal,
+    parse_int,
+    parse_period,
+    read_source,
+    read_table,
+)
 
 CENT = Decimal("0.01")
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's variable limit
@@ -89,15 +97,6 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
         yield items[start:start + size]
 
 
-def _read_bytes(source) -> tuple[bytes, str]:
-    if isinstance(source, (str, Path)):
-        return Path(source).read_bytes(), Path(source).name
-    if isinstance(source, bytes):
-        return source, ""
-    if hasattr(source, "seek"):
-        source.seek(0)
-    return source.read(), Path(getattr(source, "name", "") or "").name
-
 
 def _currency(value: str) -> str:
     code = (value or "").strip().upper()
@@ -128,7 +127,7 @@ def financial_import(*, kind: str, source, filename: str = "", user=None, dry_ru
     """Import one allocations, expenditure or exchange-rates file (CSV or XLSX; layouts in DESIGN.md §5)."""
     if kind not in LAYOUTS:
         raise ValueError(f"Unknown import kind {kind!r}; expected one of {', '.join(LAYOUTS)}")
-    data, source_name = _read_bytes(source)
+    data, source_name = read_source(source)
     filename = filename or source_name
     result = ImportResult(kind=kind, file_name=filename, dry_run=dry_run)
     checksum = hashlib.sha256(data).hexdigest()

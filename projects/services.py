@@ -624,18 +624,12 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
 
     Errors name row and column. A dry run validates and reports what would be created or updated, writing nothing.
     """
-    from tcms.tabular import RowError, TableError, read_table
+    from tcms.tabular import RowError, TableError, read_source, read_table
 
     # The same file uploaded twice at once: the second waits here, then finds the first one's projects unchanged.
     serialise("project_import")
-    if isinstance(source, (str, Path)):
-        filename = filename or Path(source).name
-        data = Path(source).read_bytes()
-    elif isinstance(source, bytes):
-        data = source
-    else:
-        filename = filename or getattr(source, "name", "")
-        data = source.read()
+    data, source_name = read_source(source)
+    filename = filename or source_name
     result = ProjectImportResult(file_name=filename, dry_run=dry_run)
     try:
         table = read_table(data, required=IMPORT_COLUMNS, filename=filename)

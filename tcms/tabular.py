@@ -99,16 +99,21 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
     yield from csv.reader(io.StringIO(text, newline=""))
 
 
+def read_source(source) -> tuple[bytes, str]:
+    """(content, file name) of bytes, a path or an open/uploaded file (read from its start); bytes have no name."""
+    if isinstance(source, (str, Path)):
+        return Path(source).read_bytes(), Path(source).name
+    if isinstance(source, bytes):
+        return source, ""
+    if hasattr(source, "seek"):
+        source.seek(0)
+    return source.read(), Path(getattr(source, "name", "") or "").name
+
+
 def read_table(source, *, required: Iterable[str], optional: Iterable[str] = (), filename: str = "") -> Table:
     """Read a CSV or XLSX file (bytes, a path or an uploaded file) into rows of {column: text}."""
-    if isinstance(source, (str, Path)):
-        filename = filename or str(source)
-        data = Path(source).read_bytes()
-    elif isinstance(source, bytes):
-        data = source
-    else:
-        filename = filename or getattr(source, "name", "")
-        data = source.read()
+    data, source_name = read_source(source)
+    filename = filename or source_name
     required = [c.lower() for c in required]
     allowed = set(required) | {c.lower() for c in optional}
     is_xlsx = data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx")
