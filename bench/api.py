@@ -20,14 +20,14 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.common import bench_database_url, free_port, log, prepare_database, set_seed_mark
 
 BENCH_DATABASE = "tcms_bench_api"
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,49 +36,19 @@ BASELINE_PATH = "/bench/baseline/"
 SEEDED_MARK = "bench.api seeded with {} projects"
 
 
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        print("bench.api needs PostgreSQL: set DATABASE_URL=postgres://user:password@host:port/any "
-              f"(the database {BENCH_DATABASE} is used).", file=sys.stderr)
-        sys.exit(2)
-    return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DATABASE}"))
-
-
-def _seed_mark(url: str) -> str | None:
-    import psycopg
-
-    try:
-        with psycopg.connect(url) as connection:
-            return connection.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                                      "WHERE datname = current_database()").fetchone()[0]
-    except psycopg.Error:
-        return None
-
-
 def _prepare(url: str, *, projects: int, reseed: bool, env: dict) -> None:
     """Keep a database seeded with N projects; else a new one, migrated and seeded by seed_demo."""
-    import psycopg
-
-    if not reseed and _seed_mark(url) == SEEDED_MARK.format(projects):
-        _log(f"{BENCH_DATABASE}: already seeded with {projects} projects")
+    mark = SEEDED_MARK.format(projects)
+    if not prepare_database(url, mark=mark, reseed=reseed):
+        log(f"{BENCH_DATABASE}: already seeded with {projects} projects")
         return
-    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}"')
-        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
     manage = [sys.executable, str(ROOT / "manage.py")]
     started = time.perf_counter()
     subprocess.run([*manage, "migrate", "--verbosity", "0"], check=True, env=env, cwd=ROOT)
     subprocess.run([*manage, "seed_demo", "--projects", str(projects), "--seed", "1"], check=True, env=env, cwd=ROOT,
                    stdout=sys.stderr)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f"COMMENT ON DATABASE \"{BENCH_DATABASE}\" IS '{SEEDED_MARK.format(projects)}'")
-    _log(f"migrated and seeded in {time.perf_counter() - started:.0f} s")
+    set_seed_mark(url, mark)
+    log(f"migrated and seeded in {time.perf_counter() - started:.0f} s")
 
 
 def _token(env: dict) -> str:
@@ -89,12 +59,6 @@ def _token(env: dict) -> str:
     result = subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], check=True, env=env,
                             cwd=ROOT, capture_output=True, text=True)
     return result.stdout.strip().splitlines()[-1]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_until_up(port: int, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -159,12 +123,12 @@ def main() -> None:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
 
-    url = _bench_database_url()
+    url = bench_database_url(BENCH_DATABASE, "bench.api")
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "tcms.settings", "LOG_LEVEL": "WARNING",
            "DEBUG": "0"}
     _prepare(url, projects=args.projects, reseed=args.reseed, env=env)
     token = _token(env)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "bench.baseline_wsgi:application", "--workers", "2",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--keep-alive", "30"],

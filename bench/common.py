@@ -1,6 +1,9 @@
 """What the benchmarks share: a PostgreSQL database of their own, kept seeded between runs, and memory readings."""
 
+import json
 import os
+import socket
+import subprocess
 import sys
 from urllib.parse import urlsplit, urlunsplit
 
@@ -29,6 +32,29 @@ def seed_mark(url: str) -> str | None:
                                       "WHERE datname = current_database()").fetchone()[0]
     except psycopg.Error:
         return None
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database of `url` if it is missing (its data, if any, is kept). Returns whether it was created."""
+    import psycopg
+
+    database = urlsplit(url).path.lstrip("/")
+    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
+            return False
+        connection.execute(f'CREATE DATABASE "{database}"')
+    return True
+
+
+def set_seed_mark(url: str, mark: str) -> None:
+    """Record a complete seed on the database (read back by seed_mark)."""
+    import psycopg
+    from psycopg import sql
+
+    database = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f'COMMENT ON DATABASE "{database}" IS {sql.quote(mark)}')
 
 
 def prepare_database(url: str, *, mark: str, reseed: bool) -> bool:
@@ -63,3 +89,26 @@ def peak_rss_mb() -> float:
             if line.startswith("VmHWM:"):
                 return round(int(line.split()[1]) / 1024, 1)  # kB
     raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values lie (nearest rank), rounded to 0.1; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))], 1)
+
+
+def run_child(module: str, *args: str) -> dict:
+    """Run `python -m module args` in a fresh process (its own memory peak) and return the JSON of its last line."""
+    result = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, check=False)
+    if result.returncode:
+        log(result.stderr)
+        raise SystemExit(result.returncode)
+    return json.loads(result.stdout.strip().splitlines()[-1])

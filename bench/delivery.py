@@ -25,6 +25,8 @@ import sys
 import time
 from decimal import Decimal
 
+from bench.common import log, percentile
+
 YEAR = 2001
 AS_OF = dt.date(2001, 10, 31)
 INPUT_TYPES = 6
@@ -93,10 +95,6 @@ def _setup():
                          "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def _seed(projects: int) -> None:
     from django.core.management import call_command
     from django.db import connection
@@ -105,8 +103,8 @@ def _seed(projects: int) -> None:
 
     call_command("flush", interactive=False, verbosity=0)
     started = time.perf_counter()
-    seed_register(seed=1, projects=projects, log=_log)
-    _log(f"register seeded in {time.perf_counter() - started:.1f} s")
+    seed_register(seed=1, projects=projects, log=log)
+    log(f"register seeded in {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("""
@@ -138,7 +136,7 @@ def _seed(projects: int) -> None:
             INSERT INTO delivery_projectmonthspend (project_id, period, amount_usd)
             SELECT project_id, period, SUM(amount_usd) FROM delivery_expenditure GROUP BY project_id, period""")
     _rebuild_year_rollup()
-    _log(f"delivery data seeded in {time.perf_counter() - started:.1f} s")
+    log(f"delivery data seeded in {time.perf_counter() - started:.1f} s")
 
 
 def _rebuild_year_rollup() -> None:
@@ -149,7 +147,7 @@ def _rebuild_year_rollup() -> None:
     call_command("rebuild_year_delivery", stdout=io.StringIO())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    _log(f"year rollup rebuilt in {time.perf_counter() - started:.1f} s")
+    log(f"year rollup rebuilt in {time.perf_counter() - started:.1f} s")
 
 
 def _time(function, runs: int) -> list[float]:
@@ -159,11 +157,6 @@ def _time(function, runs: int) -> list[float]:
         function()
         timings.append((time.perf_counter() - started) * 1000)
     return timings
-
-
-def _p(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))], 1)
 
 
 def _sql_params() -> dict:
@@ -300,7 +293,7 @@ def main(argv=None) -> None:
     imported.delete()
     rebuild_year_delivery(years=imported_years)
 
-    dashboard_p50, rollup_p50 = _p(dashboard_ms, 0.5), _p(rollup_ms, 0.5)
+    dashboard_p50, rollup_p50 = percentile(dashboard_ms, 0.5), percentile(rollup_ms, 0.5)
     print(json.dumps({
         "projects": Project.objects.count(),
         "expenditure_lines": lines,
@@ -308,15 +301,15 @@ def main(argv=None) -> None:
         "year_rollup_rows": ProjectYearDelivery.objects.count(),
         "year": YEAR, "as_of": AS_OF.isoformat(),
         "dashboard_p50_ms": dashboard_p50,
-        "dashboard_p95_ms": _p(dashboard_ms, 0.95),
+        "dashboard_p95_ms": percentile(dashboard_ms, 0.95),
         "dashboard_queries": dashboard_queries,
-        "selector_p50_ms": _p(selector_ms, 0.5),
+        "selector_p50_ms": percentile(selector_ms, 0.5),
         "small_view_projects": small_projects,
         "small_view_queries": small_queries,
-        "raw_sql_ms": _p(raw_ms, 0.5),
+        "raw_sql_ms": percentile(raw_ms, 0.5),
         "rollup_sql_ms": rollup_p50,
         "dashboard_vs_rollup_sql": round(dashboard_p50 / rollup_p50, 2),
-        "selector_vs_rollup_sql": round(_p(selector_ms, 0.5) / rollup_p50, 2),
+        "selector_vs_rollup_sql": round(percentile(selector_ms, 0.5) / rollup_p50, 2),
         "numbers_match": numbers_match,
         "import_rows": result.rows_total,
         "import_100k_s": round(import_s, 1),

@@ -13,47 +13,12 @@ when missing, so a benchmark never touches a working database.
 import argparse
 import json
 import os
-import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.common import bench_database_url, django_setup, ensure_database, log
 
 DATABASE = "tcms_bench_ew"
 DEFAULT_SERVER = "postgres://tcms:tcms@127.0.0.1:54329/tcms"
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _bench_url() -> str:
-    url = os.environ.get("DATABASE_URL", "") or DEFAULT_SERVER
-    if not url.startswith(("postgres://", "postgresql://")):
-        _log("bench.early_warning needs PostgreSQL: set DATABASE_URL=postgres://user:password@host:port/any "
-             f"(the benchmark uses the database {DATABASE} on that server).")
-        sys.exit(2)
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{DATABASE}"))
-
-
-def _create_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
-                         password=parts.password, dbname="postgres", autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{DATABASE}"')
-            _log(f"created database {DATABASE}")
-
-
-def _setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tcms.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
 
 
 def _seed(projects: int, seed: int) -> float:
@@ -66,8 +31,8 @@ def _seed(projects: int, seed: int) -> float:
     started = time.perf_counter()
     call_command("load_reference", verbosity=0)
     for name, step in demo_steps():  # projects.demo.seed_register, delivery.demo.seed_delivery, evaluation's
-        _log(f"  {name}")
-        step(seed=seed, projects=projects, log=_log)
+        log(f"  {name}")
+        step(seed=seed, projects=projects, log=log)
     return time.perf_counter() - started
 
 
@@ -101,9 +66,11 @@ def main(argv=None) -> None:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args(argv)
 
-    url = _bench_url()
-    _create_database(url)
-    _setup(url)
+    os.environ.setdefault("DATABASE_URL", DEFAULT_SERVER)
+    url = bench_database_url(DATABASE, "bench.early_warning")
+    if ensure_database(url):
+        log(f"created database {DATABASE}")
+    django_setup(url)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -116,7 +83,7 @@ def main(argv=None) -> None:
 
     seed_s = None
     if args.reseed or Project.objects.count() != args.projects:
-        _log(f"seeding {args.projects} projects …")
+        log(f"seeding {args.projects} projects …")
         seed_s = round(_seed(args.projects, args.seed), 1)
     from django.db import connection
 

@@ -16,11 +16,9 @@ the load average and whether all formats carried the same data checksum.
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
 
-from bench.common import bench_database_url, django_setup, log, peak_rss_mb, prepare_database
+from bench.common import bench_database_url, django_setup, log, peak_rss_mb, prepare_database, run_child
 
 BENCH_DATABASE = "tcms_bench_gb"
 FORMATS = ("pdf", "docx", "xlsx", "csv")
@@ -74,15 +72,6 @@ def _build_child(fmt: str, out: str) -> None:
                       "file_kb": round(os.path.getsize(out) / 1024, 1), "checksum": checksum}))
 
 
-def _run_child(fmt: str, out: str) -> dict:
-    result = subprocess.run([sys.executable, "-m", "bench.gb_report", "--child", fmt, "--out", out],
-                            capture_output=True, text=True, check=False)
-    if result.returncode:
-        log(result.stderr)
-        raise SystemExit(result.returncode)
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=20000)
@@ -101,7 +90,7 @@ def main() -> None:
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     figures, checksums = {}, set()
     for fmt in FORMATS:
-        child = _run_child(fmt, f"{args.out}.{fmt}")
+        child = run_child("bench.gb_report", "--child", fmt, "--out", f"{args.out}.{fmt}")
         log(f"{fmt}: {child}")
         figures[f"{fmt}_s"], figures[f"{fmt}_peak_mb"] = child["seconds"], child["peak_mb"]
         figures[f"{fmt}_file_kb"] = child["file_kb"]

@@ -14,11 +14,9 @@ imports included; `baseline_mb` is the RSS right before exporting. Prints one JS
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
 
-from bench.common import bench_database_url, django_setup, log, peak_rss_mb, prepare_database
+from bench.common import bench_database_url, django_setup, log, peak_rss_mb, prepare_database, run_child
 
 BENCH_DATABASE = "tcms_bench_iati"
 
@@ -84,15 +82,6 @@ def _export_child(limit: int, out: str) -> None:
                       "file_mb": round(os.path.getsize(out) / 1048576, 1)}))
 
 
-def _run_child(limit: int, out: str) -> dict:
-    result = subprocess.run([sys.executable, "-m", "bench.iati", "--child-export", str(limit), "--out", out],
-                            capture_output=True, text=True, check=False)
-    if result.returncode:
-        log(result.stderr)
-        raise SystemExit(result.returncode)
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=20000)
@@ -111,9 +100,9 @@ def main() -> None:
     if not must_seed:
         log(f"{args.projects} projects already seeded: kept")
     tenth = max(1, args.projects // 10)
-    small = _run_child(tenth, args.out)
+    small = run_child("bench.iati", "--child-export", str(tenth), "--out", args.out)
     log(f"{tenth} activities: {small}")
-    full = _run_child(args.projects, args.out)
+    full = run_child("bench.iati", "--child-export", str(args.projects), "--out", args.out)
     print(json.dumps({**full, "projects": args.projects, "out": args.out,
                       "memory": "peak RSS of the exporting process (VmHWM)", "at_tenth": small, **seeding}))
 

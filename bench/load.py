@@ -18,7 +18,6 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,9 +25,11 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
+
+from bench.common import bench_database_url, ensure_database, free_port, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "tcms_bench_load"
@@ -37,23 +38,6 @@ DEMO_USERS = ["officer", "manager", "evaluator", "secretariat", "admin"]
 REQUEST_TIMEOUT = 30
 MAX_REQUESTS_PER_USER = 100_000  # a bound besides time
 SIGN_IN_TIMEOUT = 120
-
-
-def _bench_url(base_url: str) -> str:
-    parts = urlsplit(base_url)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("bench.load needs PostgreSQL: set DATABASE_URL=postgres://user:password@127.0.0.1:port/db")
-    return urlunsplit(parts._replace(path=f"/{DATABASE}"))
-
-
-def _ensure_database(base_url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(base_url)
-    with psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password,
-                         dbname=parts.path.lstrip("/") or "postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
-            conn.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 def _manage(env: dict, *args: str) -> None:
@@ -68,12 +52,6 @@ def prepare(env: dict, projects: int) -> None:
     _manage(env, "load_reference")
     _manage(env, "seed_users")
     _manage(env, "seed_demo", "--projects", str(projects), "--seed", "1", "--if-empty")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_gunicorn(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
@@ -108,13 +86,6 @@ class Results:
             self.timings[kind].append(ms)
             if error:
                 self.errors.append(f"{kind}: {error}")
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))], 1)
 
 
 class Clock:
@@ -254,8 +225,8 @@ def main(argv=None) -> int:
     parser.add_argument("--think-max", type=float, default=3.0, help="longest pause; 0 = no pause (stress)")
     args = parser.parse_args(argv)
 
-    url = _bench_url(os.environ.get("DATABASE_URL", ""))
-    _ensure_database(os.environ["DATABASE_URL"])
+    url = bench_database_url(DATABASE, "bench.load")
+    ensure_database(url)
     var_dir = Path(os.environ.get("TCMS_BENCH_VAR_DIR", "/tmp/tcms-bench-load"))
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "TCMS_VAR_DIR": str(var_dir), "LOG_LEVEL": "WARNING",
            "CELERY_TASK_ALWAYS_EAGER": "", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DB_CONN_MAX_AGE": "60",
@@ -263,7 +234,7 @@ def main(argv=None) -> int:
            "AXES_ENABLED": "0"}
     prepare(env, args.projects)
     ids = _ids(env)
-    port = _free_port()
+    port = free_port()
     server = start_gunicorn(env, port, args.workers, args.threads)
     results = Results()
     try:
@@ -291,8 +262,8 @@ def main(argv=None) -> int:
         "requests": len(every), "errors": len(results.errors), "refused_writes": results.refused_writes,
         "requests_per_second": round(len(every) / elapsed, 1) if elapsed else 0,
         "p50_ms": round(statistics.median(every), 1) if every else 0.0,
-        "p95_ms": _percentile(every, 0.95), "p99_ms": _percentile(every, 0.99),
-        "p95_ms_by_kind": {kind: _percentile(values, 0.95) for kind, values in sorted(results.timings.items())},
+        "p95_ms": percentile(every, 0.95), "p99_ms": percentile(every, 0.99),
+        "p95_ms_by_kind": {kind: percentile(values, 0.95) for kind, values in sorted(results.timings.items())},
         "requests_by_kind": {kind: len(values) for kind, values in sorted(results.timings.items())},
         "error_samples": results.errors[:10],
     }))
