@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tcms.forms import BootstrapMixin
+
 from .models import (
     Evaluation,
     FollowUpStatus,
@@ -12,23 +14,6 @@ from .models import (
     ResponseKind,
     Result,
 )
-
-
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-            if isinstance(widget, forms.DateInput):
-                widget.input_type = "date"
-
 
 DATE = forms.DateInput(format="%Y-%m-%d")
 

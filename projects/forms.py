@@ -16,6 +16,7 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
+from tcms.forms import BootstrapMixin
 
 
 class DateInput(forms.DateInput):
@@ -25,21 +26,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, so templates can render fields in a loop."""
-
-    def _style_fields(self):
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
 
 PROJECT_FIELDS = [
@@ -100,7 +86,6 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
                                                       ProjectStatus.ONGOING)]
         self.fields["donor"].queryset = Organisation.objects.exclude(
             kind__in=[OrganisationKind.EMPLOYERS, OrganisationKind.WORKERS])
-        self._style_fields()
 
     def sections(self):
         return [(title, [self[name] for name in names if name in self.fields]) for title, names in PROJECT_SECTIONS]
@@ -116,10 +101,6 @@ class PartnerForm(BootstrapMixin, forms.ModelForm):
         model = ProjectPartner
         fields = ["organisation", "role"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style_fields()
-
 
 class TripartiteForm(BootstrapMixin, forms.ModelForm):
     class Meta:
@@ -132,17 +113,12 @@ class TripartiteForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["actual_organisation"].queryset = Organisation.objects.filter(kind__in=CONSTITUENT_KINDS)
-        self._style_fields()
 
 
 class ExpertForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ExpertAssignment
         fields = ["name", "nationality", "category", "year", "work_months"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style_fields()
 
 
 class TrainingForm(BootstrapMixin, forms.ModelForm):
@@ -151,10 +127,6 @@ class TrainingForm(BootstrapMixin, forms.ModelForm):
         fields = ["title", "area", "start_date", "end_date", "women", "men", "is_turin_centre"]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style_fields()
-
 
 class ProgressReportForm(BootstrapMixin, forms.ModelForm):
     class Meta:
@@ -162,10 +134,6 @@ class ProgressReportForm(BootstrapMixin, forms.ModelForm):
         fields = ["period_end", "due_date", "submitted_date", "comment"]
         widgets = {"period_end": DateInput(), "due_date": DateInput(), "submitted_date": DateInput(),
                    "comment": forms.Textarea(attrs={"rows": 1})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style_fields()
 
 
 def _formset(model, form, extra):
@@ -190,7 +158,6 @@ class StatusForm(BootstrapMixin, forms.Form):
         allowed = ALLOWED_TRANSITIONS.get(project.status, frozenset())
         self.fields["status"].choices = [(s, label) for s, label in ProjectStatus.choices if s in allowed]
         self.fields["version"].initial = project.version
-        self._style_fields()
 
 
 class DateRevisionForm(BootstrapMixin, forms.Form):
@@ -203,7 +170,6 @@ class DateRevisionForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = project.version
-        self._style_fields()
 
     def clean(self):
         cleaned = super().clean()
