@@ -4,9 +4,7 @@ Views only parse the request and render: figures come from delivery/selectors.py
 delivery/services.py.
 """
 
-import csv
 import datetime as dt
-import io
 import uuid
 from pathlib import Path
 
@@ -26,12 +24,12 @@ from delivery import selectors, services
 from delivery.filters import DeliveryFilterSet, DeliveryPeriodForm
 from delivery.models import ImportKind
 from projects.models import Project
+from tcms.downloads import table_download
 from tcms.filter_form import filter_fields
-from tcms.security import spreadsheet_safe_row, validate_table_upload
+from tcms.security import validate_table_upload
 
 PAGE_SIZE = 50
 PENDING_SESSION_KEY = "delivery_pending_import"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_HEADER = ["symbol", "title", "status", "allocation_usd", "expenditure_usd", "delivery_rate", "forecast_usd",
                  "at_risk"]
 SORT_COLUMNS = [
@@ -74,26 +72,8 @@ def _export(board: selectors.Dashboard, fmt: str) -> HttpResponse:
              p.forecast_usd, "yes" if p.at_risk else ""] for p in board.projects]
     total = ["TOTAL", "", "", board.total.allocation_usd, board.total.expenditure_usd,
              _rate_text(board.total.delivery_rate), board.forecast_usd, str(board.at_risk)]
-    name = f"delivery-{board.year}-as-of-{board.as_of:%Y-%m-%d}"
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(str(board.year))
-        sheet.append(EXPORT_HEADER)
-        for row in [*rows, total]:
-            sheet.append(spreadsheet_safe_row([float(v) if hasattr(v, "as_tuple") else v for v in row]))
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(EXPORT_HEADER)
-    writer.writerows(spreadsheet_safe_row(row) for row in [*rows, total])
-    return response
+    return table_download([EXPORT_HEADER, *rows, total], name=f"delivery-{board.year}-as-of-{board.as_of:%Y-%m-%d}",
+                          fmt=fmt, sheet=str(board.year))
 
 
 @login_required
@@ -212,20 +192,5 @@ def _upload_refusal(upload) -> str | None:
 def import_template(request, kind):
     if kind not in services.LAYOUTS:
         raise Http404
-    rows = services.template_rows(kind)
-    if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(kind)
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="tcms-{kind}-template.xlsx"'
-        return response
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tcms-{kind}-template.csv"'
-    csv.writer(response).writerows(rows)
-    return response
+    return table_download(services.template_rows(kind), name=f"tcms-{kind}-template",
+                          fmt="xlsx" if request.GET.get("format") == "xlsx" else "csv", sheet=kind)

@@ -1,15 +1,12 @@
 """The register's list as a spreadsheet (CSV or XLSX): the rows the page's filters select, every column a reader
 needs to re-sort or pivot them."""
 
-import csv
-import io
+import itertools
 
-from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from tcms.security import spreadsheet_safe
+from tcms.downloads import table_download
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_HEADER = [
     "symbol", "title", "status", "planned_start", "planned_end", "actual_start", "actual_end",
     "strategic_objective", "infocus_programme", "region", "countries", "funding_source", "budget_type", "donor",
@@ -25,7 +22,7 @@ def _date(value) -> str:
 def project_rows(queryset):
     """One list per project, in EXPORT_HEADER's order (the queryset comes from selectors.project_queryset)."""
     for p in queryset.iterator(chunk_size=500):  # prefetches countries per chunk
-        yield [spreadsheet_safe(value) for value in (
+        yield [
             p.symbol, p.title, p.status, _date(p.planned_start), _date(p.planned_end), _date(p.actual_start),
             _date(p.actual_end), p.strategic_objective.code,
             p.primary_programme.code if p.primary_programme else "", p.region.code,
@@ -34,36 +31,10 @@ def project_rows(queryset):
             p.responsible_unit.code, p.backstopping_unit.code if p.backstopping_unit else "",
             p.responsible_official.get_username() if p.responsible_official else "", p.gender_marker,
             int(p.is_crisis_response), int(p.is_enterprise_promotion), int(p.undaf_aligned), int(p.is_autonomous),
-        )]
-
-
-class _Echo:
-    def write(self, value):
-        return value
+        ]
 
 
 def project_export_response(queryset, *, fmt: str):
-    name = f"projects-{timezone.localdate():%Y-%m-%d}"
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("projects")
-        sheet.append(EXPORT_HEADER)
-        for row in project_rows(queryset):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in _with_header(project_rows(queryset)))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
-
-
-def _with_header(rows):
-    yield EXPORT_HEADER
-    yield from rows
+    rows = itertools.chain([EXPORT_HEADER], project_rows(queryset))
+    return table_download(rows, name=f"projects-{timezone.localdate():%Y-%m-%d}", fmt=fmt, sheet="projects",
+                          stream=True)
