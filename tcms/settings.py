@@ -177,13 +177,20 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_ROOT = Path(os.environ.get("TCMS_PRIVATE_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(PRIVATE_ROOT), "base_url": None}},
+    "private": {"BACKEND": "tcms.private_files.PrivateStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 TCMS_MAX_UPLOAD_BYTES = int(os.environ.get("TCMS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# Who sends a private file once its view has checked the reader: "off" (Django), "x-accel-redirect" (nginx) or
+# "x-sendfile" (Apache mod_xsendfile, lighttpd). TCMS_SENDFILE_PREFIX: nginx's internal location, or the folder in
+# which the web server sees PRIVATE_ROOT.
+TCMS_SENDFILE = os.environ.get("TCMS_SENDFILE", "").strip().lower() or "off"
+if TCMS_SENDFILE not in ("off", "x-accel-redirect", "x-sendfile"):
+    raise ImproperlyConfigured("TCMS_SENDFILE must be off, x-accel-redirect or x-sendfile.")
+TCMS_SENDFILE_PREFIX = os.environ.get("TCMS_SENDFILE_PREFIX", "").strip() or (
+    "/private-files/" if TCMS_SENDFILE == "x-accel-redirect" else f"{PRIVATE_ROOT}/")
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
