@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -242,7 +242,7 @@ TCMS_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("TCMS_WORKER_HEARTBEAT_SECOND
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -253,6 +253,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; a new token expires after TCMS_API_TOKEN_DAYS
+# (an administrator may change one token's expiry in the admin).
+TCMS_API_TOKEN_DAYS = int(os.environ.get("TCMS_API_TOKEN_DAYS", "90"))
+if TCMS_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("TCMS_API_TOKEN_DAYS must be at least 1.")
+REST_KNOX = {"TOKEN_TTL": timedelta(days=TCMS_API_TOKEN_DAYS), "AUTH_HEADER_PREFIX": "Token"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "TCMS API",
     "DESCRIPTION": "Technical-cooperation programme management system",
