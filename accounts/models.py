@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 
 class Role(models.TextChoices):
@@ -38,3 +40,21 @@ class User(AbstractUser):
     @property
     def is_administrator(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
+
+
+class ApiToken(AuthToken):
+    """A personal REST API token, in django-rest-knox's table: the key is random, shown once when created, and only
+    its digest is stored. It works until its expiry (set from TCMS_API_TOKEN_DAYS; an administrator may change it)
+    or until it is revoked (deleted)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expiry is not None and self.expiry <= timezone.now()

@@ -1,7 +1,9 @@
-from django.db import transaction
-from rest_framework.authtoken.models import Token
+from datetime import timedelta
 
-from accounts.models import Role, User
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import ApiToken, Role, User
 
 
 @transaction.atomic
@@ -40,14 +42,16 @@ def demo_users_ensure(*, password: str) -> list[User]:
 
 
 @transaction.atomic
-def api_token_create(*, user) -> Token:
-    """A new API token for the user, replacing any earlier one (which stops working at once)."""
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+def api_token_create(*, user) -> tuple[ApiToken, str]:
+    """A new API token for the user, replacing any earlier one (which stops working at once), expiring after
+    TCMS_API_TOKEN_DAYS. Returns the token and its key: only the key's digest is stored, so this is the one time
+    the key can be shown."""
+    ApiToken.objects.filter(user=user).delete()
+    return ApiToken.objects.create(user=user, expiry=timedelta(days=settings.TCMS_API_TOKEN_DAYS))
 
 
 @transaction.atomic
 def api_token_revoke(*, user) -> bool:
     """Delete the user's API token; whether there was one."""
-    deleted, _rows = Token.objects.filter(user=user).delete()
+    deleted, _rows = ApiToken.objects.filter(user=user).delete()
     return bool(deleted)

@@ -52,10 +52,11 @@ def _prepare(url: str, *, projects: int, reseed: bool, env: dict) -> None:
 
 
 def _token(env: dict) -> str:
+    # Keys are stored hashed: each run makes a new token (replacing the previous run's).
     code = ("from accounts.models import Role, User\n"
-            "from rest_framework.authtoken.models import Token\n"
+            "from accounts.services import api_token_create\n"
             "user, _ = User.objects.get_or_create(username='bench-api', defaults={'role': Role.OFFICER})\n"
-            "print(Token.objects.get_or_create(user=user)[0].key)\n")
+            "print(api_token_create(user=user)[1])\n")
     result = subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", code], check=True, env=env,
                             cwd=ROOT, capture_output=True, text=True)
     return result.stdout.strip().splitlines()[-1]

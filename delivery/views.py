@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +25,7 @@ from delivery.models import ImportKind
 from projects.models import Project
 from tcms.downloads import table_download
 from tcms.filter_form import filter_fields
+from tcms.private_files import private_storage
 from tcms.security import validate_table_upload
 
 PAGE_SIZE = 50
@@ -129,15 +129,15 @@ def _require_import_permission(request):
 
 def _store_pending(request, upload, kind: str) -> None:
     suffix = Path(upload.name).suffix.lower() if upload.name.lower().endswith((".csv", ".xlsx")) else ".csv"
-    path = default_storage.save(f"imports/pending/{uuid.uuid4().hex}{suffix}", ContentFile(upload.read()))
+    path = private_storage().save(f"imports/pending/{uuid.uuid4().hex}{suffix}", ContentFile(upload.read()))
     _discard_pending(request)
     request.session[PENDING_SESSION_KEY] = {"path": path, "kind": kind, "name": upload.name}
 
 
 def _discard_pending(request) -> None:
     pending = request.session.pop(PENDING_SESSION_KEY, None)
-    if pending and default_storage.exists(pending["path"]):
-        default_storage.delete(pending["path"])
+    if pending and private_storage().exists(pending["path"]):
+        private_storage().delete(pending["path"])
 
 
 def financial_import(request):
@@ -149,10 +149,10 @@ def financial_import(request):
                       if value in services.LAYOUTS]}
     if request.method == "POST" and request.POST.get("action") == "confirm":
         pending = request.session.get(PENDING_SESSION_KEY)
-        if not pending or not default_storage.exists(pending["path"]):
+        if not pending or not private_storage().exists(pending["path"]):
             messages.error(request, _("Nothing to confirm: upload the file again."))
             return redirect("delivery:import")
-        with default_storage.open(pending["path"], "rb") as handle:
+        with private_storage().open(pending["path"], "rb") as handle:
             result = services.financial_import(kind=pending["kind"], source=handle.read(), filename=pending["name"],
                                                user=request.user)
         _discard_pending(request)

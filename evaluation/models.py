@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from partners.models import Country
 from projects.models import CrossCuttingTheme, FrameworkIndicator, Programme, Project, StrategicObjective
+from tcms.private_files import PrivateFileField
 
 # ---------------------------------------------------------------- results framework
 
@@ -251,7 +252,12 @@ RATING_SCALE = [
     (1, _("1 — highly unsatisfactory")),
 ]
 CRITERIA = ["relevance", "coherence", "effectiveness", "efficiency", "impact", "sustainability"]
-REPORT_EXTENSIONS = ["pdf", "docx"]
+# The content type each accepted report extension is served (and published to IATI) with.
+REPORT_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+REPORT_EXTENSIONS = list(REPORT_CONTENT_TYPES)
 
 
 def validate_report_size(file) -> None:
@@ -285,8 +291,8 @@ class Evaluation(models.Model):
     efficiency = _rating_field(_("efficiency"))
     impact = _rating_field(_("impact"))
     sustainability = _rating_field(_("sustainability"))
-    report = models.FileField(
-        _("report"), upload_to="evaluations/%Y/", blank=True,
+    report = PrivateFileField(
+        _("report"), upload_to="evaluations/%Y/", blank=True, download_view="evaluation:report",
         validators=[FileExtensionValidator(REPORT_EXTENSIONS), validate_report_size],
         help_text=_("PDF or DOCX."))
     summary = models.TextField(_("summary of findings"), blank=True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.evaluation_create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.evaluation_edit, name="edit"),
+    path("<int:pk>/report/", views.report_download, name="report"),
     path("<int:pk>/recommendations/new/", views.recommendation_create, name="recommendation_create"),
     path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation_edit"),
     path("recommendations/<int:pk>/response/", views.response_edit, name="response_edit"),

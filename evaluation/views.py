@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects.models import Project
+from tcms.private_files import private_file_response
 
 from . import selectors, services
 from .filters import EvaluationFilterSet, LessonFilterSet
@@ -31,6 +32,7 @@ from .forms import (
 )
 from .models import (
     CRITERIA,
+    REPORT_CONTENT_TYPES,
     Evaluation,
     EvaluationTiming,
     EvaluationType,
@@ -42,6 +44,7 @@ from .models import (
 )
 
 MANAGE = "evaluation.manage_evaluations"
+VIEW = "evaluation.view_evaluation"
 PAGE_SIZE = 25
 
 
@@ -121,10 +124,23 @@ def detail(request, pk):
         evaluation = selectors.evaluation_detail(pk)
     except Evaluation.DoesNotExist:
         raise Http404
+    _require(request, VIEW, evaluation)
     ratings = [(Evaluation._meta.get_field(c).verbose_name, getattr(evaluation, c)) for c in CRITERIA]
     return render(request, "evaluation/detail.html", {
         "evaluation": evaluation, "ratings": ratings, "today": timezone.localdate(),
         "can_manage": request.user.has_perm(MANAGE)})
+
+
+@login_required
+def report_download(request, pk):
+    """The evaluation's report file, for whoever may read the evaluation."""
+    evaluation = get_object_or_404(Evaluation.objects.only("id", "report"), pk=pk)
+    _require(request, VIEW, evaluation)
+    if not evaluation.report:
+        raise Http404
+    extension = evaluation.report.name.rsplit(".", 1)[-1].lower()
+    return private_file_response(evaluation.report,
+                                 content_type=REPORT_CONTENT_TYPES.get(extension, "application/octet-stream"))
 
 
 @login_required

@@ -265,9 +265,8 @@ class ActivityBuilder:
             file_format = m.FILE_FORMAT_BY_EXTENSION.get(extension)
             if file_format is None:
                 continue
-            url = evaluation.report.url
-            if not url.startswith(("http://", "https://")):
-                url = f"{self.publisher.base_url}{url}"
+            # The report's download view (the file itself has no public address).
+            url = f"{self.publisher.base_url}{evaluation.report.url}"
             element = _sub(activity, "document-link", {"url": url, "format": file_format})
             _narrative(_sub(element, "title"), evaluation.title)
             _sub(element, "category", {"code": m.DOCUMENT_CATEGORY_EVALUATION})

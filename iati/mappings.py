@@ -1,5 +1,6 @@
 """How our own codes become IATI codes. Every value here must be in iati/codelists/ (tests check it)."""
 
+from evaluation.models import REPORT_CONTENT_TYPES
 from partners.models import OrganisationKind
 
 IATI_VERSION = "2.03"
@@ -75,10 +76,8 @@ ACTIVITY_DATE_ACTUAL_END = "4"
 
 # DocumentCategory A07 "Review of project performance and evaluation" (A12 is "Activity web page").
 DOCUMENT_CATEGORY_EVALUATION = "A07"
-FILE_FORMAT_BY_EXTENSION = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
+# FileFormat codes are the content types the reports are served with.
+FILE_FORMAT_BY_EXTENSION = REPORT_CONTENT_TYPES
 
 # Characters the IATI rulesets refuse in organisation identifiers: a ref holding one is left out, not sent broken.
 FORBIDDEN_IDENTIFIER_CHARACTERS = frozenset("/&|?")

@@ -85,6 +85,7 @@ rules.add_perm("projects.change_project", can_edit_project)
 rules.add_perm("projects.delete_project", is_administrator)
 rules.add_perm("projects.import_projects", can_import_projects)
 rules.add_perm("delivery.import_financials", can_import_financials)
+rules.add_perm("evaluation.view_evaluation", can_view_register)  # its page and its report file
 rules.add_perm("evaluation.manage_evaluations", can_manage_evaluations)
 rules.add_perm("reports.export_reports", can_export_reports)
 rules.add_perm("delivery.manage_alerts", can_manage_alerts)

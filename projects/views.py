@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -31,6 +30,7 @@ from projects.forms import (
 )
 from projects.models import Project
 from tcms.filter_form import filter_fields
+from tcms.private_files import private_storage
 
 PAGE_SIZE = 50
 PENDING_SESSION_KEY = "projects_pending_import"
@@ -333,13 +333,13 @@ def project_import(request):
     form = ImportForm()
     if request.method == "POST" and "confirm" in request.POST:
         pending = request.session.get(PENDING_SESSION_KEY)
-        if not pending or not default_storage.exists(pending["path"]):
+        if not pending or not private_storage().exists(pending["path"]):
             messages.error(request, _("The uploaded file has expired: upload it again."))
             return redirect("projects:import")
-        with default_storage.open(pending["path"], "rb") as handle:
+        with private_storage().open(pending["path"], "rb") as handle:
             data = handle.read()
         result = services.project_import(source=data, filename=pending["name"], user=request.user)
-        default_storage.delete(pending["path"])
+        private_storage().delete(pending["path"])
         del request.session[PENDING_SESSION_KEY]
         if result.ok:
             messages.success(request, _("%(file)s imported: %(created)s created, %(updated)s updated, "
@@ -359,10 +359,10 @@ def project_import(request):
             result = services.project_import(source=data, filename=upload.name, dry_run=True)
             if result.ok:
                 old = _pending_path(request)
-                if old and default_storage.exists(old):
-                    default_storage.delete(old)
-                path = default_storage.save(f"imports/projects/{uuid.uuid4().hex}{Path(upload.name).suffix}",
-                                            ContentFile(data))
+                if old and private_storage().exists(old):
+                    private_storage().delete(old)
+                path = private_storage().save(f"imports/projects/{uuid.uuid4().hex}{Path(upload.name).suffix}",
+                                              ContentFile(data))
                 request.session[PENDING_SESSION_KEY] = {"path": path, "name": upload.name}
             return render(request, "projects/project_import.html", {"form": form, "result": result})
     return render(request, "projects/project_import.html", {"form": form, "result": None})

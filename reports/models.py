@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tcms.private_files import PrivateFileField
+
 
 class ImplementationPlan(models.Model):
     """The implementation plan with a timetable asked for by the Conference (para 53(1))."""
@@ -120,7 +122,7 @@ class ReportRequest(models.Model):
     message = models.TextField(_("message"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="report_requests", verbose_name=_("requested by"))
-    file = models.FileField(_("file"), upload_to="reports/%Y/", blank=True)
+    file = PrivateFileField(_("file"), upload_to="reports/%Y/", blank=True, download_view="reports:download")
     checksum = models.CharField(_("data checksum"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

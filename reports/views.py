@@ -8,7 +8,7 @@ administrators: projects/permissions.py), 403 otherwise.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,6 +19,7 @@ from reports.builders.charts import gantt_chart
 from reports.forms import MilestoneForm, PlanForm, ReportRequestForm
 from reports.models import ImplementationPlan, ReportRequest, ReportStatus
 from reports.selectors import plan_timetable
+from tcms.private_files import private_file_response
 
 EXPORT = "reports.export_reports"
 
@@ -69,8 +70,7 @@ def report_download(request, pk: int):
     report = get_object_or_404(ReportRequest, pk=pk)
     if report.status != ReportStatus.DONE or not report.file:
         raise Http404
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1],
-                        content_type=CONTENT_TYPES[report.format])
+    return private_file_response(report.file, content_type=CONTENT_TYPES[report.format])
 
 
 @login_required

@@ -1,7 +1,8 @@
 """Base classes of the REST API v1 (/api/v1/): authentication, permissions, errors, pagination, ETags.
 
 Every app's `api.py` builds its viewsets on `TcmsViewSet`, so that all endpoints behave alike:
-- authentication by per-user token (`Authorization: Token …`) or by the browser session;
+- authentication by per-user token (`Authorization: Token …`, hashed at rest: accounts/authentication.py) or by
+  the browser session;
 - permissions are the `rules` perms of projects/permissions.py, the same the pages ask: a viewset maps its actions
   to perms (`perms`), those named in `object_perms` are checked against the object (`has_perm(perm, obj)`), so an
   object a user may read but not change answers 403;
@@ -22,10 +23,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, generics, pagination, permissions, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.authentication import TokenAuthentication
 from projects.services import StaleVersionError
 
 READ, CREATE, CHANGE, DELETE = "read", "create", "change", "delete"

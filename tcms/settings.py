@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -177,13 +177,20 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_ROOT = Path(os.environ.get("TCMS_PRIVATE_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(PRIVATE_ROOT), "base_url": None}},
+    "private": {"BACKEND": "tcms.private_files.PrivateStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 TCMS_MAX_UPLOAD_BYTES = int(os.environ.get("TCMS_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# Who sends a private file once its view has checked the reader: "off" (Django), "x-accel-redirect" (nginx) or
+# "x-sendfile" (Apache mod_xsendfile, lighttpd). TCMS_SENDFILE_PREFIX: nginx's internal location, or the folder in
+# which the web server sees PRIVATE_ROOT.
+TCMS_SENDFILE = os.environ.get("TCMS_SENDFILE", "").strip().lower() or "off"
+if TCMS_SENDFILE not in ("off", "x-accel-redirect", "x-sendfile"):
+    raise ImproperlyConfigured("TCMS_SENDFILE must be off, x-accel-redirect or x-sendfile.")
+TCMS_SENDFILE_PREFIX = os.environ.get("TCMS_SENDFILE_PREFIX", "").strip() or (
+    "/private-files/" if TCMS_SENDFILE == "x-accel-redirect" else f"{PRIVATE_ROOT}/")
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
@@ -235,7 +242,7 @@ TCMS_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("TCMS_WORKER_HEARTBEAT_SECOND
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -246,6 +253,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; a new token expires after TCMS_API_TOKEN_DAYS
+# (an administrator may change one token's expiry in the admin).
+TCMS_API_TOKEN_DAYS = int(os.environ.get("TCMS_API_TOKEN_DAYS", "90"))
+if TCMS_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("TCMS_API_TOKEN_DAYS must be at least 1.")
+REST_KNOX = {"TOKEN_TTL": timedelta(days=TCMS_API_TOKEN_DAYS), "AUTH_HEADER_PREFIX": "Token"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "TCMS API",
     "DESCRIPTION": "Technical-cooperation programme management system",

@@ -17,7 +17,7 @@ os.environ.pop("CELERY_BROKER_URL", None)
 
 @pytest.fixture(autouse=True)
 def _eager_celery_and_media(settings, tmp_path):
-    """Unit tests run tasks in-process and keep uploads and mail in a temporary folder.
+    """Unit tests run tasks in-process and keep uploads (public and private) and mail in a temporary folder.
 
     Integration tests that need a real worker start one explicitly (tests/tcms/celery_worker.py).
     """
@@ -29,6 +29,7 @@ def _eager_celery_and_media(settings, tmp_path):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager = True
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_ROOT = tmp_path / "private"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,

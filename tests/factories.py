@@ -6,6 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import Role, User
+from accounts.services import api_token_create
 from partners.models import Country, Organisation, OrganisationKind, Region, Unit, UnitKind, UnitMembership
 from projects.models import (
     Biennium,
@@ -36,6 +37,12 @@ class UserFactory(DjangoModelFactory):
             UnitMembership.objects.get_or_create(user=self, unit=unit)
         if create:
             self.save()
+
+
+def api_token_for(user) -> str:
+    """A working REST API key for the user, made as the API token page makes it (only its digest is stored)."""
+    _token, key = api_token_create(user=user)
+    return key
 
 
 class RegionFactory(DjangoModelFactory):

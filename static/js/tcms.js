@@ -1,7 +1,8 @@
 // Behaviour shared by every page, kept out of the HTML so the Content Security Policy can forbid inline code.
 //  - <select data-autosubmit> submits its form when the choice changes (the language switcher, filter bars);
 //  - <div data-width-percent="42"> gets width 42% (progress bars), set through the DOM, which the policy allows,
-//    where a style="" attribute would be blocked. Applied on load and to content HTMX swaps in.
+//    where a style="" attribute would be blocked. Applied on load and to content HTMX swaps in;
+//  - <input data-select-on-focus> selects its whole text when focused (a key shown once, to copy).
 (function () {
   "use strict";
 
@@ -13,6 +14,13 @@
       } else {
         target.form.submit();
       }
+    }
+  });
+
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLInputElement && target.hasAttribute("data-select-on-focus")) {
+      target.select();
     }
   });
 

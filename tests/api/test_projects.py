@@ -6,7 +6,6 @@ import itertools
 import pytest
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -28,6 +27,7 @@ from tests.factories import (
     ProgrammeFactory,
     ProjectFactory,
     RegionFactory,
+    api_token_for,
 )
 
 WRITERS = {Role.ADMIN, Role.OFFICER, Role.MANAGER}
@@ -178,10 +178,10 @@ class TestProjectRules:
 
     def test_token_and_session_authentication(self, scope):
         user = scope.user(Role.OFFICER)
-        token = Token.objects.create(user=user)
+        key = api_token_for(user)
         client = APIClient()
         assert client.get(reverse("project-list")).status_code == 401
-        assert client.get(reverse("project-list"), HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+        assert client.get(reverse("project-list"), HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
         assert client.get(reverse("project-list"), HTTP_AUTHORIZATION="Token wrong").status_code == 401
         session = APIClient(enforce_csrf_checks=True)
         session.force_login(user)

@@ -16,7 +16,6 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
@@ -25,7 +24,14 @@ from alerts.models import Alert, Rule
 from evaluation.models import EvaluationStatus
 from projects.models import ProjectPartner, TripartiteInvolvement
 from tests.evaluation.factories import EvaluationFactory, LessonFactory, PeriodFactory, RecommendationFactory
-from tests.factories import InputTypeFactory, OrganisationFactory, ProjectFactory, UnitFactory, UserFactory
+from tests.factories import (
+    InputTypeFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    UnitFactory,
+    UserFactory,
+    api_token_for,
+)
 
 MAX_EXAMPLES = 2
 
@@ -54,7 +60,7 @@ def api_data(db, settings):
 
 @pytest.fixture
 def api_token(db):
-    return Token.objects.create(user=UserFactory(username="schemathesis", role=Role.ADMIN)).key
+    return api_token_for(UserFactory(username="schemathesis", role=Role.ADMIN))
 
 
 def _openapi() -> dict:

@@ -1,5 +1,6 @@
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -115,7 +116,7 @@ def test_anonymous_redirected_and_secretariat_cannot_upload(client, reference):
     assert client.post(reverse("delivery:import"), {"kind": "expenditure"}).status_code == 403
 
 
-def test_upload_preview_then_confirm(project_a, client):
+def test_upload_preview_then_confirm(project_a, client, settings):
     client.force_login(UserFactory(username="officer2", role="OFFICER"))
     url = reverse("delivery:import")
     bad = SimpleUploadedFile("bad.csv", expenditure_csv("RAF/26/01/USA,2026-01,EXPERTS,USD,10",
@@ -127,6 +128,9 @@ def test_upload_preview_then_confirm(project_a, client):
     good = SimpleUploadedFile("good.csv", expenditure_csv("RAF/26/01/USA,2026-01,EXPERTS,USD,10"))
     preview = client.post(url, {"action": "preview", "kind": "expenditure", "file": good})
     assert b"Confirm the import" in preview.content and Expenditure.objects.count() == 0
+    # The file waiting for confirmation is private: under PRIVATE_ROOT, which no URL serves.
+    pending = client.session["delivery_pending_import"]["path"]
+    assert (Path(settings.PRIVATE_ROOT) / pending).is_file() and not Path(settings.MEDIA_ROOT).exists()
     confirmed = client.post(url, {"action": "confirm"}, follow=True)
     assert confirmed.status_code == 200 and Expenditure.objects.count() == 1
     assert client.post(url, {"action": "confirm"}, follow=True).status_code == 200  # nothing pending: a message

@@ -43,11 +43,11 @@ def test_backup_wipe_restore_gives_the_same_portfolio(portfolio, tmp_path, setti
     before = row_counts()
     call_command("backup", out=str(archive))
     with tarfile.open(archive) as tar:
-        assert {"manifest.json", "data.json"} <= set(tar.getnames())
+        assert {"manifest.json", "data.json", f"private/{portfolio['evaluation'].report.name}"} <= set(tar.getnames())
     report_path = portfolio["evaluation"].report.path
 
     call_command("flush", interactive=False)
-    (tmp_path / "media").rename(tmp_path / "media-lost")
+    (tmp_path / "private").rename(tmp_path / "private-lost")
     assert Project.objects.count() == 0
 
     call_command("restore", str(archive))
@@ -63,6 +63,25 @@ def test_backup_wipe_restore_gives_the_same_portfolio(portfolio, tmp_path, setti
         assert handle.read() == b"%PDF-1.4 evaluation report"
     # New rows get fresh keys after a restore (sequences follow the restored ids).
     assert ProjectFactory(symbol="NEW/26/01/USA").pk > max(p.pk for p in portfolio["projects"])
+
+
+def test_a_backup_taken_when_files_were_public_restores_them_into_the_private_storage(portfolio, tmp_path, settings):
+    archive, old_style = tmp_path / "tcms.tar.gz", tmp_path / "old.tar.gz"
+    call_command("backup", out=str(archive))
+    # The same archive as an earlier version wrote it: the uploaded files under media/.
+    with tarfile.open(archive) as tar, tarfile.open(old_style, "w:gz") as rewritten:
+        for member in tar.getmembers():
+            data = tar.extractfile(member) if member.isfile() else None
+            if member.name.startswith("private"):
+                member.name = "media" + member.name.removeprefix("private")
+            rewritten.addfile(member, data)
+    name = portfolio["evaluation"].report.name
+    call_command("flush", interactive=False)
+    (tmp_path / "private").rename(tmp_path / "private-lost")
+
+    call_command("restore", str(old_style))
+    assert (tmp_path / "private" / name).read_bytes() == b"%PDF-1.4 evaluation report"
+    assert not (tmp_path / "media" / name).exists()
 
 
 def test_restore_refuses_to_overwrite_a_database_in_use(portfolio, tmp_path):

@@ -4,11 +4,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test.utils import override_settings
 from lxml import etree
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Role
 from projects.models import ProjectStatus
-from tests.factories import ProgrammeFactory, UserFactory
+from tests.factories import ProgrammeFactory, UserFactory, api_token_for
 
 URL = "/api/v1/iati/activities.xml"
 
@@ -69,11 +68,11 @@ def test_endpoint_streams_valid_xml_to_signed_in_users(portfolio, client, iati_s
 
 
 def test_endpoint_accepts_token_and_refuses_bad_filters(portfolio, client):
-    token = Token.objects.create(user=UserFactory())
-    response = client.get(URL, {"since": "not-a-date"}, HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_token_for(UserFactory())
+    response = client.get(URL, {"since": "not-a-date"}, HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 400
     assert b"since" in response.content
-    response = client.get(URL, {"since": "2000-01-01"}, HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(URL, {"since": "2000-01-01"}, HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert len(identifiers(b"".join(response.streaming_content))) == len(portfolio)
 

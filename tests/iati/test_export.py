@@ -8,10 +8,11 @@ from django.db import connection
 from django.db.models import Sum
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from lxml import etree
 
 from delivery.models import Allocation, Approval, Expenditure
-from evaluation.models import IndicatorPeriod
+from evaluation.models import Evaluation, IndicatorPeriod
 from iati import mappings
 from iati.codelists import codes
 from iati.export import activity_identifier, write_activities_xml
@@ -141,7 +142,9 @@ def test_activity_content(portfolio):
         ("US Department of Labor", None, "10")]
     assert ongoing.find("policy-marker").attrib == {"vocabulary": "1", "code": "1", "significance": "2"}
     link = ongoing.find("document-link")
-    assert link.get("url").startswith("https://tcms.example.org/media/evaluations/")
+    # The report's download view (which checks the reader's permission), never a public /media/ file.
+    report = Evaluation.objects.get(projects__symbol="RAF/00/M07/USA", report__endswith=".pdf")
+    assert link.get("url") == f"https://tcms.example.org{reverse('evaluation:report', args=[report.pk])}"
     assert link.get("format") == "application/pdf" and link.find("category").get("code") == "A07"
 
     regional = activities[f"{REF}-RAF/01/02/NOR"]

@@ -2,9 +2,9 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, User
+from tests.factories import api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -63,11 +63,11 @@ def test_success_resets_failure_count(client, officer, settings):
 
 def test_api_token_still_works_for_a_locked_out_user(client, officer, settings):
     """Token requests do not go through authenticate(), so a brute-forced password form does not block the API."""
-    token = Token.objects.create(user=officer)
+    key = api_token_for(officer)
     for _ in range(settings.AXES_FAILURE_LIMIT):
         _login(client, "wrong-password")
     api = client.__class__()
-    response = api.get("/api/v1/", HTTP_AUTHORIZATION=f"Token {token.key}", REMOTE_ADDR="10.0.0.1")
+    response = api.get("/api/v1/", HTTP_AUTHORIZATION=f"Token {key}", REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 200
     assert api.get("/api/v1/", HTTP_AUTHORIZATION="Token not-a-token").status_code in (401, 403)
 

@@ -42,7 +42,7 @@ IMPORTERS = frozenset({OFFICER, MANAGER, ADMIN})
 
 # Pages anyone may open, signed in or not.
 PUBLIC = {"login", "logout", "healthz", "readyz", "set_language"}
-EXCLUDED_PREFIXES = ("admin/", "api/", "static/", "media/")
+EXCLUDED_PREFIXES = ("admin/", "api/", "static/")
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,7 @@ MATRIX: dict[str, Page] = {
     "evaluation:create": Page(EVALUATORS),
     "evaluation:detail": Page(ALL, own("evaluation")),
     "evaluation:edit": Page(EVALUATORS, own("evaluation")),
+    "evaluation:report": Page(ALL, own("evaluation")),  # the report file: whoever reads the evaluation
     "evaluation:recommendation_create": Page(EVALUATORS, own("evaluation")),
     "evaluation:recommendation_edit": Page(EVALUATORS, own("recommendation")),
     "evaluation:response_edit": Page(EVALUATORS, own("recommendation")),
@@ -189,6 +190,7 @@ def world(db):
         for p in (f.own_project, f.other_project))
     f.digest = DigestSend.objects.create(recipient=f.users[MANAGER], frequency="DAILY", period_key="2001-10-31")
     f.evaluation = EvaluationFactory(projects=[f.own_project])
+    f.evaluation.report.save("report.pdf", ContentFile(b"%PDF-1.4"), save=True)
     f.recommendation = RecommendationFactory(evaluation=f.evaluation)
     f.lesson = LessonFactory()
     f.plan = ImplementationPlan.objects.create(title="Plan", start_date=dt.date(2000, 1, 1),

@@ -1,9 +1,9 @@
 """python manage.py backup --out FILE: the whole database and the uploaded files in one .tar.gz.
 
-The archive holds data.json (Django's dumpdata of every table, by primary key, so it restores exactly), media/
-(uploaded and generated files) and manifest.json (when, which migrations, row counts). Restore it with
-`python manage.py restore FILE` into the same version of TCMS. For large PostgreSQL databases pg_dump is faster;
-this format also moves data between SQLite and PostgreSQL.
+The archive holds data.json (Django's dumpdata of every table, by primary key, so it restores exactly), private/
+(uploaded and generated files: PRIVATE_ROOT), media/ (MEDIA_ROOT, if it holds anything) and manifest.json (when,
+which migrations, row counts). Restore it with `python manage.py restore FILE` into the same version of TCMS. For
+large PostgreSQL databases pg_dump is faster; this format also moves data between SQLite and PostgreSQL.
 """
 
 import io
@@ -66,8 +66,8 @@ class Command(BaseCommand):
         with tarfile.open(partial, "w:gz") as archive:
             _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=1).encode())
             _add_bytes(archive, "data.json", data.getvalue().encode())
-            media = Path(settings.MEDIA_ROOT)
-            if media.is_dir():
-                archive.add(media, arcname="media")
+            for folder, name in ((settings.PRIVATE_ROOT, "private"), (settings.MEDIA_ROOT, "media")):
+                if Path(folder).is_dir():
+                    archive.add(Path(folder), arcname=name)
         partial.rename(target)  # a backup interrupted half-way never looks complete
         self.stdout.write(f"{target}: {sum(counts.values())} rows in {len(counts)} tables")

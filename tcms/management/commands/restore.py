@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from tcms.management.commands.backup import applied_migrations
+from tcms.private_files import private_file_names, relocate_files
 
 # What tells a database in use from a freshly migrated one.
 IN_USE = ("projects.Project", "accounts.User")
@@ -52,8 +53,10 @@ class Command(BaseCommand):
                 # Empty every table (also rows that migrations seed), then load the backup with its own keys.
                 call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
                 call_command("loaddata", str(fixture), verbosity=0)
-            media = folder / "media"
-            if media.is_dir():
-                shutil.copytree(media, Path(settings.MEDIA_ROOT), dirs_exist_ok=True)
+            for name, target in (("private", settings.PRIVATE_ROOT), ("media", settings.MEDIA_ROOT)):
+                if (folder / name).is_dir():
+                    shutil.copytree(folder / name, Path(target), dirs_exist_ok=True)
+            # A backup taken before the files were private holds them under media/.
+            relocate_files(private_file_names(apps), source=settings.MEDIA_ROOT, target=settings.PRIVATE_ROOT)
         total = sum(manifest["counts"].values())
         self.stdout.write(f"restored {total} rows from {source} (taken {manifest['created_at']})")
