@@ -26,7 +26,7 @@ from delivery.models import ImportKind
 from projects.models import Project
 from tcms.downloads import table_download
 from tcms.filter_form import filter_fields
-from tcms.security import validate_table_upload
+from tcms.uploads import validate_table_upload
 
 PAGE_SIZE = 50
 PENDING_SESSION_KEY = "delivery_pending_import"
