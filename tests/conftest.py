@@ -17,7 +17,7 @@ os.environ.pop("CELERY_BROKER_URL", None)
 
 @pytest.fixture(autouse=True)
 def _eager_celery_and_media(settings, tmp_path):
-    """Unit tests run tasks in-process and keep uploads and mail in a temporary folder.
+    """Unit tests run tasks in-process and keep uploads (public and private) and mail in a temporary folder.
 
     Integration tests that need a real worker start one explicitly (tests/tcms/celery_worker.py).
     """
@@ -32,6 +32,8 @@ def _eager_celery_and_media(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,
+        "private": {**settings.STORAGES["private"],
+                    "OPTIONS": {**settings.STORAGES["private"]["OPTIONS"], "location": str(tmp_path / "private")}},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     yield
