@@ -8,6 +8,7 @@ reported with its row and column, and if any row is wrong nothing is written.
 import csv
 import io
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -54,6 +55,12 @@ def import_rows(request, kind: str) -> Response:
         return _refused([{"index": None, "row": None, "column": None,
                           "message": "Send a JSON list of rows, each an object with the columns "
                                      + ", ".join(services.LAYOUTS[kind]) + "."}])
+    # The rows become a CSV file read under the import limits (tcms/tabular.py); too many are refused before
+    # each is validated.
+    if len(request.data) > settings.TCMS_MAX_IMPORT_ROWS:
+        return _refused([{"index": settings.TCMS_MAX_IMPORT_ROWS, "row": settings.TCMS_MAX_IMPORT_ROWS + 2,
+                          "column": None, "message": _("At most %(limit)s rows can be sent at once.") % {
+                              "limit": settings.TCMS_MAX_IMPORT_ROWS}}])
     rows = ROW_SERIALIZERS[kind](data=request.data, many=True, allow_empty=False)
     if not rows.is_valid():
         # DRF reports rows' errors keyed by the row's index (or as a list), and general ones as non_field_errors.

@@ -14,7 +14,7 @@ writes are bulk upserts: no query per row.
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -41,11 +41,13 @@ from tcms.tabular import (
     CellError,
     RowError,
     TableError,
+    excerpt,
     parse_decimal,
     parse_int,
     parse_period,
     read_source,
     read_table,
+    with_progress,
 )
 
 CENT = Decimal("0.01")
@@ -101,7 +103,8 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
 def _currency(value: str) -> str:
     code = (value or "").strip().upper()
     if len(code) != 3 or not code.isalpha() or not code.isascii():
-        raise CellError(_("“%(value)s” is not an ISO 4217 currency code (three letters, e.g. EUR).") % {"value": value})
+        raise CellError(_("“%(value)s” is not an ISO 4217 currency code (three letters, e.g. EUR).") % {
+            "value": excerpt(value)})
     return code
 
 
@@ -123,8 +126,10 @@ def to_usd(amount: Decimal, units_per_usd: Decimal) -> Decimal:
     return (amount / units_per_usd).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def financial_import(*, kind: str, source, filename: str = "", user=None, dry_run: bool = False) -> ImportResult:
-    """Import one allocations, expenditure or exchange-rates file (CSV or XLSX; layouts in DESIGN.md §5)."""
+def financial_import(*, kind: str, source, filename: str = "", user=None, dry_run: bool = False,
+                     progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Import one allocations, expenditure or exchange-rates file (CSV or XLSX; layouts in DESIGN.md §5).
+    `progress(done, total)`, if given, is called as the rows are gone through."""
     if kind not in LAYOUTS:
         raise ValueError(f"Unknown import kind {kind!r}; expected one of {', '.join(LAYOUTS)}")
     data, source_name = read_source(source)
@@ -146,7 +151,7 @@ def financial_import(*, kind: str, source, filename: str = "", user=None, dry_ru
                     batch = ImportBatch.objects.create(kind=kind, file_name=filename[:255], checksum=checksum,
                                                        uploaded_by=user, status=ImportStatus.APPLIED,
                                                        rows_total=result.rows_total)
-                _IMPORTERS[kind](table.rows, result=result, batch=batch, user=user)
+                _IMPORTERS[kind](with_progress(table.rows, progress), result=result, batch=batch, user=user)
                 if result.errors or dry_run:
                     raise _Rollback
                 batch.rows_created, batch.rows_updated, batch.rows_unchanged = (
@@ -224,7 +229,7 @@ def _row_project_id(record: dict, number: int, *, projects: dict, result: Import
     project_id = projects.get(symbol)
     if project_id is None:
         result.errors.append(RowError(number, "project_symbol",
-                                      _("No project with symbol “%(symbol)s”.") % {"symbol": symbol}))
+                                      _("No project with symbol “%(symbol)s”.") % {"symbol": excerpt(symbol)}))
     return project_id
 
 
@@ -248,7 +253,7 @@ def _import_allocations(rows, *, result: ImportResult, batch, user) -> None:
         if source_id is None:
             result.errors.append(RowError(number, "funding_source", _(
                 "Unknown source of funds “%(code)s” (one of %(codes)s).") % {
-                "code": record["funding_source"], "codes": ", ".join(sorted(sources))}))
+                "code": excerpt(record["funding_source"]), "codes": ", ".join(sorted(sources))}))
         try:
             amount = parse_decimal(record["amount_usd"], allow_negative=False)
         except CellError as exc:
@@ -313,7 +318,7 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
         if input_type_id is None:
             result.errors.append(RowError(number, "input_type", _(
                 "Unknown type of input “%(code)s” (one of %(codes)s).") % {
-                "code": record["input_type"], "codes": ", ".join(sorted(input_types))}))
+                "code": excerpt(record["input_type"]), "codes": ", ".join(sorted(input_types))}))
         try:
             currency = _currency(record["currency"])
         except CellError as exc:

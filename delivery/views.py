@@ -5,13 +5,10 @@ delivery/services.py.
 """
 
 import datetime as dt
-import uuid
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,11 +22,9 @@ from delivery.models import ImportKind
 from projects.models import Project
 from tcms.downloads import table_download
 from tcms.filter_form import filter_fields
-from tcms.private_files import private_storage
-from tcms.security import validate_table_upload
+from tcms.imports import job_create, upload_limits
 
 PAGE_SIZE = 50
-PENDING_SESSION_KEY = "delivery_pending_import"
 EXPORT_HEADER = ["symbol", "title", "status", "allocation_usd", "expenditure_usd", "delivery_rate", "forecast_usd",
                  "at_risk"]
 SORT_COLUMNS = [
@@ -127,65 +122,29 @@ def _require_import_permission(request):
     return None
 
 
-def _store_pending(request, upload, kind: str) -> None:
-    suffix = Path(upload.name).suffix.lower() if upload.name.lower().endswith((".csv", ".xlsx")) else ".csv"
-    path = private_storage().save(f"imports/pending/{uuid.uuid4().hex}{suffix}", ContentFile(upload.read()))
-    _discard_pending(request)
-    request.session[PENDING_SESSION_KEY] = {"path": path, "kind": kind, "name": upload.name}
-
-
-def _discard_pending(request) -> None:
-    pending = request.session.pop(PENDING_SESSION_KEY, None)
-    if pending and private_storage().exists(pending["path"]):
-        private_storage().delete(pending["path"])
-
-
 def financial_import(request):
-    """Upload → dry-run preview (errors with row, column and reason, or the counts) → confirm."""
+    """Upload: the file passes the upload gate, then is checked in the background; its job page shows the preview
+    (errors with row, column and reason, or the counts), the confirmation and the result (tcms/imports.py)."""
     denied = _require_import_permission(request)
     if denied:
         return denied
     context = {"kinds": [(value, label, ", ".join(services.LAYOUTS[value])) for value, label in ImportKind.choices
-                      if value in services.LAYOUTS]}
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        pending = request.session.get(PENDING_SESSION_KEY)
-        if not pending or not private_storage().exists(pending["path"]):
-            messages.error(request, _("Nothing to confirm: upload the file again."))
-            return redirect("delivery:import")
-        with private_storage().open(pending["path"], "rb") as handle:
-            result = services.financial_import(kind=pending["kind"], source=handle.read(), filename=pending["name"],
-                                               user=request.user)
-        _discard_pending(request)
-        if result.ok:
-            messages.success(request, result.summary())
-            return redirect("delivery:import")
-        context["result"] = result
-    elif request.method == "POST":
-        kind = request.POST.get("kind")
-        upload = request.FILES.get("file")
-        if kind not in services.LAYOUTS or upload is None:
-            messages.error(request, _("Choose the kind of file and the file to import."))
-        elif (refusal := _upload_refusal(upload)) is not None:
-            messages.error(request, refusal)
+                         if value in services.LAYOUTS], "limits": upload_limits()}
+    if request.method != "POST":
+        return render(request, "delivery/import.html", context)
+    kind = request.POST.get("kind")
+    upload = request.FILES.get("file")
+    context["kind"] = kind
+    if kind not in services.LAYOUTS or upload is None:
+        messages.error(request, _("Choose the kind of file and the file to import."))
+    else:
+        try:
+            job = job_create(kind=kind, upload=upload, user=request.user, language=request.LANGUAGE_CODE)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         else:
-            result = services.financial_import(kind=kind, source=upload, filename=upload.name, user=request.user,
-                                               dry_run=True)
-            context["result"] = result
-            context["kind"] = kind
-            if result.ok:
-                upload.seek(0)
-                _store_pending(request, upload, kind)
-                context["pending"] = True
-    return render(request, "delivery/import.html", context, status=200)
-
-
-def _upload_refusal(upload) -> str | None:
-    """The shared upload check (size limit, .csv/.xlsx only, content matching the name)."""
-    try:
-        validate_table_upload(upload)
-    except ValidationError as exc:
-        return " ".join(exc.messages)
-    return None
+            return redirect("import_job", pk=job.pk)
+    return render(request, "delivery/import.html", context, status=400)
 
 
 @login_required

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from partners.models import Country
 from projects.models import CrossCuttingTheme, FrameworkIndicator, Programme, Project, StrategicObjective
 from tcms.private_files import PrivateFileField
+from tcms.uploads import validate_document_upload
 
 # ---------------------------------------------------------------- results framework
 
@@ -261,10 +262,8 @@ REPORT_EXTENSIONS = list(REPORT_CONTENT_TYPES)
 
 
 def validate_report_size(file) -> None:
-    limit = settings.TCMS_MAX_UPLOAD_BYTES
-    if file.size > limit:
-        raise ValidationError(_("The report is %(size)s MB; the limit is %(limit)s MB.") % {
-            "size": round(file.size / 1048576, 1), "limit": round(limit / 1048576, 1)})
+    """Named by migration 0001 only: a report is checked by the upload gate, validate_document_upload."""
+    validate_document_upload(file)
 
 
 def _rating_field(label):
@@ -293,7 +292,7 @@ class Evaluation(models.Model):
     sustainability = _rating_field(_("sustainability"))
     report = PrivateFileField(
         _("report"), upload_to="evaluations/%Y/", blank=True, download_view="evaluation:report",
-        validators=[FileExtensionValidator(REPORT_EXTENSIONS), validate_report_size],
+        validators=[validate_document_upload],
         help_text=_("PDF or DOCX."))
     summary = models.TextField(_("summary of findings"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -98,11 +98,14 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 
 class EvaluationWriteSerializer(serializers.ModelSerializer):
+    """The evaluation's fields; `report` (a PDF or DOCX file, checked by the upload gate) only in a multipart
+    request."""
+
     projects = serializers.PrimaryKeyRelatedField(many=True, queryset=Project.objects.all(), required=False)
 
     class Meta:
         model = EvaluationModel
-        fields = ["projects", *sorted(EVALUATION_FIELDS - {"report"})]
+        fields = ["projects", *sorted(EVALUATION_FIELDS)]
 
 
 class ManagementResponseSerializer(serializers.ModelSerializer):

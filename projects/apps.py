@@ -8,3 +8,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from projects import permissions  # noqa: F401  (registers the permission predicates)
+        from projects.imports import PROJECTS
+        from tcms.imports import register
+
+        register(PROJECTS)

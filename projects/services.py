@@ -8,7 +8,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -525,7 +525,7 @@ class _ImportLookups:
 def _parse_import_row(number: int, record: dict, lookups: _ImportLookups, existing: dict[str, Project],
                       errors: list) -> tuple[dict, list[Country], str] | None:
     """Parse one row into Project field values; each problem is appended as a RowError naming the column."""
-    from tcms.tabular import CellError, RowError, parse_choice, parse_date, parse_int
+    from tcms.tabular import CellError, RowError, excerpt, parse_choice, parse_date, parse_int
 
     values, row_errors = {}, []
 
@@ -539,7 +539,7 @@ def _parse_import_row(number: int, record: dict, lookups: _ImportLookups, existi
     def lookup(column, table, text, what):
         if text not in table:
             row_errors.append(RowError(number, column, _("Unknown %(what)s “%(value)s”.") % {
-                "what": what, "value": text}))
+                "what": what, "value": excerpt(text)}))
             return None
         return table[text]
 
@@ -560,7 +560,7 @@ def _parse_import_row(number: int, record: dict, lookups: _ImportLookups, existi
         if objective is None:
             row_errors.append(RowError(number, "strategic_objective", _(
                 "Unknown strategic objective “%(value)s” in biennium %(biennium)s.") % {
-                "value": objective_code, "biennium": biennium}))
+                "value": excerpt(objective_code), "biennium": biennium}))
     values["strategic_objective"] = objective
     programme_code = record.get("infocus_programme", "").strip().upper()
     values["primary_programme"] = None
@@ -569,7 +569,7 @@ def _parse_import_row(number: int, record: dict, lookups: _ImportLookups, existi
         if values["primary_programme"] is None:
             row_errors.append(RowError(number, "infocus_programme", _(
                 "Unknown InFocus programme “%(value)s” in biennium %(biennium)s.") % {
-                "value": programme_code, "biennium": biennium}))
+                "value": excerpt(programme_code), "biennium": biennium}))
     values["region"] = lookup("region", lookups.regions, record.get("region", "").strip().upper(), _("region"))
     values["funding_source"] = lookup("funding_source", lookups.sources,
                                       record.get("funding_source", "").strip().upper(), _("source of funds"))
@@ -619,12 +619,14 @@ def _field_display(value) -> str:
 
 
 @transaction.atomic
-def project_import(*, source, filename: str = "", user=None, dry_run: bool = False) -> ProjectImportResult:
+def project_import(*, source, filename: str = "", user=None, dry_run: bool = False,
+                   progress: Callable[[int, int], None] | None = None) -> ProjectImportResult:
     """Import the project register from CSV or XLSX: all rows or none; re-importing a symbol updates it.
 
     Errors name row and column. A dry run validates and reports what would be created or updated, writing nothing.
+    `progress(done, total)`, if given, is called as the rows are checked, then as they are written.
     """
-    from tcms.tabular import RowError, TableError, read_source, read_table
+    from tcms.tabular import RowError, TableError, excerpt, read_source, read_table, with_progress
 
     # The same file uploaded twice at once: the second waits here, then finds the first one's projects unchanged.
     serialise("project_import")
@@ -642,11 +644,11 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
     existing = {p.symbol: p for p in Project.objects.filter(symbol__in=symbols).prefetch_related("countries")}
     seen: dict[str, int] = {}
     parsed = []
-    for number, record in table.rows:
+    for number, record in with_progress(table.rows, progress):
         symbol = record.get("symbol", "").strip().upper()
         if symbol in seen:
             result.errors.append(RowError(number, "symbol", _("“%(symbol)s” is already in row %(row)s.") % {
-                "symbol": symbol, "row": seen[symbol]}))
+                "symbol": excerpt(symbol), "row": seen[symbol]}))
             continue
         seen[symbol] = number
         row = _parse_import_row(number, record, lookups, existing, result.errors)
@@ -686,7 +688,7 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
 
     donors = {text: donor_get_or_create(text=text, user=user)[0] for text in result.donors_created}
     reason = _("Import of %(file)s") % {"file": filename or _("a file")}
-    for plan, candidate, original, countries, new_donor in parsed:
+    for plan, candidate, original, countries, new_donor in with_progress(parsed, progress):
         if new_donor:
             candidate.donor = donors[new_donor]
         if plan.action == "create":

@@ -2,14 +2,10 @@
 project and its records, the import. Views parse the request and render; reads come from projects/selectors.py,
 writes from projects/services.py, permissions from projects/permissions.py."""
 
-import uuid
-from pathlib import Path
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -30,10 +26,9 @@ from projects.forms import (
 )
 from projects.models import Project
 from tcms.filter_form import filter_fields
-from tcms.private_files import private_storage
+from tcms.imports import job_create, upload_limits
 
 PAGE_SIZE = 50
-PENDING_SESSION_KEY = "projects_pending_import"
 SORT_COLUMNS = [
     ("symbol", gettext_lazy("Symbol")), ("title", gettext_lazy("Title")), ("status", gettext_lazy("Status")),
     ("planned_start", gettext_lazy("Start")), ("planned_end", gettext_lazy("End")),
@@ -322,50 +317,25 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
 
 
-def _pending_path(request) -> str | None:
-    return request.session.get(PENDING_SESSION_KEY, {}).get("path")
-
-
 @login_required
 def project_import(request):
-    """Upload → dry-run preview (errors, or what would be created/updated) → confirm → import."""
+    """Upload: the file passes the upload gate, then is checked in the background; its job page shows the preview
+    (errors, or what would be created/updated), the confirmation and the result (tcms/imports.py)."""
     _require(request, "projects.import_projects")
     form = ImportForm()
-    if request.method == "POST" and "confirm" in request.POST:
-        pending = request.session.get(PENDING_SESSION_KEY)
-        if not pending or not private_storage().exists(pending["path"]):
-            messages.error(request, _("The uploaded file has expired: upload it again."))
-            return redirect("projects:import")
-        with private_storage().open(pending["path"], "rb") as handle:
-            data = handle.read()
-        result = services.project_import(source=data, filename=pending["name"], user=request.user)
-        private_storage().delete(pending["path"])
-        del request.session[PENDING_SESSION_KEY]
-        if result.ok:
-            messages.success(request, _("%(file)s imported: %(created)s created, %(updated)s updated, "
-                                        "%(unchanged)s unchanged.") % {
-                "file": result.file_name, "created": result.count("create"), "updated": result.count("update"),
-                "unchanged": result.count("unchanged")})
-            if result.donors_created:
-                messages.info(request, _("Donor organisations created: %(donors)s.") % {
-                    "donors": ", ".join(result.donors_created)})
-            return redirect("projects:list")
-        return render(request, "projects/project_import.html", {"form": form, "result": result})
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            data = upload.read()
-            result = services.project_import(source=data, filename=upload.name, dry_run=True)
-            if result.ok:
-                old = _pending_path(request)
-                if old and private_storage().exists(old):
-                    private_storage().delete(old)
-                path = private_storage().save(f"imports/projects/{uuid.uuid4().hex}{Path(upload.name).suffix}",
-                                              ContentFile(data))
-                request.session[PENDING_SESSION_KEY] = {"path": path, "name": upload.name}
-            return render(request, "projects/project_import.html", {"form": form, "result": result})
-    return render(request, "projects/project_import.html", {"form": form, "result": None})
+            try:
+                job = job_create(kind="projects", upload=form.cleaned_data["file"], user=request.user,
+                                 language=request.LANGUAGE_CODE)
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                return redirect("import_job", pk=job.pk)
+        return render(request, "projects/project_import.html", {"form": form, "limits": upload_limits()},
+                      status=400)
+    return render(request, "projects/project_import.html", {"form": form, "limits": upload_limits()})
 
 
 @login_required

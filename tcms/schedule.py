@@ -14,6 +14,8 @@ def beat_schedule() -> dict:
         },
         # Tasks queued while the broker was down (tcms/outbox.py).
         "tcms-relay-outbox": {"task": "tcms.tasks.relay_outbox", "schedule": timedelta(minutes=1)},
+        # Uploaded files nobody confirmed, and old import jobs (tcms/imports.py).
+        "tcms-purge-import-jobs": {"task": "tcms.tasks.purge_import_jobs", "schedule": crontab(minute=30, hour=3)},
         # Early warning (alerts): scan before the digests so that today's changes are in today's digest.
         "alerts-scan-early-warnings": {"task": "alerts.tasks.scan_early_warnings",
                                        "schedule": crontab(minute=0, hour=5)},

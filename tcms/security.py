@@ -1,75 +1,14 @@
-"""Security helpers shared by every app: upload limits, spreadsheet-safe export cells, the sign-in lock-out page.
+"""Security helpers shared by every app: spreadsheet-safe export cells, the sign-in lock-out page, the API docs'
+relaxed Content Security Policy. (The upload gate is tcms/uploads.py.)
 
 Settings and their environment variables are in tcms/settings.py ("Security"); the README lists them.
 """
 
 import re
 from decimal import Decimal
-from pathlib import PurePath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
-
-from tcms.tabular import XLSX_MAGIC
-
-# --------------------------------------------------------------------------------------------- uploads
-
-TABLE_EXTENSIONS = (".csv", ".xlsx")
-# Signatures of files that are certainly not a CSV table even when named .csv (zip/xlsx, PDF, OLE2 .xls, gzip).
-_BINARY_SIGNATURES = (XLSX_MAGIC, b"%PDF", b"\xd0\xcf\x11\xe0", b"\x1f\x8b")
-_SNIFF_BYTES = 4096
-
-
-def _upload_size(upload) -> int:
-    size = getattr(upload, "size", None)
-    if size is None:
-        position = upload.tell()
-        upload.seek(0, 2)
-        size = upload.tell()
-        upload.seek(position)
-    return size
-
-
-def _head(upload) -> bytes:
-    position = upload.tell()
-    upload.seek(0)
-    head = upload.read(_SNIFF_BYTES)
-    upload.seek(position)
-    return head if isinstance(head, bytes) else head.encode()
-
-
-def validate_table_upload(upload) -> None:
-    """Refuse an uploaded table that is too big, not .csv/.xlsx, or whose content does not match its name.
-
-    Every import page calls it (as a form-field validator or before calling the import service), so the limit
-    TCMS_MAX_UPLOAD_BYTES and the accepted types are enforced in one place. Raises ValidationError.
-    """
-    limit = settings.TCMS_MAX_UPLOAD_BYTES
-    size = _upload_size(upload)
-    if size > limit:
-        raise ValidationError(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
-            code="file_too_large",
-        )
-    if size == 0:
-        raise ValidationError(_("The file is empty."), code="empty_file")
-    name = getattr(upload, "name", "") or ""
-    extension = PurePath(name).suffix.lower()
-    if extension not in TABLE_EXTENSIONS:
-        raise ValidationError(
-            _("Only CSV and XLSX files can be imported (the file is “%(name)s”).") % {"name": PurePath(name).name},
-            code="file_type",
-        )
-    head = _head(upload)
-    if extension == ".xlsx" and not head.startswith(XLSX_MAGIC):
-        raise ValidationError(_("The file is named .xlsx but is not an XLSX workbook."), code="file_type")
-    if extension == ".csv" and (head.startswith(_BINARY_SIGNATURES) or b"\x00" in head):
-        raise ValidationError(_("The file is named .csv but is not a text file."), code="file_type")
-
 
 # ------------------------------------------------------------------------- CSV/XLSX formula injection
 

@@ -191,6 +191,15 @@ if TCMS_SENDFILE not in ("off", "x-accel-redirect", "x-sendfile"):
     raise ImproperlyConfigured("TCMS_SENDFILE must be off, x-accel-redirect or x-sendfile.")
 TCMS_SENDFILE_PREFIX = os.environ.get("TCMS_SENDFILE_PREFIX", "").strip() or (
     "/private-files/" if TCMS_SENDFILE == "x-accel-redirect" else f"{PRIVATE_ROOT}/")
+# What an imported table may hold (tcms/tabular.py): rows after the header, columns, characters in one cell.
+TCMS_MAX_IMPORT_ROWS = int(os.environ.get("TCMS_MAX_IMPORT_ROWS", "200000"))
+TCMS_MAX_IMPORT_COLUMNS = int(os.environ.get("TCMS_MAX_IMPORT_COLUMNS", "100"))
+TCMS_MAX_CELL_CHARS = int(os.environ.get("TCMS_MAX_CELL_CHARS", "10000"))
+# An XLSX is a zip: checked before anything is unpacked. Declared unpacked size of all its parts together and of
+# any one part, and how many times smaller than unpacked a part (of more than 1 MiB) may be stored.
+TCMS_MAX_XLSX_UNCOMPRESSED_BYTES = int(os.environ.get("TCMS_MAX_XLSX_UNCOMPRESSED_BYTES", str(128 * 1024 * 1024)))
+TCMS_MAX_XLSX_PART_BYTES = int(os.environ.get("TCMS_MAX_XLSX_PART_BYTES", str(64 * 1024 * 1024)))
+TCMS_MAX_XLSX_COMPRESSION_RATIO = int(os.environ.get("TCMS_MAX_XLSX_COMPRESSION_RATIO", "100"))
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

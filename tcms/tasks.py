@@ -26,3 +26,27 @@ def relay_outbox() -> None:
 
     outbox.relay_outbox()
     outbox.purge_sent()
+
+
+@shared_task(name="tcms.tasks.check_import", ignore_result=True)
+def check_import(job_id: int) -> str:
+    """The dry run of an uploaded file (tcms/imports.py); running it again for a checked job does nothing."""
+    from tcms.imports import job_check
+
+    return job_check(job_id).status
+
+
+@shared_task(name="tcms.tasks.apply_import", ignore_result=True)
+def apply_import(job_id: int) -> str:
+    """The import of a confirmed file; running it again for an applied job does nothing."""
+    from tcms.imports import job_apply
+
+    return job_apply(job_id).status
+
+
+@shared_task(name="tcms.tasks.purge_import_jobs", ignore_result=True)
+def purge_import_jobs() -> None:
+    """Delete uploaded files left waiting and old import jobs."""
+    from tcms.imports import purge_import_jobs as purge
+
+    purge()

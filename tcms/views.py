@@ -1,9 +1,13 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from alerts.models import AlertState
@@ -12,7 +16,8 @@ from delivery.selectors import default_period, delivery_dashboard
 from evaluation.selectors import evaluation_plan
 from projects.models import ProjectStatus
 from projects.selectors import my_projects
-from tcms import selectors
+from tcms import imports, selectors
+from tcms.models import ImportJob
 
 
 @never_cache
@@ -86,3 +91,45 @@ def home(request):
     panel, build = HOME_PANELS.get(role, (None, None))
     context = {"home_panel": panel, **(build(user) if build else {})}
     return render(request, "home.html", context)
+
+
+# ---------------------------------------------------------------- import jobs (tcms/imports.py)
+
+
+@login_required
+def import_job(request, pk: int):
+    """An import's page: progress while it is checked or applied (polled by HTMX; a refresh link without
+    JavaScript), then its preview with the confirmation, then its result. Its owner and administrators see it;
+    anyone else gets 404."""
+    job = get_object_or_404(imports.jobs_visible_to(request.user), pk=pk)
+    context = {"job": job, "kind": imports.import_kind(job.kind), "is_owner": job.owner_id == request.user.pk}
+    template = "imports/_job_status.html" if request.headers.get("HX-Request") == "true" else "imports/job.html"
+    return render(request, template, context)
+
+
+def _own_job(request, pk: int):
+    return get_object_or_404(ImportJob, pk=pk, owner=request.user)
+
+
+@login_required
+@require_POST
+def import_job_confirm(request, pk: int):
+    job = _own_job(request, pk)
+    try:
+        imports.job_confirm(job=job, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("import_job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_job_cancel(request, pk: int):
+    job = _own_job(request, pk)
+    try:
+        imports.job_cancel(job=job, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("import_job", pk=job.pk)
+    messages.info(request, _("Import cancelled; the file was deleted."))
+    return redirect(imports.import_kind(job.kind).upload_url)

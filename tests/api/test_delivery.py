@@ -127,6 +127,13 @@ class TestExpenditure(_BulkOnly):
         assert client.post(self.list_url(), [], format="json").status_code == 400
         assert not ImportBatch.objects.exists()
 
+    def test_more_rows_than_the_import_limit_are_refused_before_they_are_checked(self, scope, settings):
+        settings.TCMS_MAX_IMPORT_ROWS = 2
+        rows = [expenditure_row(ProjectFactory(responsible_unit=scope.unit))] * 3
+        response = scope.client(Role.OFFICER).post(self.list_url(), rows, format="json")
+        assert response.status_code == 400 and "At most 2 rows" in response.data["errors"][0]["message"]
+        assert not Expenditure.objects.exists()
+
     def test_dry_run_writes_nothing(self, scope):
         InputTypeFactory()
         rows = [expenditure_row(ProjectFactory(responsible_unit=scope.unit))]

@@ -4,10 +4,12 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Role
 from evaluation.models import EvaluationStatus, ManagementResponse, TargetRevision
+from tests import hostile_files
 from tests.api.base import EndpointTests
 from tests.evaluation.factories import (
     EvaluationFactory,
@@ -112,6 +114,26 @@ class TestEvaluations(EndpointTests):
 
     def invalid_data(self, scope):
         return {**self.create_data(scope, 0), "projects": []}, "projects"
+
+    @pytest.mark.parametrize(("name", "content", "accepted"), [
+        ("report.pdf", hostile_files.pdf(), True),
+        ("report.docx", hostile_files.docx(), True),
+        ("report.pdf", b"<html>a web page named .pdf</html>", False),
+        ("report.docx", hostile_files.pdf(), False),
+        ("evil.exe", b"MZ\x90\x00", False),
+    ])
+    def test_the_report_is_sent_as_a_file_and_passes_the_gate(self, scope, name, content, accepted):
+        evaluation = self.make(scope, scope.unit)
+        client = scope.client(Role.EVALUATION)
+        response = client.patch(self.detail_url(evaluation), {"report": SimpleUploadedFile(name, content)},
+                                format="multipart")
+        evaluation.refresh_from_db()
+        if accepted:
+            assert response.status_code == 200 and evaluation.report.name.endswith(name[-5:])
+        else:
+            assert response.status_code == 400 and list(response.data) == ["report"] and not evaluation.report
+        json_body = client.patch(self.detail_url(evaluation), {"report": "report.pdf"}, format="json")
+        assert json_body.status_code == 400 and "report" in json_body.data
 
     def test_status_moves_only_along_the_allowed_transitions(self, scope):
         evaluation = self.make(scope, scope.unit)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from delivery.models import Expenditure
 from delivery.services import financial_import
+from tests import import_flow
 from tests.delivery.factories import AllocationFactory, expenditure_csv
 from tests.factories import ProjectFactory, RegionFactory, UserFactory
 
@@ -67,6 +68,14 @@ def test_import_financials_command(project_a, tmp_path):
     assert "row 3" in err.getvalue() and "project_symbol" in err.getvalue()
 
 
+def test_import_financials_command_refuses_what_the_gate_refuses(project_a, tmp_path):
+    evil = tmp_path / "evil.exe"
+    evil.write_bytes(b"MZ\x90\x00")
+    with pytest.raises(CommandError, match="evil.exe: Only CSV and XLSX files can be imported"):
+        call_command("import_financials", "expenditure", str(evil))
+    assert Expenditure.objects.count() == 0
+
+
 def test_dashboard_shows_filtered_numbers(figures, manager_client):
     url = reverse("delivery:dashboard")
     response = manager_client.get(url, {"year": 2026, "as_of": "2026-06"})
@@ -116,24 +125,25 @@ def test_anonymous_redirected_and_secretariat_cannot_upload(client, reference):
     assert client.post(reverse("delivery:import"), {"kind": "expenditure"}).status_code == 403
 
 
-def test_upload_preview_then_confirm(project_a, client, settings):
+def test_upload_preview_then_confirm(project_a, client, settings, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
     client.force_login(UserFactory(username="officer2", role="OFFICER"))
     url = reverse("delivery:import")
     bad = SimpleUploadedFile("bad.csv", expenditure_csv("RAF/26/01/USA,2026-01,EXPERTS,USD,10",
                                                         "RAF/26/01/USA,2026-1,EXPERTS,USD,10"))
-    response = client.post(url, {"action": "preview", "kind": "expenditure", "file": bad})
-    html = response.content.decode()
+    html = import_flow.upload(client, capture, url, {"kind": "expenditure", "file": bad}).content.decode()
     assert 'id="import-errors"' in html and "<td>3</td><td>period</td>" in html
     assert Expenditure.objects.count() == 0
     good = SimpleUploadedFile("good.csv", expenditure_csv("RAF/26/01/USA,2026-01,EXPERTS,USD,10"))
-    preview = client.post(url, {"action": "preview", "kind": "expenditure", "file": good})
+    preview = import_flow.upload(client, capture, url, {"kind": "expenditure", "file": good})
     assert b"Confirm the import" in preview.content and Expenditure.objects.count() == 0
     # The file waiting for confirmation is private: under PRIVATE_ROOT, which no URL serves.
-    pending = client.session["delivery_pending_import"]["path"]
+    pending = preview.context["job"].stored_name
     assert (Path(settings.PRIVATE_ROOT) / pending).is_file() and not Path(settings.MEDIA_ROOT).exists()
-    confirmed = client.post(url, {"action": "confirm"}, follow=True)
-    assert confirmed.status_code == 200 and Expenditure.objects.count() == 1
-    assert client.post(url, {"action": "confirm"}, follow=True).status_code == 200  # nothing pending: a message
+    confirmed = import_flow.confirm(client, capture, preview.context["job"])
+    assert Expenditure.objects.count() == 1 and b"import-result-summary" in confirmed.content
+    again = client.post(reverse("import_job_confirm", args=[preview.context["job"].pk]), follow=True)
+    assert again.status_code == 200 and b"cannot be confirmed any more" in again.content  # applied already
     assert Expenditure.objects.count() == 1
 
 

@@ -2,6 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +20,7 @@ from evaluation.models import (
     Result,
     TargetRevision,
 )
+from tests import hostile_files
 from tests.evaluation.factories import (
     BaselineFactory,
     EvaluationFactory,
@@ -233,3 +235,26 @@ def test_project_results_query_count_does_not_grow_with_indicators(client, login
         BaselineFactory(indicator=indicator)
         PeriodFactory(indicator=indicator, actual=Decimal("20"))
     assert _count_queries(client, url) == few
+
+
+@pytest.mark.parametrize(("name", "content", "accepted"), [
+    ("report.pdf", hostile_files.pdf(), True),
+    ("report.docx", hostile_files.docx(), True),
+    ("report.pdf", b"<html>a web page named .pdf</html>", False),
+    ("report.docx", hostile_files.pdf(), False),
+    ("report.exe", b"MZ\x90\x00", False),
+])
+def test_the_report_uploaded_through_the_form_passes_the_gate(client, login, project, name, content, accepted):
+    login(Role.EVALUATION)
+    evaluation = EvaluationFactory(projects=[project])
+    response = client.post(reverse("evaluation:edit", args=[evaluation.pk]), {
+        "title": evaluation.title, "projects": [project.pk], "type": evaluation.type, "timing": evaluation.timing,
+        "status": evaluation.status, "planned_date": evaluation.planned_date.isoformat(), "is_independent": "on",
+        "report": SimpleUploadedFile(name, content)})
+    evaluation.refresh_from_db()
+    if accepted:
+        assert response.status_code == 302, response.context["form"].errors
+        assert evaluation.report.name.endswith(name[-5:])
+    else:
+        assert response.status_code == 200 and not evaluation.report
+        assert "is not a" in response.content.decode() or "Only PDF and DOCX" in response.content.decode()

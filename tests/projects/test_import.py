@@ -208,6 +208,18 @@ def test_command_reports_errors_and_dry_run(norad, tmp_path, capsys):
     assert Project.objects.count() == 2
 
 
+def test_command_files_pass_the_upload_gate(norad, tmp_path):
+    evil = tmp_path / "evil.exe"
+    evil.write_bytes(b"MZ\x90\x00")
+    with pytest.raises(CommandError, match="Only CSV and XLSX files can be imported"):
+        call_command("import_projects", str(evil))
+    disguised = tmp_path / "projects.xlsx"
+    disguised.write_bytes(csv_bytes(GOOD_ROWS))
+    with pytest.raises(CommandError, match="not an XLSX workbook"):
+        call_command("import_projects", str(disguised))
+    assert not Project.objects.exists()
+
+
 def test_template_has_the_import_columns():
     header, example = services.import_template_csv().splitlines()
     assert header.split(",") == services.IMPORT_COLUMNS

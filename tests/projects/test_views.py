@@ -1,7 +1,9 @@
-"""Register pages: list (filters, sort, constant query count), detail, import (preview → confirm), template."""
+"""Register pages: list (filters, sort, constant query count), detail, import (upload → job page with the preview →
+confirm), template."""
 
 import csv
 import io
+import time
 from decimal import Decimal
 
 import pytest
@@ -14,6 +16,8 @@ from openpyxl import load_workbook
 from accounts.models import Role
 from projects import services
 from projects.models import Project, ProjectImport
+from tcms.models import ImportJob, ImportJobStatus
+from tests import hostile_files, import_flow
 from tests.factories import OrganisationFactory, ProjectFactory, UnitFactory, UserFactory
 from tests.projects.factories import TripartiteFactory
 from tests.projects.test_import import GOOD_ROWS, csv_bytes, with_changes
@@ -93,33 +97,60 @@ def test_detail_tabs_show_classification_matrix_gaps_and_history(client, officer
     assert client.get(reverse("projects:detail", args=[999999])).status_code == 404
 
 
-def test_import_preview_then_confirm(client, officer, ref):
+def test_import_preview_then_confirm(client, officer, ref, django_capture_on_commit_callbacks):
+    """Upload → the job page with the preview → confirm → result."""
+    capture = django_capture_on_commit_callbacks
     client.force_login(officer)
-    upload = csv_bytes(GOOD_ROWS)
-    response = client.post(reverse("projects:import"),
-                           {"file": SimpleUploadedFile("projects.csv", upload, content_type="text/csv")})
-    assert response.status_code == 200
-    result = response.context["result"]
-    assert result.ok and result.dry_run and result.count("create") == 2
-    assert b"import-preview" in response.content and b"US Department of Labor" in response.content
+    upload = SimpleUploadedFile("projects.csv", csv_bytes(GOOD_ROWS), content_type="text/csv")
+    preview = import_flow.upload(client, capture, reverse("projects:import"), {"file": upload})
+    job = preview.context["job"]
+    assert job.status == ImportJobStatus.READY and job.owner == officer and job.preview["counts"]["create"] == 2
+    assert b"import-preview" in preview.content and b"US Department of Labor" in preview.content
+    assert b"Confirm the import" in preview.content
     assert not Project.objects.exists()
-    response = client.post(reverse("projects:import"), {"confirm": "1"})
-    assert response.status_code == 302 and response.url == reverse("projects:list")
+    result = import_flow.confirm(client, capture, job)
     assert Project.objects.count() == 2
     record = ProjectImport.objects.get()
     assert record.imported_by == officer and record.rows_created == 2
     assert Project.objects.get(symbol="KEN/00/01/NOR").history.filter(history_user=officer).exists()
+    assert b"import-result-summary" in result.content and reverse("projects:list").encode() in result.content
 
 
-def test_import_errors_are_listed_by_row_and_column(client, officer, ref):
+def test_import_errors_are_listed_by_row_and_column(client, officer, ref, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
     client.force_login(officer)
     upload = SimpleUploadedFile("bad.csv", csv_bytes(with_changes(1, end_date="2001-13-01")))
-    response = client.post(reverse("projects:import"), {"file": upload})
-    content = response.content.decode()
+    page = import_flow.upload(client, capture, reverse("projects:import"), {"file": upload})
+    content = page.content.decode()
     assert "import-errors" in content and "<td>3</td><td>end_date</td>" in content
-    assert "confirm" not in content.lower().split("import-errors")[1]
-    assert client.post(reverse("projects:import"), {"confirm": "1"}).status_code == 302
+    assert "Confirm the import" not in content
+    job = page.context["job"]
+    assert job.status == ImportJobStatus.REFUSED and not job.stored_name  # a refused file is not kept
+    with capture(execute=True):
+        client.post(reverse("import_job_confirm", args=[job.pk]))
     assert not Project.objects.exists()
+
+
+def test_the_bomb_is_refused_by_the_import_page_at_once(client, officer):
+    client.force_login(officer)
+    assert client.get(reverse("projects:import")).status_code == 200  # the first request loads the URLs and views
+    upload = SimpleUploadedFile("projects.xlsx", hostile_files.bomb_xlsx())
+    started = time.perf_counter()
+    response = client.post(reverse("projects:import"), {"file": upload})
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 400 and "too large once unpacked" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("big.csv", b"symbol\n" + b"A/1\n" * (13 * 1024 * 1024), "The file is too large (52.0\xa0MB)"),
+    ("evil.exe", b"MZ\x90\x00" + b"\x00" * 64, "Only CSV and XLSX files can be imported (the file is “evil.exe”)"),
+])
+def test_the_project_import_page_refuses_what_the_gate_refuses(client, officer, name, content, reason):
+    client.force_login(officer)
+    response = client.post(reverse("projects:import"), {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 400 and reason in response.content.decode()
+    assert not ImportJob.objects.exists()
 
 
 @pytest.mark.parametrize("role", [Role.SECRETARIAT, Role.EVALUATION])

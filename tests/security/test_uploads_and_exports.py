@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from tcms.security import spreadsheet_safe, spreadsheet_safe_row, validate_table_upload
+from tcms.security import spreadsheet_safe, spreadsheet_safe_row
 from tcms.tabular import TableError, read_table
+from tcms.uploads import validate_table_upload
 
 ROOT = Path(__file__).resolve().parents[2]
 

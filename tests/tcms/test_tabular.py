@@ -1,11 +1,24 @@
 import datetime as dt
 import io
+import time
 from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
 
-from tcms.tabular import CellError, TableError, parse_date, parse_decimal, parse_period, read_table
+from tcms.tabular import (
+    CellError,
+    TableError,
+    excerpt,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    parse_period,
+    read_table,
+    with_progress,
+)
+from tcms.text import forbidden_character_message
+from tests import hostile_files
 
 
 def _xlsx(rows) -> bytes:
@@ -78,3 +91,100 @@ def test_parsers_refuse_year_zero_other_scripts_and_trailing_newline():
             parse_decimal(bad)
     with pytest.raises(CellError):
         parse_date("2000-01-01\n")
+
+
+# ---------------------------------------------------------------- bounded reading: a small file cannot expand freely
+
+
+def _refused(data: bytes, filename: str, required=("symbol",), **kwargs) -> list:
+    with pytest.raises(TableError) as info:
+        read_table(data, required=required, filename=filename, **kwargs)
+    return info.value.errors
+
+
+def test_the_bomb_is_refused_before_anything_is_unpacked():
+    bomb = hostile_files.bomb_xlsx()
+    started = time.perf_counter()
+    errors = _refused(bomb, "bomb.xlsx")
+    assert time.perf_counter() - started < 2
+    assert "too large once unpacked" in errors[0].message
+
+
+@pytest.mark.parametrize("build, name", [(hostile_files.many_rows_csv, "rows.csv"),
+                                         (hostile_files.many_rows_xlsx, "rows.xlsx")])
+def test_a_million_rows_are_refused_at_the_row_limit_quickly(settings, build, name):
+    data = build(1_000_000)
+    started = time.perf_counter()
+    errors = _refused(data, name)
+    assert time.perf_counter() - started < 5
+    assert [(e.row, e.column) for e in errors] == [(settings.TCMS_MAX_IMPORT_ROWS + 2, None)]
+    assert f"more than {settings.TCMS_MAX_IMPORT_ROWS} rows" in errors[0].message
+
+
+def test_rows_up_to_the_limit_are_read(settings):
+    settings.TCMS_MAX_IMPORT_ROWS = 50
+    assert len(read_table(hostile_files.many_rows_csv(50), required=["symbol"]).rows) == 50
+    assert len(read_table(hostile_files.many_rows_xlsx(50), required=["symbol"]).rows) == 50
+    assert _refused(hostile_files.many_rows_xlsx(51), "rows.xlsx")[0].row == 52
+
+
+def test_a_sheet_that_skips_to_its_last_row_is_refused_without_padding_a_million_rows(settings):
+    sheet = [hostile_files.inline_row(1, ["symbol"]), hostile_files.inline_row(1_048_576, ["X"])]
+    started = time.perf_counter()
+    errors = _refused(hostile_files.xlsx(sheet), "gap.xlsx")
+    assert time.perf_counter() - started < 5
+    assert errors[0].row == settings.TCMS_MAX_IMPORT_ROWS + 2
+
+
+def test_too_many_columns_are_refused_naming_the_row(settings):
+    settings.TCMS_MAX_IMPORT_COLUMNS = 5
+    errors = _refused(b"symbol\n" + b"A" + b"," * 10 + b"\n", "wide.csv")
+    assert (errors[0].row, "more than 5 columns" in errors[0].message) == (2, True)
+    errors = _refused(hostile_files.xlsx([hostile_files.inline_row(1, ["symbol"]),
+                                          hostile_files.inline_row(2, ["X"] * 6)]), "wide.xlsx")
+    assert (errors[0].row, "more than 5 columns" in errors[0].message) == (2, True)
+    # one cell far to the right: openpyxl would pad the row to it
+    far = '<row r="2"><c r="XFD2" t="inlineStr"><is><t>X</t></is></c></row>'
+    errors = _refused(hostile_files.xlsx([hostile_files.inline_row(1, ["symbol"]), far]), "far.xlsx")
+    assert (errors[0].row, "more than 5 columns" in errors[0].message) == (2, True)
+    assert _refused(("," * 10 + "symbol\n").encode(), "wide-header.csv")[0].row == 1
+
+
+def test_a_cell_longer_than_the_limit_is_refused_naming_row_and_column(settings):
+    settings.TCMS_MAX_CELL_CHARS = 100
+    errors = _refused(("symbol,title\nA," + "t" * 101 + "\n").encode(), "long.csv", required=["symbol", "title"])
+    assert [(e.row, e.column) for e in errors] == [(2, "title")]
+    assert "101 characters" in errors[0].message and "t" * 50 not in errors[0].message
+
+
+def test_a_control_character_in_a_cell_is_refused_naming_row_and_column():
+    errors = _refused(b"symbol,title\nA/1,fine\nA/2,vertical\x0btab\n", "cells.csv", required=["symbol", "title"])
+    assert [(e.row, e.column) for e in errors] == [(3, "title")]
+    assert errors[0].message == forbidden_character_message(8, "\x0b")
+    # XML cannot hold it at all: a workbook carrying one is not a readable workbook (and nothing else breaks)
+    sheet = [hostile_files.inline_row(1, ["symbol", "title"]), hostile_files.inline_row(2, ["A/2", "vertical\x0btab"])]
+    assert "not a readable XLSX" in _refused(hostile_files.xlsx(sheet), "cells.xlsx")[0].message
+
+
+def test_a_header_of_ten_thousand_characters_is_not_echoed():
+    header = "h" * 10_000
+    errors = _refused(f"symbol,{header}\nA,B\n".encode(), "long-header.csv")
+    message = " ".join(str(e) for e in errors)
+    assert "Unknown column(s)" in message and "h" * 59 + "…" in message and "h" * 61 not in message
+
+
+def test_messages_quote_a_cell_by_an_excerpt():
+    value = "9" * 5000
+    for parse in (parse_date, parse_period, parse_decimal, lambda v: parse_int(v, minimum=0, maximum=2)):
+        with pytest.raises(CellError) as info:
+            parse(value)
+        assert len(str(info.value)) < 200 and "…" in str(info.value)
+    assert excerpt("short") == "short" and excerpt("x" * 100) == "x" * 59 + "…"
+
+
+def test_progress_is_reported_while_rows_are_gone_through():
+    calls = []
+    rows = with_progress(list(range(250)), lambda done, total: calls.append((done, total)))
+    assert list(rows) == list(range(250)) and list(rows) == list(range(250))  # each pass reports
+    assert calls[0] == (2, 250) and calls[-1] == (250, 250) and len(calls) == 250
+    assert with_progress([1], None) == [1]

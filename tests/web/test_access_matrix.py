@@ -3,8 +3,9 @@
 Every named URL (outside admin/ and api/, which have their own checks, and the public pages) must be declared in
 MATRIX with the roles allowed; a page added without a declaration fails test_every_page_is_declared. Each page is
 then requested anonymously (must be sent to the login page or refused) and as each role: allowed roles must get a
-real answer (not 403, 404 or 405), the others 403. Pages that change a project are tried on a project of the
-user's own unit and on one of another unit.
+real answer (not 403, 404 or 405), the others 403 (or, for pages of something only its owner may know of, such as
+an import job, 404). Pages that change a project are tried on a project of the user's own unit and on one of
+another unit.
 """
 
 import datetime as dt
@@ -14,11 +15,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role
 from alerts.models import Alert, DigestSend, Rule
 from reports.models import ImplementationPlan, ReportRequest
+from tcms.models import ImportJob, ImportJobStatus
 from tcms.navigation import navigation_for
 from tests.evaluation.factories import (
     EvaluationFactory,
@@ -53,6 +56,7 @@ class Page:
     other_kwargs: Callable | None = None
     method: str = "get"
     data: dict | None = None
+    refused: int = 403  # the answer to a role not allowed
 
 
 def own(attr, key="pk"):
@@ -133,6 +137,10 @@ MATRIX: dict[str, Page] = {
     "reports:plans": Page(ALL),
     "reports:plan": Page(ALL, own("plan")),
     "reports:milestone_add": Page(frozenset({MANAGER, EVALUATION, SECRETARIAT, ADMIN}), own("plan"), method="post"),
+    # an import job (here the officer's): its owner and administrators see it, only its owner acts on it
+    "import_job": Page(frozenset({OFFICER, ADMIN}), own("job"), refused=404),
+    "import_job_confirm": Page(frozenset({OFFICER}), own("job"), method="post", refused=404),
+    "import_job_cancel": Page(frozenset({OFFICER}), own("job"), method="post", refused=404),
 }
 
 
@@ -197,6 +205,9 @@ def world(db):
                                                end_date=dt.date(2001, 12, 31))
     f.report = ReportRequest(kind="annual", year=2000, format="csv", language="en", status="DONE")
     f.report.file.save("annual.zip", ContentFile(b"PK"), save=True)
+    f.job = ImportJob.objects.create(
+        kind="rates", owner=f.users[OFFICER], file_name="rates.csv", status=ImportJobStatus.READY,
+        stored_name=storages["private"].save("imports/rates.csv", ContentFile(b"currency,period,units_per_usd\n")))
     for side, project in (("own", f.own_project), ("other", f.other_project)):
         result = ResultFactory(project=project)
         indicator = IndicatorFactory(result=result)
@@ -221,7 +232,7 @@ def _check(client, page: Page, url: str, role, allowed: frozenset):
         if response.status_code == 302:
             assert "/accounts/login/" not in response.url, where
     else:
-        assert response.status_code == 403, f"{where}: {response.status_code}, expected 403"
+        assert response.status_code == page.refused, f"{where}: {response.status_code}, expected {page.refused}"
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from delivery.services import FINANCIAL_KINDS, financial_import
+from tcms.uploads import TABLE, read_checked_file
 
 
 class Command(BaseCommand):
@@ -19,7 +21,11 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
-        result = financial_import(kind=kind, source=path, filename=path.name, user=None, dry_run=dry_run)
+        try:
+            data, name = read_checked_file(path, TABLE)
+        except (OSError, ValidationError) as exc:
+            raise CommandError(f"{path.name}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+        result = financial_import(kind=kind, source=data, filename=name, user=None, dry_run=dry_run)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))

@@ -1,8 +1,10 @@
 """python manage.py import_projects FILE [--dry-run]: the project register from CSV or XLSX (DESIGN.md section 5)."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.services import project_import
+from tcms.uploads import TABLE, read_checked_file
 
 
 class Command(BaseCommand):
@@ -14,9 +16,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, **options):
         try:
-            result = project_import(source=file, dry_run=dry_run)
+            data, name = read_checked_file(file, TABLE)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc}")
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages))
+        result = project_import(source=data, filename=name, dry_run=dry_run)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
