@@ -44,7 +44,7 @@ def test_an_import_job_is_checked_and_applied_by_a_real_worker(tmp_path):
     broker = redis_url or "filesystem://"
     var_dir = tmp_path / "var"
     env = {"TCMS_VAR_DIR": str(var_dir), "CELERY_BROKER_URL": broker, "DATABASE_URL": _test_database_url(),
-           "TCMS_PRIVATE_ROOT": settings.STORAGES["private"]["OPTIONS"]["location"], "CELERY_TASK_ALWAYS_EAGER": ""}
+           "TCMS_PRIVATE_ROOT": str(settings.PRIVATE_ROOT), "CELERY_TASK_ALWAYS_EAGER": ""}
     log = tmp_path / "worker.log"
     with running_worker(env=env, log_path=log):
         client = Celery("import-client", broker=broker)
