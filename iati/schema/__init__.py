@@ -11,4 +11,5 @@ DIRECTORY = Path(__file__).resolve().parent / "2.03"
 @cache
 def activities_schema() -> etree.XMLSchema:
     """iati-activities-schema.xsd; it includes iati-common.xsd and imports xml.xsd from the same folder."""
-    return etree.XMLSchema(etree.parse(str(DIRECTORY / "iati-activities-schema.xsd")))
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.XMLSchema(etree.parse(str(DIRECTORY / "iati-activities-schema.xsd"), parser))
