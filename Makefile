@@ -29,11 +29,11 @@ setup: install
 run: setup
 	$(MANAGE) serve_all
 
-# Tests marked xdist_group run on one worker, one after the other (--dist loadgroup); the 15 slowest are listed.
+# Tests are handed out in collection order (--dist load); the 15 slowest are listed.
 test: install
 	$(MANAGE) compile_translations --verbosity 0
 	@start=$$(date +%s); set -x; \
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS); \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist load --durations=15 $(PYTEST_ARGS); \
 	{ status=$$?; set +x; } 2>/dev/null; \
 	elapsed=$$(( $$(date +%s) - start )); \
 	echo "make test: the suite took $$((elapsed / 60)) min $$((elapsed % 60)) s (wall time)"; \

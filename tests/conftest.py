@@ -1,4 +1,8 @@
+import fcntl
+import hashlib
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.test.utils import override_settings
@@ -23,6 +27,20 @@ def _fast_password_hasher():
     """Every test hashes passwords with MD5: the production hasher's cost (about a third of a second per hash on
     these machines, for every user a factory makes and every sign-in) is not what any test measures."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def test_redis_turn():
+    """Tests that start a Celery worker on the Redis database of TCMS_TEST_REDIS_URL take turns, across pytest-xdist
+    workers and test runs: it is one queue, and a worker started by one test could take another's task."""
+    url = os.environ.get("TCMS_TEST_REDIS_URL", "")
+    if not url:
+        yield
+        return
+    name = hashlib.sha1(url.encode()).hexdigest()[:12]
+    with (Path(tempfile.gettempdir()) / f"tcms-test-redis-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 
 

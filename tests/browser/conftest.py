@@ -37,18 +37,12 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
-def pytest_itemcollected(item):
-    # Before pytest-xdist reads the groups (its own pytest_collection_modifyitems).
-    if item.get_closest_marker("browser") is not None:
-        item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Browser tests last (after pytest-django's own ordering): each ends by emptying the database, which the
-    transactional tests relying on the migrations' rows must not run after. Under pytest-xdist they form one group
-    (xdist_group "browser" with `--dist loadgroup`), handed out last to one worker, so they stay last there too.
-    Without Chromium they are skipped, unless required."""
+    transactional tests relying on the migrations' rows must not run after. pytest-xdist (`--dist load`) hands
+    tests out in this order, so on every worker they come after all the others too. Without Chromium they are
+    skipped, unless required."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
     skip = None if chromium.available() or chromium.REQUIRED else pytest.mark.skip(reason=chromium.skip_reason())
     for item in items:
