@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEMO_PROJECTS ?= 300
+# Test processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs the suite in this one process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install setup lint check assets clean bench
 
@@ -27,9 +29,15 @@ setup: install
 run: setup
 	$(MANAGE) serve_all
 
+# Tests are handed out in collection order (--dist load); the 15 slowest are listed.
 test: install
 	$(MANAGE) compile_translations --verbosity 0
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@start=$$(date +%s); set -x; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist load --durations=15 $(PYTEST_ARGS); \
+	{ status=$$?; set +x; } 2>/dev/null; \
+	elapsed=$$(( $$(date +%s) - start )); \
+	echo "make test: the suite took $$((elapsed / 60)) min $$((elapsed % 60)) s (wall time)"; \
+	exit $$status
 
 lint: install
 	$(BIN)/ruff check .

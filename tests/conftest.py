@@ -1,7 +1,14 @@
+import fcntl
+import hashlib
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
+from django.test.utils import override_settings
 from hypothesis import settings as hypothesis_settings
+
+from tests.browser import chromium
 
 # CI tries the same examples on every run, so that a landing does not depend on the draw; runs elsewhere explore
 # new ones (HYPOTHESIS_PROFILE unset).
@@ -13,6 +20,28 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default")
 # explicitly; a variable left in the environment (e.g. by a shell that runs the application) would
 # silently send their tasks elsewhere. The settings module has already read it, if it was wanted.
 os.environ.pop("CELERY_BROKER_URL", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Every test hashes passwords with MD5: the production hasher's cost (about a third of a second per hash on
+    these machines, for every user a factory makes and every sign-in) is not what any test measures."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def test_redis_turn():
+    """Tests that start a Celery worker on the Redis database of TCMS_TEST_REDIS_URL take turns, across pytest-xdist
+    workers and test runs: it is one queue, and a worker started by one test could take another's task."""
+    url = os.environ.get("TCMS_TEST_REDIS_URL", "")
+    if not url:
+        yield
+        return
+    name = hashlib.sha1(url.encode()).hexdigest()[:12]
+    with (Path(tempfile.gettempdir()) / f"tcms-test-redis-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +62,8 @@ def _eager_celery_and_media(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,
+        "private": {**settings.STORAGES["private"],
+                    "OPTIONS": {**settings.STORAGES["private"]["OPTIONS"], "location": str(settings.PRIVATE_ROOT)}},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     yield
@@ -54,3 +85,12 @@ def pytest_collection_modifyitems(items):
         if marker.kwargs.get("serialized_rollback"):
             continue
         item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line for the browser tests skipped for want of Chromium (tests/browser/chromium.py), rather than a skip
+    reason per test that only -rs would show."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", [])
+               if isinstance(report.longrepr, tuple) and chromium.MISSING in str(report.longrepr[2])]
+    if skipped:
+        terminalreporter.write_line(f"{len(skipped)} browser tests skipped: {chromium.MISSING}", yellow=True, bold=True)

@@ -1,7 +1,6 @@
 """Digests: windows, recipients, language, exactly-once delivery (also through a real SMTP server), schedule."""
 
 import datetime as dt
-import socket
 from email import message_from_bytes
 
 import pytest
@@ -16,6 +15,7 @@ from alerts.services import digest_window, scan
 from alerts.tasks import deliver_digest, send_digests, send_immediate_red
 from tests.alerts.factories import member, only_rules, project
 from tests.factories import UnitFactory, UserFactory
+from tests.faults.servers import free_port
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -169,12 +169,6 @@ class Sink:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.original_content))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.integration

@@ -36,6 +36,7 @@ def _wait_for(predicate, timeout: float = 60) -> bool:
     return False
 
 
+@pytest.mark.usefixtures("test_redis_turn")
 def test_scheduled_scan_runs_in_a_real_worker_and_mails_red_alerts_at_once(tmp_path):
     only_rules("PAST_END")
     official = UserFactory(username="official", digest_frequency=DigestFrequency.IMMEDIATE_RED, language="fr")

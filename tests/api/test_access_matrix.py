@@ -378,9 +378,8 @@ def test_the_enumeration_sees_every_kind_of_route():
 
 
 @pytest.fixture
-def world(db, settings):
-    # A world per test keeps each test's writes to itself; the quick hasher keeps making its five users cheap.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def world(db):
+    # A world per test keeps each test's writes to itself (its five users are cheap: tests/conftest.py's hasher).
     return World()
 
 

@@ -1,7 +1,8 @@
 """Playwright on Debian's Chromium against pytest-django's live server (same process, same test database).
 
 Every page opened through the `page` fixture is watched for JavaScript console errors and uncaught exceptions;
-a failed test leaves a screenshot in $TCMS_ARTIFACTS_DIR (default test-artifacts/)."""
+a failed test leaves a screenshot in $TCMS_ARTIFACTS_DIR (default test-artifacts/). Without Chromium the tests are
+skipped, or fail when TCMS_REQUIRE_BROWSER_TESTS is set (tests/browser/chromium.py)."""
 
 import os
 import re
@@ -11,10 +12,10 @@ import pytest
 
 from accounts.models import Role
 from partners.models import Unit
-from projects.services import load_reference
+from tests import reference as reference_data
+from tests.browser import chromium
 from tests.factories import UserFactory
 
-CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 10_000
@@ -39,8 +40,14 @@ def pytest_runtest_makereport(item, call):
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Browser tests last (after pytest-django's own ordering): each ends by emptying the database, which the
-    transactional tests relying on the migrations' rows must not run after."""
+    transactional tests relying on the migrations' rows must not run after. pytest-xdist (`--dist load`) hands
+    tests out in this order, so on every worker they come after all the others too. Without Chromium they are
+    skipped, unless required."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    skip = None if chromium.available() or chromium.REQUIRED else pytest.mark.skip(reason=chromium.skip_reason())
+    for item in items:
+        if skip is not None and item.get_closest_marker("browser") is not None:
+            item.add_marker(skip)
 
 
 _MIGRATION_ROWS: dict[str, str] = {}
@@ -82,10 +89,12 @@ def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
     from playwright.sync_api import sync_playwright
 
+    if not chromium.available():
+        pytest.fail(f"TCMS_REQUIRE_BROWSER_TESTS is set but there is {chromium.skip_reason()}")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, timeout=30_000)
-        yield chromium
-        chromium.close()
+        launched = playwright.chromium.launch(executable_path=chromium.CHROMIUM, args=LAUNCH_ARGS, timeout=30_000)
+        yield launched
+        launched.close()
 
 
 class Pages:
@@ -132,7 +141,7 @@ def pages(migration_rows, browser, live_server, request):
 
 @pytest.fixture
 def reference(transactional_db):
-    load_reference()
+    reference_data.load()
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.base import ContentFile
-from lxml import etree
 
+from iati.schema import activities_schema
 from partners.models import OrganisationKind
 from projects.models import PartnerRole, ProjectStatus
 from tests.factories import (
@@ -18,12 +16,10 @@ from tests.factories import (
 )
 from tests.iati.factories import EvaluationFactory, ProjectPartnerFactory, add_money, add_results
 
-SCHEMA_DIRECTORY = Path(settings.BASE_DIR).parent / "shared" / "iati" / "2.03"
-
 
 @pytest.fixture(scope="session")
 def iati_schema():
-    return etree.XMLSchema(etree.parse(str(SCHEMA_DIRECTORY / "iati-activities-schema.xsd")))
+    return activities_schema()
 
 
 @pytest.fixture

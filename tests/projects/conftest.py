@@ -5,14 +5,14 @@ import pytest
 from accounts.models import Role
 from partners.models import Country, Organisation, OrganisationKind, Region, Unit
 from projects.models import FundingSource, Programme, StrategicObjective
-from projects.services import load_reference
+from tests import reference as reference_data
 from tests.factories import UserFactory
 
 
 @pytest.fixture
 def reference(db):
     """The real reference data of fixtures/ (2000-01 framework, regions, countries, sources, units)."""
-    load_reference()
+    reference_data.load()
 
 
 @pytest.fixture

@@ -1,11 +1,14 @@
-"""load_reference: the content of fixtures/, and a second run changing nothing."""
+"""load_reference: the content of fixtures/, and a second run changing nothing; the suite's quick copy of it."""
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import models
 
 from partners.models import Country, Region, Unit
 from projects.models import Convention, FrameworkIndicator, FundingSource, InputType, Programme, StrategicObjective
+from projects.services import load_reference
+from tests import reference as reference_data
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,31 @@ def test_fundamental_conventions_sources_inputs_units(reference):
         "EXPERTS", "OTHER_PERSONNEL", "TRAINING", "EQUIPMENT", "SUBCONTRACTING", "MISC"]
     assert Unit.objects.count() == 18
     assert Unit.objects.get(code="RO-ASIA-PACIFIC").region.code == "ASIA_PACIFIC"
+
+
+def _plain_contents() -> dict[str, list[tuple]]:
+    """Every table's rows by their own values (keys, foreign keys and timestamps left out: they differ by run; a
+    history row's `id` is its record's key)."""
+    contents = {}
+    for model in apps.get_models(include_auto_created=True):
+        names = [f.attname for f in model._meta.concrete_fields
+                 if not (f.primary_key or f.name == "id" or f.is_relation or isinstance(f, models.DateTimeField))]
+        contents[model._meta.label] = sorted(map(repr, model._base_manager.values_list(*names)))
+    return contents
+
+
+def test_the_suites_quick_copy_of_the_reference_data_is_what_load_reference_writes(reference):
+    """tests/reference.py gives tests the rows of load_reference() by bulk inserts: every table, row and value."""
+    assert reference_data._ROWS is not None  # taken by the `reference` fixture, if not earlier in this process
+
+    def empty_the_reference_tables():
+        for model, _rows in reference_data._ROWS:
+            model._base_manager.all()._raw_delete(model._base_manager.db)
+
+    empty_the_reference_tables()
+    reference_data.load()  # the quick copy, the tables being empty
+    copied = _plain_contents()
+    empty_the_reference_tables()
+    load_reference()
+    assert copied == _plain_contents()
+    assert Unit.objects.get(code="RO-AFRICA").region == Region.objects.get(code="AFRICA")  # keys point right

@@ -30,6 +30,7 @@ def test_worker_runs_task_through_embedded_filesystem_broker(tmp_path):
         assert wait_for_file(tmp_path / "done", token), (tmp_path / "worker.log").read_text()[-2000:]
 
 
+@pytest.mark.usefixtures("test_redis_turn")
 def test_worker_runs_task_through_redis(tmp_path):
     redis_url = os.environ.get("TCMS_TEST_REDIS_URL")
     if not redis_url:
