@@ -31,6 +31,7 @@ from projects.forms import (
 )
 from projects.models import Project
 from tcms.filter_form import filter_fields
+from tcms.forms import CleanTextMixin
 
 PAGE_SIZE = 50
 PENDING_SESSION_KEY = "projects_pending_import"
@@ -318,7 +319,7 @@ def project_url(project) -> str:
 # ---------------------------------------------------------------- import
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanTextMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
 
 
