@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Rule, SlippageReason
+from tcms.forms import CleanTextMixin
 
 
-class ExplainForm(forms.Form):
+class ExplainForm(CleanTextMixin, forms.Form):
     reason = forms.ChoiceField(label=_("Reason for slippage"),
                                widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
     comment = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
@@ -17,12 +18,12 @@ class ExplainForm(forms.Form):
         self.fields["reason"].choices = [("", "—"), *[(reason.code, str(reason)) for reason in reasons]]
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(CleanTextMixin, forms.Form):
     note = forms.CharField(label=_("How was it resolved?"),
                            widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(CleanTextMixin, forms.ModelForm):
     params = forms.CharField(label=_("Other parameters (JSON)"), required=False,
                              widget=forms.TextInput(attrs={"class": "form-control font-monospace"}))
 

@@ -119,7 +119,10 @@ def mail_file_text(name: str) -> str | None:
     folder = Path(settings.EMAIL_FILE_PATH).resolve()
     if "/" in name or "\\" in name or name.startswith("."):
         return None
-    path = (folder / name).resolve()
-    if path.parent != folder or not path.is_file():
+    try:
+        path = (folder / name).resolve()
+        if path.parent != folder or not path.is_file():
+            return None
+        return path.read_text(errors="replace")
+    except (OSError, ValueError):  # a name no file can have (too long, holding NUL): none was written
         return None
-    return path.read_text(errors="replace")

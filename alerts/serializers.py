@@ -3,9 +3,10 @@
 from rest_framework import serializers
 
 from alerts.models import Alert
+from tcms.serializers import ModelSerializer, Serializer
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(ModelSerializer):
     project_symbol = serializers.CharField(source="project.symbol", read_only=True)
     rule = serializers.CharField(source="rule.code", read_only=True)
     rule_name = serializers.CharField(source="rule.name", read_only=True)
@@ -20,14 +21,14 @@ class AlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExplainSerializer(serializers.Serializer):
+class ExplainSerializer(Serializer):
     reason = serializers.CharField(help_text="Code of a reason for slippage (e.g. RECRUITMENT).")
     comment = serializers.CharField(allow_blank=True)
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
-class EmptySerializer(serializers.Serializer):
+class EmptySerializer(Serializer):
     pass

@@ -27,6 +27,7 @@ from alerts.models import (
     Severity,
     SlippageReason,
 )
+from tcms.text import xml_safe
 
 logger = logging.getLogger(__name__)
 
@@ -621,9 +622,11 @@ def build_digest_message(digest):
         context = {"user": user, "digest": digest, "window": window, "language": language,
                    "new": [row for row in rows if row["is_new"]], "changed": [row for row in rows if not row["is_new"]],
                    "list_url": base + reverse("alerts:list"), "base_url": base}
-        subject = " ".join(render_to_string("alerts/email/digest_subject.txt", context).split())
-        text = render_to_string("alerts/email/digest.txt", context)
-        html = render_to_string("alerts/email/digest.html", context)
+        # Without the characters of tcms.text (titles stored before TCMS refused them): mail clients and the
+        # stored copy of the message get text any XML or database can hold.
+        subject = xml_safe(" ".join(render_to_string("alerts/email/digest_subject.txt", context).split()))
+        text = xml_safe(render_to_string("alerts/email/digest.txt", context))
+        html = xml_safe(render_to_string("alerts/email/digest.html", context))
     domain = urlsplit(base).hostname or "tcms.localhost"
     message = EmailMultiAlternatives(
         subject=subject, body=text, to=[user.email],

@@ -16,6 +16,7 @@ from alerts.filters import AlertFilterSet
 from alerts.forms import ExplainForm, ResolveForm, RuleForm
 from alerts.models import Alert, DigestSend, Rule
 from projects.models import Project
+from tcms.query_params import FIRST_YEAR, LAST_YEAR, int_param
 
 PAGE_SIZE = 50
 
@@ -114,10 +115,7 @@ def project_alerts(request, project_id: int):
 @login_required
 def slippage(request):
     _require(request, "projects.view_project")
-    try:
-        period = int(request.GET.get("period") or 0) or None
-    except ValueError:
-        period = None
+    period = int_param(request, "period", default=None, minimum=FIRST_YEAR, maximum=LAST_YEAR)
     analysis = selectors.slippage_analysis(period=period)
     chart = {"labels": [str(reason) for reason, _count in analysis.totals],
              "counts": [count for _reason, count in analysis.totals], "title": _("Alerts explained, by reason")}

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Country, Organisation, OrganisationKind, Region, Unit
 from projects.models import BudgetType, FundingSource, Programme, Project, ProjectStatus, StrategicObjective
+from tcms.forms import CleanTextMixin
+from tcms.query_params import FIRST_YEAR, LAST_YEAR
 
 SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
 
@@ -46,13 +48,14 @@ class DeliveryFilterSet(django_filters.FilterSet):
         return {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "")}
 
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
-class DeliveryPeriodForm(forms.Form):
-    """Year and as-of month of the figures; the as-of date is the last day of the chosen month."""
+class DeliveryPeriodForm(CleanTextMixin, forms.Form):
+    """Year and as-of month of the figures; the as-of date is the last day of the chosen month. A value out of
+    range is an error shown on the field, and the figures fall back to the default period."""
 
-    year = forms.IntegerField(label=_("Year"), min_value=1950, max_value=2100, required=False,
+    year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR, required=False,
                               widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}))
     as_of = forms.CharField(label=_("As of (month)"), required=False,
                             widget=forms.DateInput(attrs={"type": "month", "class": "form-control form-control-sm"}))
@@ -65,6 +68,9 @@ class DeliveryPeriodForm(forms.Form):
         if not match or not 1 <= int(match[2]) <= 12:
             raise forms.ValidationError(_("Give a month as YYYY-MM."))
         year, month = int(match[1]), int(match[2])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise forms.ValidationError(_("Give a month between %(first)s-01 and %(last)s-12.")
+                                        % {"first": FIRST_YEAR, "last": LAST_YEAR})
         following = dt.date(year + month // 12, month % 12 + 1, 1)
         return following - dt.timedelta(days=1)
 

@@ -6,9 +6,10 @@ from delivery.models import Allocation, ExchangeRate, Expenditure
 from delivery.selectors import DIMENSIONS
 from projects.models import FundingSource
 from tcms.serializer_fields import SlugRelatedField
+from tcms.serializers import ModelSerializer, Serializer
 
 
-class AllocationSerializer(serializers.ModelSerializer):
+class AllocationSerializer(ModelSerializer):
     project_symbol = serializers.CharField(source="project.symbol", read_only=True)
     funding_source_code = serializers.CharField(source="funding_source.code", read_only=True)
 
@@ -19,7 +20,7 @@ class AllocationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AllocationWriteSerializer(serializers.ModelSerializer):
+class AllocationWriteSerializer(ModelSerializer):
     funding_source = SlugRelatedField(slug_field="code", queryset=FundingSource.objects.all())
     amount_usd = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     reason = serializers.CharField(write_only=True, help_text="Why the allocation is set or changed (kept with the "
@@ -32,12 +33,12 @@ class AllocationWriteSerializer(serializers.ModelSerializer):
         extra_kwargs = {"year": {"min_value": 1950, "max_value": 2100}}
 
 
-class AllocationChangeSerializer(serializers.Serializer):
+class AllocationChangeSerializer(Serializer):
     amount_usd = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0)
     reason = serializers.CharField()
 
 
-class ExpenditureSerializer(serializers.ModelSerializer):
+class ExpenditureSerializer(ModelSerializer):
     project_symbol = serializers.CharField(source="project.symbol", read_only=True)
     input_type_code = serializers.CharField(source="input_type.code", read_only=True)
 
@@ -48,14 +49,14 @@ class ExpenditureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExchangeRateSerializer(serializers.ModelSerializer):
+class ExchangeRateSerializer(ModelSerializer):
     class Meta:
         model = ExchangeRate
         fields = ["id", "currency", "period", "units_per_usd"]
         read_only_fields = fields
 
 
-class _ImportRow(serializers.Serializer):
+class _ImportRow(Serializer):
     def to_internal_value(self, data):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
@@ -72,14 +73,14 @@ def import_row_serializer(name: str, columns: list[str]) -> type[serializers.Ser
     return type(name, (_ImportRow,), fields)
 
 
-class ImportErrorSerializer(serializers.Serializer):
+class ImportErrorSerializer(Serializer):
     index = serializers.IntegerField(allow_null=True, help_text="Position of the row in the list (0-based).")
     row = serializers.IntegerField(allow_null=True, help_text="Row number as in the equivalent file (header = 1).")
     column = serializers.CharField(allow_null=True)
     message = serializers.CharField()
 
 
-class ImportResultSerializer(serializers.Serializer):
+class ImportResultSerializer(Serializer):
     kind = serializers.CharField()
     dry_run = serializers.BooleanField()
     rows_total = serializers.IntegerField()
@@ -89,7 +90,7 @@ class ImportResultSerializer(serializers.Serializer):
     batch = serializers.IntegerField(allow_null=True)
 
 
-class ImportRefusedSerializer(serializers.Serializer):
+class ImportRefusedSerializer(Serializer):
     """Rows refused (errors, and the refused import's record) — or, for a body that is not JSON, a detail."""
 
     errors = ImportErrorSerializer(many=True, required=False)
@@ -97,14 +98,14 @@ class ImportRefusedSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False)
 
 
-class DeliveryQuerySerializer(serializers.Serializer):
+class DeliveryQuerySerializer(Serializer):
     year = serializers.IntegerField(min_value=1950, max_value=2100)
     as_of = serializers.DateField(required=False, allow_null=True, default=None,
                                   help_text="Count expenditure of the months up to this date's (YYYY-MM-DD).")
     by = serializers.ChoiceField(choices=list(DIMENSIONS), help_text="The dimension to group by.")
 
 
-class DeliveryRowSerializer(serializers.Serializer):
+class DeliveryRowSerializer(Serializer):
     group_key = serializers.JSONField(help_text="The group's id (or code for status and budget type); TOTAL on the "
                                                 "total row.")
     group_label = serializers.CharField()
@@ -114,7 +115,7 @@ class DeliveryRowSerializer(serializers.Serializer):
                                              help_text="expenditure ÷ allocation; null where the allocation is 0")
 
 
-class DeliveryFiguresSerializer(serializers.Serializer):
+class DeliveryFiguresSerializer(Serializer):
     year = serializers.IntegerField()
     as_of = serializers.DateField(allow_null=True)
     by = serializers.CharField()

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tcms.forms import BootstrapMixin
+from tcms.forms import BootstrapMixin, CleanTextMixin
 
 from .models import (
     Evaluation,
@@ -18,7 +18,7 @@ from .models import (
 DATE = forms.DateInput(format="%Y-%m-%d")
 
 
-class EvaluationForm(BootstrapMixin, forms.ModelForm):
+class EvaluationForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Evaluation
         fields = ["title", "projects", "type", "timing", "status", "planned_date", "actual_date", "evaluator",
@@ -41,14 +41,14 @@ class EvaluationForm(BootstrapMixin, forms.ModelForm):
         return data
 
 
-class RecommendationForm(BootstrapMixin, forms.ModelForm):
+class RecommendationForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Recommendation
         fields = ["text", "addressee", "priority"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 
 
-class ManagementResponseForm(BootstrapMixin, forms.Form):
+class ManagementResponseForm(CleanTextMixin, BootstrapMixin, forms.Form):
     response = forms.ChoiceField(label=_("Response"), choices=ResponseKind.choices)
     justification = forms.CharField(label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                     help_text=_("Required when the recommendation is rejected or partially accepted."))
@@ -57,14 +57,14 @@ class ManagementResponseForm(BootstrapMixin, forms.Form):
     due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE)
 
 
-class FollowUpForm(BootstrapMixin, forms.Form):
+class FollowUpForm(CleanTextMixin, BootstrapMixin, forms.Form):
     status = forms.ChoiceField(label=_("Follow-up"), choices=[
         c for c in FollowUpStatus.choices if c[0] != FollowUpStatus.NOT_APPLICABLE])
     completion_date = forms.DateField(label=_("Action completed on"), required=False, widget=DATE)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class LessonForm(BootstrapMixin, forms.ModelForm):
+class LessonForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Lesson
         fields = ["kind", "title", "text", "evaluation", "project", "objective", "programme", "country", "theme",
@@ -77,14 +77,14 @@ class LessonForm(BootstrapMixin, forms.ModelForm):
         self.fields["programme"].queryset = self.fields["programme"].queryset.select_related("biennium")
 
 
-class ResultForm(BootstrapMixin, forms.ModelForm):
+class ResultForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Result
         fields = ["kind", "title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class IndicatorForm(BootstrapMixin, forms.ModelForm):
+class IndicatorForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["title", "measure", "ascending", "sex_disaggregated", "means_of_verification",
@@ -92,14 +92,14 @@ class IndicatorForm(BootstrapMixin, forms.ModelForm):
         widgets = {"means_of_verification": forms.Textarea(attrs={"rows": 2})}
 
 
-class BaselineForm(BootstrapMixin, forms.Form):
+class BaselineForm(CleanTextMixin, BootstrapMixin, forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100)
     value = forms.DecimalField(label=_("Value"), required=False, max_digits=16, decimal_places=4,
                                help_text=_("Leave empty for a qualitative indicator."))
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PeriodForm(BootstrapMixin, forms.Form):
+class PeriodForm(CleanTextMixin, BootstrapMixin, forms.Form):
     start = forms.DateField(label=_("Period start"), widget=DATE)
     end = forms.DateField(label=_("Period end"), widget=DATE)
     target = forms.DecimalField(label=_("Target"), required=False, max_digits=16, decimal_places=4)
@@ -117,6 +117,6 @@ class PeriodForm(BootstrapMixin, forms.Form):
             del self.fields["actual_women"], self.fields["actual_men"]
 
 
-class TargetRevisionForm(BootstrapMixin, forms.Form):
+class TargetRevisionForm(CleanTextMixin, BootstrapMixin, forms.Form):
     new_target = forms.DecimalField(label=_("New target"), required=False, max_digits=16, decimal_places=4)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -22,16 +22,17 @@ from evaluation.services import (
     RESULT_FIELDS,
 )
 from projects.models import Project
+from tcms.serializers import ModelSerializer, Serializer
 
 
-class ResultSerializer(serializers.ModelSerializer):
+class ResultSerializer(ModelSerializer):
     class Meta:
         model = Result
         fields = ["id", "project", *sorted(RESULT_FIELDS)]
         read_only_fields = fields
 
 
-class ResultWriteSerializer(serializers.ModelSerializer):
+class ResultWriteSerializer(ModelSerializer):
     class Meta:
         model = Result
         fields = ["project", *sorted(RESULT_FIELDS)]
@@ -42,7 +43,7 @@ class ResultUpdateSerializer(ResultWriteSerializer):
         read_only_fields = ["project"]
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ModelSerializer):
     project = serializers.IntegerField(source="result.project_id", read_only=True)
 
     class Meta:
@@ -51,7 +52,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IndicatorWriteSerializer(serializers.ModelSerializer):
+class IndicatorWriteSerializer(ModelSerializer):
     class Meta:
         model = Indicator
         fields = ["result", *sorted(INDICATOR_FIELDS)]
@@ -62,21 +63,21 @@ class IndicatorUpdateSerializer(IndicatorWriteSerializer):
         read_only_fields = ["result"]
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(ModelSerializer):
     class Meta:
         model = IndicatorPeriod
         fields = ["id", "indicator", "target", *sorted(PERIOD_FIELDS)]
         read_only_fields = fields
 
 
-class PeriodWriteSerializer(serializers.ModelSerializer):
+class PeriodWriteSerializer(ModelSerializer):
     class Meta:
         model = IndicatorPeriod
         fields = ["indicator", "target", *sorted(PERIOD_FIELDS)]
         validators = []  # overlapping and duplicate periods are the service's to refuse, naming the field
 
 
-class PeriodUpdateSerializer(serializers.ModelSerializer):
+class PeriodUpdateSerializer(ModelSerializer):
     """Actuals, dates and comment; a target changes only through revise-target (with its reason)."""
 
     class Meta:
@@ -85,19 +86,19 @@ class PeriodUpdateSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class TargetRevisionSerializer(serializers.Serializer):
+class TargetRevisionSerializer(Serializer):
     new_target = serializers.DecimalField(max_digits=16, decimal_places=4, allow_null=True)
     reason = serializers.CharField(allow_blank=True)
 
 
-class EvaluationSerializer(serializers.ModelSerializer):
+class EvaluationSerializer(ModelSerializer):
     class Meta:
         model = EvaluationModel
         fields = ["id", "projects", *sorted(EVALUATION_FIELDS), "created_at"]
         read_only_fields = fields
 
 
-class EvaluationWriteSerializer(serializers.ModelSerializer):
+class EvaluationWriteSerializer(ModelSerializer):
     """The evaluation's fields; `report` (a PDF or DOCX file, checked by the upload gate) only in a multipart
     request."""
 
@@ -108,7 +109,7 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
         fields = ["projects", *sorted(EVALUATION_FIELDS)]
 
 
-class ManagementResponseSerializer(serializers.ModelSerializer):
+class ManagementResponseSerializer(ModelSerializer):
     class Meta:
         model = ManagementResponse
         fields = ["response", "justification", "action", "owner", "due_date", "follow_up_status", "follow_up_note",
@@ -116,7 +117,7 @@ class ManagementResponseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecommendationSerializer(serializers.ModelSerializer):
+class RecommendationSerializer(ModelSerializer):
     response = serializers.SerializerMethodField()
 
     class Meta:
@@ -131,7 +132,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             return None
 
 
-class RecommendationWriteSerializer(serializers.ModelSerializer):
+class RecommendationWriteSerializer(ModelSerializer):
     class Meta:
         model = Recommendation
         fields = ["evaluation", *sorted(RECOMMENDATION_FIELDS)]
@@ -142,7 +143,7 @@ class RecommendationUpdateSerializer(RecommendationWriteSerializer):
         read_only_fields = ["evaluation"]
 
 
-class ResponseRecordSerializer(serializers.Serializer):
+class ResponseRecordSerializer(Serializer):
     response = serializers.ChoiceField(choices=ResponseKind.choices)
     justification = serializers.CharField(allow_blank=True, required=False, default="")
     action = serializers.CharField(allow_blank=True, required=False, default="")
@@ -150,20 +151,20 @@ class ResponseRecordSerializer(serializers.Serializer):
     due_date = serializers.DateField(allow_null=True, required=False, default=None)
 
 
-class FollowUpSerializer(serializers.Serializer):
+class FollowUpSerializer(Serializer):
     status = serializers.ChoiceField(choices=FollowUpStatus.choices)
     completion_date = serializers.DateField(allow_null=True, required=False, default=None)
     note = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class LessonSerializer(serializers.ModelSerializer):
+class LessonSerializer(ModelSerializer):
     class Meta:
         model = Lesson
         fields = ["id", *sorted(LESSON_FIELDS), "created_by", "created_at"]
         read_only_fields = fields
 
 
-class LessonWriteSerializer(serializers.ModelSerializer):
+class LessonWriteSerializer(ModelSerializer):
     class Meta:
         model = Lesson
         fields = sorted(LESSON_FIELDS)

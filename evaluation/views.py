@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from projects.models import Project
 from tcms.private_files import private_file_response
+from tcms.query_params import FIRST_YEAR, LAST_YEAR, int_param, object_param
 
 from . import selectors, services
 from .filters import EvaluationFilterSet, LessonFilterSet
@@ -147,8 +148,9 @@ def report_download(request, pk):
 def evaluation_create(request):
     _require(request, MANAGE)
     initial = {}
-    if request.GET.get("project"):
-        initial["projects"] = Project.objects.filter(pk=request.GET["project"]).values_list("pk", flat=True)
+    project = object_param(request, "project", Project.objects.all())
+    if project is not None:
+        initial["projects"] = [project.pk]
     form = EvaluationForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         evaluation = _apply_service(form, lambda: services.evaluation_create(
@@ -238,10 +240,7 @@ def follow_up(request, pk):
 def dashboard(request):
     today = timezone.localdate()
     default_year = selectors.latest_completion_year() or today.year
-    try:
-        year = int(request.GET.get("year", default_year))
-    except ValueError:
-        year = default_year
+    year = int_param(request, "year", default=default_year, minimum=FIRST_YEAR, maximum=LAST_YEAR)
     figures = selectors.evaluation_dashboard(year=year)
     labels = dict(EvaluationType.choices)
     chart = {

@@ -4,9 +4,10 @@ from rest_framework import serializers
 
 from partners.models import Country, Organisation, Region, Unit
 from tcms.serializer_fields import SlugRelatedField
+from tcms.serializers import ModelSerializer
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     country = serializers.SlugRelatedField(slug_field="iso3", read_only=True, allow_null=True)
 
     class Meta:
@@ -15,7 +16,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrganisationWriteSerializer(serializers.ModelSerializer):
+class OrganisationWriteSerializer(ModelSerializer):
     country = SlugRelatedField(slug_field="iso3", queryset=Country.objects.all(), required=False, allow_null=True)
 
     class Meta:
@@ -23,7 +24,7 @@ class OrganisationWriteSerializer(serializers.ModelSerializer):
         fields = ["name", "acronym", "kind", "country", "iati_identifier"]
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     countries = serializers.SlugRelatedField(slug_field="iso3", many=True, read_only=True)
 
@@ -32,13 +33,13 @@ class UnitSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "kind", "parent", "region", "countries", "is_active"]
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(ModelSerializer):
     class Meta:
         model = Region
         fields = ["id", "code", "name", "iati_code"]
 
 
-class CountrySerializer(serializers.ModelSerializer):
+class CountrySerializer(ModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:

@@ -28,6 +28,7 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
+from tcms.forms import CleanTextMixin
 
 
 class ProgrammeInline(admin.TabularInline):
@@ -138,7 +139,7 @@ class DateRevisionInline(admin.TabularInline):
         return False
 
 
-class ProjectAdminForm(forms.ModelForm):
+class ProjectAdminForm(CleanTextMixin, forms.ModelForm):
     # The version the form was opened on: a save over someone else's later change is refused (optimistic locking).
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     date_revision_reason = forms.CharField(

@@ -16,7 +16,7 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
-from tcms.forms import BootstrapMixin
+from tcms.forms import BootstrapMixin, CleanTextMixin
 
 
 class DateInput(forms.DateInput):
@@ -49,7 +49,7 @@ PROJECT_SECTIONS = [
 ]
 
 
-class ProjectForm(BootstrapMixin, forms.ModelForm):
+class ProjectForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     """Create (with a status) or edit (with the version seen and a reason for revised dates) a project."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -96,13 +96,13 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
                 if name not in ("version", "date_reason") and name in self.cleaned_data}
 
 
-class PartnerForm(BootstrapMixin, forms.ModelForm):
+class PartnerForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ProjectPartner
         fields = ["organisation", "role"]
 
 
-class TripartiteForm(BootstrapMixin, forms.ModelForm):
+class TripartiteForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = TripartiteInvolvement
         fields = ["stage", "group", "contemplated", "contemplated_description", "actual_date", "actual_organisation",
@@ -115,20 +115,20 @@ class TripartiteForm(BootstrapMixin, forms.ModelForm):
         self.fields["actual_organisation"].queryset = Organisation.objects.filter(kind__in=CONSTITUENT_KINDS)
 
 
-class ExpertForm(BootstrapMixin, forms.ModelForm):
+class ExpertForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ExpertAssignment
         fields = ["name", "nationality", "category", "year", "work_months"]
 
 
-class TrainingForm(BootstrapMixin, forms.ModelForm):
+class TrainingForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = TrainingActivity
         fields = ["title", "area", "start_date", "end_date", "women", "men", "is_turin_centre"]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
 
-class ProgressReportForm(BootstrapMixin, forms.ModelForm):
+class ProgressReportForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ProgressReport
         fields = ["period_end", "due_date", "submitted_date", "comment"]
@@ -147,7 +147,7 @@ TrainingFormSet = _formset(TrainingActivity, TrainingForm, 2)
 ProgressReportFormSet = _formset(ProgressReport, ProgressReportForm, 2)
 
 
-class StatusForm(BootstrapMixin, forms.Form):
+class StatusForm(CleanTextMixin, BootstrapMixin, forms.Form):
     """Offers only the statuses the project may move to from where it is."""
 
     status = forms.ChoiceField(label=_("New status"))
@@ -160,7 +160,7 @@ class StatusForm(BootstrapMixin, forms.Form):
         self.fields["version"].initial = project.version
 
 
-class DateRevisionForm(BootstrapMixin, forms.Form):
+class DateRevisionForm(CleanTextMixin, BootstrapMixin, forms.Form):
     field = forms.ChoiceField(label=_("Date to revise"), choices=DateField.choices)
     new_value = forms.DateField(label=_("New date"), required=False, widget=DateInput(),
                                 help_text=_("Leave empty only to clear an actual date."))

@@ -21,9 +21,10 @@ from projects.models import (
 )
 from projects.services import PROJECT_EDITABLE_FIELDS, TRIPARTITE_FIELDS
 from tcms.serializer_fields import SlugRelatedField
+from tcms.serializers import ModelSerializer, Serializer
 
 
-class PartnerSerializer(serializers.ModelSerializer):
+class PartnerSerializer(ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
     class Meta:
@@ -32,14 +33,14 @@ class PartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PartnerWriteSerializer(serializers.ModelSerializer):
+class PartnerWriteSerializer(ModelSerializer):
     class Meta:
         model = ProjectPartner
         fields = ["project", "organisation", "role"]
         validators = []  # the service's full_clean reports a duplicate, naming the fields
 
 
-class TripartiteSerializer(serializers.ModelSerializer):
+class TripartiteSerializer(ModelSerializer):
     is_gap = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -49,7 +50,7 @@ class TripartiteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TripartiteWriteSerializer(serializers.ModelSerializer):
+class TripartiteWriteSerializer(ModelSerializer):
     class Meta:
         model = TripartiteInvolvement
         fields = ["project", "stage", "group", *sorted(TRIPARTITE_FIELDS)]
@@ -86,7 +87,7 @@ class ProjectRowsSerializer(serializers.ListSerializer):
         return super().to_representation(projects)
 
 
-class ProjectListSerializer(serializers.ModelSerializer):
+class ProjectListSerializer(ModelSerializer):
     """One row of GET /api/v1/projects/: the project's summary, cheap enough to list hundreds of projects.
 
     Compared with the detail (ProjectSerializer) a row leaves out the long texts (summary, country objective,
@@ -110,7 +111,7 @@ class ProjectListSerializer(serializers.ModelSerializer):
         list_serializer_class = ProjectRowsSerializer
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ModelSerializer):
     """A project in full (detail, and the answer to every write); read by ProjectViewSet, whose queryset prefetches
     the framework links into the *_rows attributes. The list shows a summary of it: ProjectListSerializer."""
 
@@ -137,7 +138,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         return sorted(ALLOWED_TRANSITIONS.get(project.status, ()))
 
 
-class ProjectWriteSerializer(serializers.ModelSerializer):
+class ProjectWriteSerializer(ModelSerializer):
     countries = SlugRelatedField(slug_field="iso3", many=True, queryset=Country.objects.all(), required=False)
     version = serializers.IntegerField(
         required=False, min_value=1, write_only=True,
@@ -151,12 +152,12 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         fields = sorted(PROJECT_EDITABLE_FIELDS) + ["version", "date_reason"]
 
 
-class StatusChangeSerializer(serializers.Serializer):
+class StatusChangeSerializer(Serializer):
     status = serializers.ChoiceField(choices=ProjectStatus.choices)
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-class DateRevisionSerializer(serializers.Serializer):
+class DateRevisionSerializer(Serializer):
     field = serializers.ChoiceField(choices=DateField.choices)
     new_value = serializers.DateField(allow_null=True)
     reason = serializers.CharField(allow_blank=True)
@@ -166,7 +167,7 @@ class DateRevisionSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- reference lists (read-only)
 
 
-class ObjectiveSerializer(serializers.ModelSerializer):
+class ObjectiveSerializer(ModelSerializer):
     biennium = serializers.CharField(source="biennium.code", read_only=True)
 
     class Meta:
@@ -174,7 +175,7 @@ class ObjectiveSerializer(serializers.ModelSerializer):
         fields = ["id", "biennium", "code", "title"]
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(ModelSerializer):
     biennium = serializers.CharField(source="biennium.code", read_only=True)
 
     class Meta:
@@ -182,19 +183,19 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         fields = ["id", "biennium", "code", "title", "objective"]
 
 
-class FundingSourceSerializer(serializers.ModelSerializer):
+class FundingSourceSerializer(ModelSerializer):
     class Meta:
         model = FundingSource
         fields = ["id", "code", "name", "budget_type"]
 
 
-class InputTypeSerializer(serializers.ModelSerializer):
+class InputTypeSerializer(ModelSerializer):
     class Meta:
         model = InputType
         fields = ["id", "code", "name"]
 
 
-class ConventionSerializer(serializers.ModelSerializer):
+class ConventionSerializer(ModelSerializer):
     class Meta:
         model = Convention
         fields = ["id", "number", "title", "is_fundamental", "fundamental_since", "principle"]

@@ -26,6 +26,7 @@ from projects.forms import (
 )
 from projects.models import Project
 from tcms.filter_form import filter_fields
+from tcms.forms import CleanTextMixin
 from tcms.imports import job_create, upload_limits
 
 PAGE_SIZE = 50
@@ -313,7 +314,7 @@ def project_url(project) -> str:
 # ---------------------------------------------------------------- import
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanTextMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
 
 

@@ -2,21 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import ImplementationPlan, Milestone, ReportRequest
+from tcms.forms import BootstrapMixin, CleanTextMixin
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-
-class ReportRequestForm(BootstrapMixin, forms.ModelForm):
+class ReportRequestForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ReportRequest
         fields = ["kind", "year", "period_start", "period_end", "as_of", "plan", "format", "language"]
@@ -25,14 +18,14 @@ class ReportRequestForm(BootstrapMixin, forms.ModelForm):
                       "plan": _("For the implementation plan.")}
 
 
-class PlanForm(BootstrapMixin, forms.ModelForm):
+class PlanForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ImplementationPlan
         fields = ["title", "description", "start_date", "end_date"]
         widgets = {"start_date": DateInput(), "end_date": DateInput(), "description": forms.Textarea(attrs={"rows": 2})}
 
 
-class MilestoneForm(BootstrapMixin, forms.ModelForm):
+class MilestoneForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["title", "owner", "start_date", "due_date", "status", "completed_on"]

@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.shortcuts import render
 
+from tcms.text import xml_safe
+
 # ------------------------------------------------------------------------- CSV/XLSX formula injection
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets
@@ -19,13 +21,16 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def spreadsheet_safe(value):
-    """Return value ready for a CSV or XLSX cell: text a spreadsheet would run as a formula gets a leading quote.
+    """Return value ready for a CSV or XLSX cell: text a spreadsheet would run as a formula gets a leading quote,
+    and text loses the characters an XLSX file cannot hold (tcms.text.xml_safe: text stored before TCMS refused
+    them must not break an export).
 
     Numbers, dates and None pass unchanged; so does text that is just a number ("-12.50"), which a spreadsheet
     reads as a number, not a formula. Use it on every cell of every export (see spreadsheet_safe_row).
     """
     if value is None or isinstance(value, (bool, int, float, Decimal)) or not isinstance(value, str):
         return value
+    value = xml_safe(value)  # first: a control character must not hide a formula's "=" from the check below
     if not value:
         return value
     stripped = value.lstrip(" \u00a0")

@@ -2,9 +2,12 @@
 reports.selectors; presentation rounding (PDF, DOCX) happens here, XLSX and CSV keep the unrounded values.
 
 Every builder is called inside translation.override(language) by `build_report_file`, so headings, table titles
-and number formats follow the report's language.
+and number formats follow the report's language, and on a copy of the report without the characters XML cannot
+hold (`xml_safe_report`), so that text stored before TCMS refused them (a lesson, a donor's name) cannot break a
+DOCX, an XLSX or a PDF.
 """
 
+import dataclasses
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -12,6 +15,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from reports.selectors import COUNT, MONEY, NUMBER, PERCENT, GbReport
+from tcms.text import xml_safe
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -50,6 +54,22 @@ def cover_lines(report: GbReport) -> list[str]:
     return lines
 
 
+def _without_forbidden_characters(value):
+    if isinstance(value, str):
+        return xml_safe(value)
+    if type(value) in (list, tuple):
+        return type(value)(_without_forbidden_characters(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{field.name: _without_forbidden_characters(getattr(value, field.name))
+                                             for field in dataclasses.fields(value) if field.init})
+    return value
+
+
+def xml_safe_report(report: GbReport) -> GbReport:
+    """A copy of `report` whose every text (title, table cells and notes, lessons) went through tcms.text.xml_safe."""
+    return _without_forbidden_characters(report)
+
+
 def build_report_file(report: GbReport, *, fmt: str, language: str, out: BinaryIO, plan=None) -> None:
     """Write `report` in format `fmt` ("pdf", "docx", "xlsx", "csv") and `language` to the binary file `out`."""
     from reports.builders import csvzip, docx, pdf, xlsx
@@ -58,4 +78,4 @@ def build_report_file(report: GbReport, *, fmt: str, language: str, out: BinaryI
     if fmt not in builders:
         raise ValueError(f"Unknown report format {fmt!r}; expected one of {', '.join(builders)}")
     with translation.override(language):
-        builders[fmt](report, out, plan=plan)
+        builders[fmt](xml_safe_report(report), out, plan=plan)

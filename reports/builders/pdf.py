@@ -21,7 +21,7 @@ def render_html(report: GbReport, *, plan=None) -> str:
     for number, table in enumerate(report.tables, start=1):
         sections.append({
             "anchor": f"t-{table.key}", "number": number, "table": table,
-            "chart": mark_safe(charts.get(table.key, "")),  # noqa: S308 — SVG built by us, every text escaped
+            "chart": mark_safe(charts.get(table.key, "")),  # noqa: S308 — an element tree serialised (charts.py)
             "rows": [_cells(row, table.columns) for row in table.rows],
             "total": _cells(table.total, table.columns) if table.total else None,
         })

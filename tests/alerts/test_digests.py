@@ -10,7 +10,7 @@ from django.core import mail
 
 from accounts.models import DigestFrequency, Role
 from alerts import services
-from alerts.models import Alert, DigestSend, DigestStatus
+from alerts.models import Alert, DigestSend, DigestStatus, Rule
 from alerts.services import digest_window, scan
 from alerts.tasks import deliver_digest, send_digests, send_immediate_red
 from tests.alerts.factories import member, only_rules, project
@@ -242,3 +242,17 @@ def test_schedule_runs_scan_daily_and_digests_daily_and_on_monday(settings):
     days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     assert [when for name, when in fired if name == "alerts-daily-digests"] == [f"{day} 06:30" for day in days]
     assert [when for name, when in fired if name == "alerts-scan-early-warnings"] == [f"{day} 05:30" for day in days]
+
+
+def test_text_stored_with_a_control_character_reaches_the_digest_without_it(portfolio):
+    """Text stored before TCMS refused control characters: the mail (and its stored copy) holds none of them."""
+    people, first, second = portfolio
+    Rule.objects.filter(code="PAST_END").update(name="Past\x0b its end\x01")
+    type(people["official"]).objects.filter(pk=people["official"].pk).update(first_name="Ada\x01", last_name="L")
+    with time_machine.travel(MONDAY_DIGEST, tick=False):
+        send_digests(frequency="WEEKLY")
+    sent = _by_recipient()["official"]
+    html, _mimetype = sent.alternatives[0]
+    for text in (sent.subject, sent.body, html, DigestSend.objects.get(recipient=people["official"]).body_text):
+        assert "\x0b" not in text and "\x01" not in text
+    assert "Past its end" in sent.body and "Past its end" in html and "Dear Ada L," in sent.body
