@@ -146,7 +146,7 @@ def financial_import(request):
     if denied:
         return denied
     context = {"kinds": [(value, label, ", ".join(services.LAYOUTS[value])) for value, label in ImportKind.choices
-                      if value in services.LAYOUTS]}
+                      if value in services.LAYOUTS and services.may_import(request.user, value)]}
     if request.method == "POST" and request.POST.get("action") == "confirm":
         pending = request.session.get(PENDING_SESSION_KEY)
         if not pending or not default_storage.exists(pending["path"]):

@@ -162,6 +162,9 @@ def _apply(form, call):
     except ValidationError as error:
         _add_errors(form, error)
         raise _Refused
+    except PermissionDenied as error:  # e.g. a partner added to a new project of a unit the user may not change
+        form.add_error(None, str(error))
+        raise _Refused
 
 
 def _form_values(form) -> dict:
@@ -356,7 +359,7 @@ def project_import(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             data = upload.read()
-            result = services.project_import(source=data, filename=upload.name, dry_run=True)
+            result = services.project_import(source=data, filename=upload.name, user=request.user, dry_run=True)
             if result.ok:
                 old = _pending_path(request)
                 if old and default_storage.exists(old):
