@@ -283,7 +283,9 @@ def main(argv=None) -> None:
 
     data = _import_file(args.import_rows)
     started = time.perf_counter()
-    result = financial_import(kind="expenditure", source=data, filename="bench-100k.csv", user=user)
+    # An administrator may import every project's rows; the per-row check still runs (one query per chunk).
+    importer, _created = User.objects.get_or_create(username="bench-admin", defaults={"role": Role.ADMIN})
+    result = financial_import(kind="expenditure", source=data, filename="bench-100k.csv", user=importer)
     import_s = time.perf_counter() - started
     assert result.ok, result.errors[:5]
     # Leave the data as it was, so that the next run measures the same thing.

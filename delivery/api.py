@@ -2,7 +2,8 @@
 
 Bulk writes take a JSON list of rows in the import layout (DESIGN.md §5) and go through
 delivery.services.financial_import, so they are validated exactly like an uploaded file: every error is
-reported with its row and column, and if any row is wrong nothing is written.
+reported with its row and column, and if any row is wrong nothing is written. Rows of projects the user may not
+change answer 403 (with the same row errors); exchange rates are for administrators only.
 """
 
 import csv
@@ -36,17 +37,17 @@ from delivery.serializers import (
     import_row_serializer,
 )
 from projects.models import Project
+from projects.permissions import CHANGE_PROJECT, IMPORT_FINANCIALS, MANAGE_EXCHANGE_RATES
 from tcms.api import CHANGE, CREATE, CreateThroughService, TcmsCollectionViewSet, TcmsViewSet, UpdateThroughService
 
-IMPORT_FINANCIALS = "delivery.import_financials"
 ROW_SERIALIZERS = {kind: import_row_serializer(f"{kind.title()}ImportRow", columns)
                    for kind, columns in services.LAYOUTS.items()}
 DRY_RUN = OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Validate only: report what would be "
                                                                      "written, write nothing.")
 
 
-def _refused(errors: list[dict], batch=None) -> Response:
-    return Response({"errors": errors, "batch": batch}, status=status.HTTP_400_BAD_REQUEST)
+def _refused(errors: list[dict], batch=None, code=status.HTTP_400_BAD_REQUEST) -> Response:
+    return Response({"errors": errors, "batch": batch}, status=code)
 
 
 def import_rows(request, kind: str) -> Response:
@@ -86,7 +87,8 @@ def import_rows(request, kind: str) -> Response:
     batch = result.batch.pk if result.batch else None
     if result.errors:
         return _refused([{"index": None if e.row is None else e.row - 2, "row": e.row, "column": e.column,
-                          "message": e.message} for e in result.errors], batch)
+                          "message": e.message} for e in result.errors], batch,
+                        status.HTTP_403_FORBIDDEN if result.refused else status.HTTP_400_BAD_REQUEST)
     data = {"kind": kind, "dry_run": dry_run, "rows_total": result.rows_total, "created": result.created,
             "updated": result.updated, "unchanged": result.unchanged, "batch": batch}
     return Response(ImportResultSerializer(data).data,
@@ -96,19 +98,24 @@ def import_rows(request, kind: str) -> Response:
 def _import_schema(kind: str):
     return extend_schema(request=ROW_SERIALIZERS[kind](many=True), parameters=[DRY_RUN],
                          responses={200: ImportResultSerializer, 201: ImportResultSerializer,
-                                    400: ImportRefusedSerializer})
+                                    400: ImportRefusedSerializer, 403: ImportRefusedSerializer})
 
 
 class AllocationViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
     """Allocations of a project by year and source of funds. POST sets one (a change keeps the earlier amount as
-    a revision with the reason); POST import/ takes rows in the allocations import layout."""
+    a revision with the reason); POST import/ takes rows in the allocations import layout. Changing one needs
+    projects.change_project on its project (asked again by the service, as for a new one)."""
 
     queryset = Allocation.objects.select_related("project", "funding_source")
     serializer_class = AllocationSerializer
     filterset_fields = ["project", "year", "funding_source"]
     ordering_fields = ["year", "amount_usd", "updated_at", "id"]
-    perms = {CREATE: IMPORT_FINANCIALS, CHANGE: IMPORT_FINANCIALS}
+    perms = {CREATE: IMPORT_FINANCIALS, CHANGE: CHANGE_PROJECT}
+    object_perms = frozenset({CHANGE})
     action_kinds = {"bulk_import": CREATE}
+
+    def permission_object(self, allocation):
+        return allocation.project
 
     @property
     def write_serializer_class(self):
@@ -147,13 +154,14 @@ class ExpenditureViewSet(TcmsViewSet):
 
 
 class ExchangeRateViewSet(TcmsViewSet):
-    """UN operational rates of exchange. POST takes a JSON list of rows in the rates import layout."""
+    """UN operational rates of exchange. POST takes a JSON list of rows in the rates import layout (administrators:
+    the rates are reference data)."""
 
     queryset = ExchangeRate.objects.all()
     serializer_class = ExchangeRateSerializer
     filterset_fields = ["currency", "period"]
     ordering_fields = ["currency", "period"]
-    perms = {CREATE: IMPORT_FINANCIALS}
+    perms = {CREATE: MANAGE_EXCHANGE_RATES}
     parser_classes = [JSONParser]
 
     @_import_schema(ImportKind.RATES)

@@ -7,6 +7,12 @@ equal to Σ expenditure of each touched project and month, in the same transacti
 imports (and allocation_set) keep the ProjectYearDelivery rollup equal to Σ allocation and the twelve month amounts
 of each touched project and year, also in the same transaction.
 
+Who may: allocations and expenditure follow the project's edit rule (projects/permissions.py, as the pages ask):
+a row of a project the user may not change is an error of its `project_symbol` cell, so the file is refused whole;
+exchange rates are reference data (delivery.manage_exchange_rates: administrators). `user=None` is a system actor
+(a management command run by an operator, demo or benchmark seeding, a Celery task) and is allowed; pages and the
+API always pass the acting user.
+
 Speed: lookups (projects, input types, sources, rates, existing rows) are loaded once per file in chunks,
 writes are bulk upserts: no query per row.
 """
@@ -36,6 +42,14 @@ from delivery.models import (
     ProjectYearDelivery,
 )
 from projects.models import FundingSource, InputType, Project
+from projects.permissions import (
+    CHANGE_PROJECT,
+    IMPORT_FINANCIALS,
+    MANAGE_EXCHANGE_RATES,
+    projects_not_editable,
+    refusal_message,
+    require,
+)
 from tcms.locks import serialise
 from tcms.tabular import (
     CellError,
@@ -66,6 +80,8 @@ TEMPLATE_EXAMPLES: dict[str, list[str]] = {
     ImportKind.RATES: ["EUR", "2026-10", "0.921000"],
 }
 FINANCIAL_KINDS = tuple(LAYOUTS)
+# Beyond delivery.import_financials, the kinds that need a permission of their own.
+KIND_PERMS = {ImportKind.RATES: MANAGE_EXCHANGE_RATES}
 
 
 @dataclass
@@ -79,6 +95,7 @@ class ImportResult:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     batch: ImportBatch | None = None
+    refused: bool = False  # some rows are of projects the user may not change
 
     @property
     def ok(self) -> bool:
@@ -115,6 +132,19 @@ def _project_ids(symbols: set[str]) -> dict[str, int]:
     return found
 
 
+def _not_editable(user, projects: dict[str, int]) -> set[int]:
+    """The ids of the file's projects that the user may not change: one query per chunk, not one per row."""
+    refused = set()
+    for chunk in _chunks(sorted(projects.values())):
+        refused |= projects_not_editable(user, chunk)
+    return refused
+
+
+def may_import(user, kind: str) -> bool:
+    """Whether the user may import files of this kind at all (the pages offer only those); None: a system actor."""
+    return user is None or all(user.has_perm(perm) for perm in (IMPORT_FINANCIALS, KIND_PERMS.get(kind)) if perm)
+
+
 def _rates_for(currencies: set[str], periods: set) -> dict[tuple[str, object], Decimal]:
     if not currencies or not periods:
         return {}
@@ -132,6 +162,9 @@ def financial_import(*, kind: str, source, filename: str = "", user=None, dry_ru
     `progress(done, total)`, if given, is called as the rows are gone through."""
     if kind not in LAYOUTS:
         raise ValueError(f"Unknown import kind {kind!r}; expected one of {', '.join(LAYOUTS)}")
+    require(user, IMPORT_FINANCIALS)
+    if kind in KIND_PERMS:
+        require(user, KIND_PERMS[kind])
     data, source_name = read_source(source)
     filename = filename or source_name
     result = ImportResult(kind=kind, file_name=filename, dry_run=dry_run)
@@ -223,13 +256,19 @@ def _import_rates(rows, *, result: ImportResult, batch, user) -> None:
                                      unique_fields=["currency", "period"], update_fields=["units_per_usd"])
 
 
-def _row_project_id(record: dict, number: int, *, projects: dict, result: ImportResult) -> int | None:
-    """The id of the row's project, or None with a row error naming the unknown symbol."""
+def _row_project_id(record: dict, number: int, *, projects: dict, not_editable: set[int],
+                    result: ImportResult) -> int | None:
+    """The id of the row's project, or None with a row error naming the unknown symbol or the project the user may
+    not change."""
     symbol = record["project_symbol"].strip()
     project_id = projects.get(symbol)
     if project_id is None:
         result.errors.append(RowError(number, "project_symbol",
                                       _("No project with symbol “%(symbol)s”.") % {"symbol": excerpt(symbol)}))
+    elif project_id in not_editable:
+        result.errors.append(RowError(number, "project_symbol", refusal_message(CHANGE_PROJECT, symbol)))
+        result.refused = True
+        return None
     return project_id
 
 
@@ -239,11 +278,12 @@ def _row_project_id(record: dict, number: int, *, projects: dict, result: Import
 def _import_allocations(rows, *, result: ImportResult, batch, user) -> None:
     sources = dict(FundingSource.objects.values_list("code", "id"))
     projects = _project_ids({r["project_symbol"].strip() for _n, r in rows})
+    not_editable = _not_editable(user, projects)
     parsed = []
     seen: dict = {}
     for number, record in rows:
         errors_before = len(result.errors)
-        project_id = _row_project_id(record, number, projects=projects, result=result)
+        project_id = _row_project_id(record, number, projects=projects, not_editable=not_editable, result=result)
         try:
             year = parse_int(record["year"], minimum=1950, maximum=2100)
         except CellError as exc:
@@ -305,11 +345,12 @@ def _import_allocations(rows, *, result: ImportResult, batch, user) -> None:
 def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
     input_types = dict(InputType.objects.values_list("code", "id"))
     projects = _project_ids({r["project_symbol"].strip() for _n, r in rows})
+    not_editable = _not_editable(user, projects)
     parsed = []
     seen: dict = {}
     for number, record in rows:
         errors_before = len(result.errors)
-        project_id = _row_project_id(record, number, projects=projects, result=result)
+        project_id = _row_project_id(record, number, projects=projects, not_editable=not_editable, result=result)
         try:
             period = parse_period(record["period"].strip())
         except CellError as exc:
@@ -474,7 +515,10 @@ _IMPORTERS = {
 
 @transaction.atomic
 def allocation_set(*, project, year: int, funding_source, amount_usd: Decimal, reason: str, user=None) -> Allocation:
-    """Set one allocation by hand (admin, API): a change keeps the earlier amount as a revision with its reason."""
+    """Set one allocation by hand (admin, API): a change keeps the earlier amount as a revision with its reason.
+
+    Who may: whoever may change the project (its units' officers and managers, administrators)."""
+    require(user, CHANGE_PROJECT, project)
     if not (reason or "").strip():
         raise ValueError(_("Give the reason for the allocation change."))
     if amount_usd < 0:

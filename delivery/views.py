@@ -129,12 +129,15 @@ def financial_import(request):
     if denied:
         return denied
     context = {"kinds": [(value, label, ", ".join(services.LAYOUTS[value])) for value, label in ImportKind.choices
-                         if value in services.LAYOUTS], "limits": upload_limits()}
+                         if value in services.LAYOUTS and services.may_import(request.user, value)],
+               "limits": upload_limits()}
     if request.method != "POST":
         return render(request, "delivery/import.html", context)
     kind = request.POST.get("kind")
     upload = request.FILES.get("file")
     context["kind"] = kind
+    if kind in services.LAYOUTS and not services.may_import(request.user, kind):
+        raise PermissionDenied
     if kind not in services.LAYOUTS or upload is None:
         messages.error(request, _("Choose the kind of file and the file to import."))
     else:

@@ -2,6 +2,11 @@
 
 Every function is atomic, validates with the models' full_clean (errors keyed by field name) and records
 who changed what through django-simple-history.
+
+Who may: each write first asks projects/permissions.py, as the pages do (`require`: PermissionDenied naming what is
+refused), about the project as stored before the change; an import asks about every row's project at once and refuses
+the whole file, naming the rows. `user=None` is a system actor (a management command run by an operator, demo or
+benchmark seeding, a Celery task) and is allowed; pages and the API always pass the acting user.
 """
 
 import csv
@@ -41,6 +46,14 @@ from projects.models import (
     StrategicObjective,
     TrainingActivity,
     TripartiteInvolvement,
+)
+from projects.permissions import (
+    ADD_PROJECT,
+    CHANGE_PROJECT,
+    IMPORT_PROJECTS,
+    projects_not_editable,
+    refusal_message,
+    require,
 )
 from tcms.locks import serialise
 
@@ -237,6 +250,7 @@ def _set_m2m(project: Project, m2m: dict) -> None:
 def project_create(*, user=None, countries=None, other_programmes=None, themes=None, principles=None,
                    conventions=None, **fields) -> Project:
     """Register a project. `fields` are Project fields; many-to-many values come as lists of instances."""
+    require(user, ADD_PROJECT)
     _refuse_unknown_fields(fields, PROJECT_EDITABLE_FIELDS)
     project = Project(**fields)
     project.version = 1
@@ -272,8 +286,10 @@ def _display(value) -> str:
     return str(value)
 
 
-def _lock_current(project: Project, version: int | None) -> Project:
+def _lock_current(project: Project, version: int | None, user) -> Project:
+    """The project as stored, locked; refused if the user may not change it or the version seen is stale."""
     current = Project.objects.select_for_update().get(pk=project.pk)
+    require(user, CHANGE_PROJECT, current)
     if version is not None and current.version != version:
         last = current.history.order_by("-history_date", "-history_id").first()
         who = (last.history_user if last and last.history_user else _("someone"))
@@ -296,7 +312,7 @@ def project_update(*, project: Project, user=None, version: int | None, date_rea
     the status only moves along ALLOWED_TRANSITIONS.
     """
     _refuse_unknown_fields(changes, PROJECT_EDITABLE_FIELDS)
-    current = _lock_current(project, version)
+    current = _lock_current(project, version, user)
     errors = {}
     if "status" in changes:
         message = status_change_error(current.status, changes["status"])
@@ -333,7 +349,7 @@ def project_update(*, project: Project, user=None, version: int | None, date_rea
 
 @transaction.atomic
 def project_change_status(*, project: Project, status: str, user=None, version: int | None = None) -> Project:
-    current = _lock_current(project, version)
+    current = _lock_current(project, version, user)
     if status not in ProjectStatus.values:
         raise ValidationError({"status": _("“%(status)s” is not a project status.") % {"status": status}})
     message = status_change_error(current.status, status)
@@ -357,7 +373,7 @@ def project_revise_date(*, project: Project, field: str, new_value: dt.date | No
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for revising the %(date)s.") % {
             "date": DateField(field).label}})
-    current = _lock_current(project, version)
+    current = _lock_current(project, version, user)
     old_value = getattr(current, field)
     if old_value == new_value:
         raise ValidationError({field: _("The %(date)s is already %(value)s.") % {
@@ -386,11 +402,13 @@ def _save_child(instance, user):
 
 @transaction.atomic
 def partner_add(*, project: Project, organisation: Organisation, role: str, user=None) -> ProjectPartner:
+    require(user, CHANGE_PROJECT, project)
     return _save_child(ProjectPartner(project=project, organisation=organisation, role=role), user)
 
 
 @transaction.atomic
 def partner_remove(*, partner: ProjectPartner, user=None) -> None:
+    require(user, CHANGE_PROJECT, partner.project)
     _by(user, partner).delete()
 
 
@@ -401,6 +419,7 @@ TRIPARTITE_FIELDS = frozenset({"contemplated", "contemplated_description", "actu
 @transaction.atomic
 def tripartite_set(*, project: Project, stage: str, group: str, user=None, **values) -> TripartiteInvolvement:
     """Set one cell of the stage × constituent-group matrix (contemplated and/or actual involvement)."""
+    require(user, CHANGE_PROJECT, project)
     _refuse_unknown_fields(values, TRIPARTITE_FIELDS)
     cell = TripartiteInvolvement.objects.filter(project=project, stage=stage, group=group).first()
     if cell is None:
@@ -413,6 +432,7 @@ def tripartite_set(*, project: Project, stage: str, group: str, user=None, **val
 @transaction.atomic
 def expert_create(*, project: Project, nationality: Country, category: str, year: int, work_months, name: str = "",
                   user=None) -> ExpertAssignment:
+    require(user, CHANGE_PROJECT, project)
     return _save_child(ExpertAssignment(project=project, nationality=nationality, category=category, year=year,
                                         work_months=work_months, name=name), user)
 
@@ -420,6 +440,7 @@ def expert_create(*, project: Project, nationality: Country, category: str, year
 @transaction.atomic
 def training_create(*, project: Project, title: str, start_date: dt.date, end_date: dt.date, women: int = 0,
                     men: int = 0, is_turin_centre: bool = False, area: str = "", user=None) -> TrainingActivity:
+    require(user, CHANGE_PROJECT, project)
     return _save_child(TrainingActivity(project=project, title=title, start_date=start_date, end_date=end_date,
                                         women=women, men=men, is_turin_centre=is_turin_centre, area=area), user)
 
@@ -427,6 +448,7 @@ def training_create(*, project: Project, title: str, start_date: dt.date, end_da
 @transaction.atomic
 def progress_report_create(*, project: Project, period_end: dt.date, due_date: dt.date,
                            submitted_date: dt.date | None = None, comment: str = "", user=None) -> ProgressReport:
+    require(user, CHANGE_PROJECT, project)
     return _save_child(ProgressReport(project=project, period_end=period_end, due_date=due_date,
                                       submitted_date=submitted_date, comment=comment), user)
 
@@ -618,6 +640,13 @@ def _field_display(value) -> str:
     return _display(value.code if hasattr(value, "code") else value)
 
 
+def _import_refusal(project: Project | None, not_editable: set[int], may_add: bool) -> str | None:
+    """Why the user may not import a row (naming the stored project, never echoing the cell), or None."""
+    if project is None:
+        return None if may_add else refusal_message(ADD_PROJECT)
+    return refusal_message(CHANGE_PROJECT, project) if project.pk in not_editable else None
+
+
 @transaction.atomic
 def project_import(*, source, filename: str = "", user=None, dry_run: bool = False,
                    progress: Callable[[int, int], None] | None = None) -> ProjectImportResult:
@@ -625,8 +654,12 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
 
     Errors name row and column. A dry run validates and reports what would be created or updated, writing nothing.
     `progress(done, total)`, if given, is called as the rows are checked, then as they are written.
+    A row updating a project the user may not change (as stored), or creating one when the user may not register
+    projects, is an error of its `symbol` cell: the file is refused whole, the dry run too.
     """
     from tcms.tabular import RowError, TableError, excerpt, read_source, read_table, with_progress
+
+    require(user, IMPORT_PROJECTS)
 
     # The same file uploaded twice at once: the second waits here, then finds the first one's projects unchanged.
     serialise("project_import")
@@ -642,6 +675,8 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
     lookups = _ImportLookups()
     symbols = [record.get("symbol", "").strip().upper() for _n, record in table.rows]
     existing = {p.symbol: p for p in Project.objects.filter(symbol__in=symbols).prefetch_related("countries")}
+    not_editable = projects_not_editable(user, [p.pk for p in existing.values()])
+    may_add = user is None or user.has_perm(ADD_PROJECT)
     seen: dict[str, int] = {}
     parsed = []
     for number, record in with_progress(table.rows, progress):
@@ -651,6 +686,10 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
                 "symbol": excerpt(symbol), "row": seen[symbol]}))
             continue
         seen[symbol] = number
+        refusal = _import_refusal(existing.get(symbol), not_editable, may_add)
+        if refusal:
+            result.errors.append(RowError(number, "symbol", refusal))
+            continue
         row = _parse_import_row(number, record, lookups, existing, result.errors)
         if row is None:
             continue
@@ -718,15 +757,16 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
 PROJECT_RECORD_MODELS = (ProjectPartner, TripartiteInvolvement, ExpertAssignment, TrainingActivity, ProgressReport)
 
 
-def _check_record(record) -> None:
+def _check_record(record, user) -> None:
     if not isinstance(record, PROJECT_RECORD_MODELS):
         raise TypeError(f"{type(record).__name__} is not a record of a project")
+    require(user, CHANGE_PROJECT, record.project)
 
 
 @transaction.atomic
 def project_record_update(*, record, user=None, **values):
     """Change a partner, tripartite cell, expert, training activity or progress report of a project."""
-    _check_record(record)
+    _check_record(record, user)
     allowed = {f.name for f in record._meta.concrete_fields if f.editable and f.name not in ("id", "project")}
     _refuse_unknown_fields(values, allowed)
     for name, value in values.items():
@@ -737,5 +777,5 @@ def project_record_update(*, record, user=None, **values):
 @transaction.atomic
 def project_record_remove(*, record, user=None) -> None:
     """Delete one of a project's records; its history keeps who removed it and what it was."""
-    _check_record(record)
+    _check_record(record, user)
     _by(user, record).delete()

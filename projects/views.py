@@ -158,6 +158,9 @@ def _apply(form, call):
     except ValidationError as error:
         _add_errors(form, error)
         raise _Refused
+    except PermissionDenied as error:  # e.g. a partner added to a new project of a unit the user may not change
+        form.add_error(None, str(error))
+        raise _Refused
 
 
 def _form_values(form) -> dict:

@@ -8,7 +8,8 @@ Every app's `api.py` builds its viewsets on `TcmsViewSet`, so that all endpoints
   object a user may read but not change answers 403;
 - writes go through the services: the write serializer only checks the shape of the input, then the view calls
   the service inside one transaction; a Django ValidationError from a service answers 400 naming the fields,
-  a stale project version 412;
+  a stale project version 412, a PermissionDenied (the services ask projects/permissions.py too) 403 with its
+  message;
 - every successful GET carries an `ETag` (a hash of the representation); `If-None-Match` answers 304, and an
   `If-Match` that no longer matches on a write answers 412;
 - pagination with a count (`?page=`, `?page_size=`), ordering (`?ordering=`) and the apps' shared FilterSets.
@@ -17,6 +18,7 @@ Every app's `api.py` builds its viewsets on `TcmsViewSet`, so that all endpoints
 import hashlib
 import json
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -55,6 +57,8 @@ def api_exception_handler(exc, context):
         exc = PreconditionFailed(detail=validation_error_detail(exc))
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=validation_error_detail(exc))
+    elif isinstance(exc, DjangoPermissionDenied) and exc.args:
+        exc = exceptions.PermissionDenied(detail=str(exc))  # the service's words (DRF's own handler drops them)
     return drf_exception_handler(exc, context)
 
 

@@ -239,10 +239,14 @@ def _run(job: ImportJob, *, dry_run: bool) -> ImportOutcome:
 
 
 def _fail(job: ImportJob, error: Exception) -> None:
-    logger.exception("import job %s (%s) failed", job.pk, job.kind)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJobStatus.FAILED, finished_at=timezone.now(),
-        message=excerpt(f"{type(error).__name__}: {error}", 500))
+    if isinstance(error, PermissionDenied):
+        # The owner lost the right to this kind of import since the upload: a refusal, not a fault.
+        status, message = ImportJobStatus.REFUSED, str(error)
+    else:
+        logger.exception("import job %s (%s) failed", job.pk, job.kind)
+        status, message = ImportJobStatus.FAILED, f"{type(error).__name__}: {error}"
+    ImportJob.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now(),
+                                               message=excerpt(message, 500))
     _discard_file(job)
 
 

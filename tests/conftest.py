@@ -62,8 +62,6 @@ def _eager_celery_and_media(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,
-        "private": {**settings.STORAGES["private"],
-                    "OPTIONS": {**settings.STORAGES["private"]["OPTIONS"], "location": str(settings.PRIVATE_ROOT)}},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     yield

@@ -14,8 +14,9 @@ What the answers must be:
   empty body `{}`: TcmsViewSet checks the perm in has_permission (collection writes) or in get_object, before the
   write serializer (object writes), so 400 shows the permission check was passed just as well as 2xx does.
   The exception is a create whose perm is asked about a parent named in the body (check_target, after the shape is
-  validated: partners, tripartite cells, results, indicators, periods): those are sent a well-formed body pointing
-  at the own or the other unit's project; a 400 from the service (e.g. a duplicate) still comes after the check.
+  validated: partners, tripartite cells, results, indicators, periods, allocations) and the bulk imports (each row's
+  project is asked about): those are sent a well-formed body pointing at the own or the other unit's project; a
+  400 from the service (e.g. a duplicate) still comes after the check.
   No If-Match is sent, so 412 is not expected.
 - a role that may not: exactly 403. The API does not hide objects a user may read but not change (every signed-in
   user reads the whole register), so there is no 404 standing in for a refusal.
@@ -65,7 +66,6 @@ OFFICER, MANAGER, EVALUATION, SECRETARIAT, ADMIN = (Role.OFFICER, Role.MANAGER, 
 ALL = frozenset(Role.values)
 ADMINS = frozenset({ADMIN})
 EDITORS = frozenset({OFFICER, MANAGER, ADMIN})  # projects.add_project; projects.change_project on their units'
-IMPORTERS = frozenset({OFFICER, MANAGER, ADMIN})  # delivery.import_financials
 EVALUATORS = frozenset({EVALUATION, ADMIN})  # evaluation.manage_evaluations
 API_PREFIX = "api/"
 OWN, OTHER = "own", "other"
@@ -160,6 +160,25 @@ def _period_body(world, side):
     return {"indicator": world.indicator[side].pk, "start": "2003-01-01", "end": "2003-12-31", "target": "40"}
 
 
+def _allocation_body(world, side):
+    return {"project": world.project[side].pk, "year": 2001, "funding_source": "XBTC", "amount_usd": "10.00",
+            "reason": "Approved budget"}
+
+
+def _allocation_rows(world, side):
+    return [{"project_symbol": world.project[side].symbol, "year": "2001", "funding_source": "XBTC",
+             "amount_usd": "20.00"}]
+
+
+def _expenditure_rows(world, side):
+    return [{"project_symbol": world.project[side].symbol, "period": "2001-01", "input_type": "EXPERTS",
+             "currency": "USD", "amount": "30.00"}]
+
+
+def _rate_rows(world, side):
+    return [{"currency": "CHF", "period": "2001-01", "units_per_usd": "1.500000"}]
+
+
 # Endpoints anyone may call, signed in or not.
 PUBLIC = {("api-schema", "GET"), ("api-swagger", "GET"), ("api-redoc", "GET")}
 
@@ -209,19 +228,19 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("region-detail", "GET"): read(),
     ("country-list", "GET"): read(),
     ("country-detail", "GET"): read(),
-    # delivery: financial data is imported by officers and managers for any project (import_financials is not
-    # asked about a project), as on the import page
+    # delivery: allocations and expenditure follow the project's edit rule (a bulk import is refused, 403, if any
+    # row is of a project the user may not change); exchange rates are reference data, for administrators
     ("allocation-list", "GET"): read(),
-    ("allocation-list", "POST"): Access(IMPORTERS),
+    ("allocation-list", "POST"): project_write(_allocation_body),
     ("allocation-detail", "GET"): read_both_units(),
-    ("allocation-detail", "PUT"): Access(IMPORTERS, other=IMPORTERS),
-    ("allocation-detail", "PATCH"): Access(IMPORTERS, other=IMPORTERS),
-    ("allocation-bulk-import", "POST"): Access(IMPORTERS),
+    ("allocation-detail", "PUT"): project_write(),
+    ("allocation-detail", "PATCH"): project_write(),
+    ("allocation-bulk-import", "POST"): project_write(_allocation_rows),
     ("expenditure-list", "GET"): read(),
-    ("expenditure-list", "POST"): Access(IMPORTERS),
+    ("expenditure-list", "POST"): project_write(_expenditure_rows),
     ("expenditure-detail", "GET"): read(),
     ("exchange-rate-list", "GET"): read(),
-    ("exchange-rate-list", "POST"): Access(IMPORTERS),
+    ("exchange-rate-list", "POST"): Access(ADMINS, body=_rate_rows),
     ("exchange-rate-detail", "GET"): read(),
     ("delivery-list", "GET"): read(year=2000, by="region"),
     # results: whoever may change the project

@@ -14,7 +14,7 @@ from delivery.services import financial_import
 from tests.api.base import EndpointTests
 from tests.factories import FundingSourceFactory, InputTypeFactory, ProjectFactory, RegionFactory
 
-FINANCE = {Role.ADMIN, Role.OFFICER, Role.MANAGER}
+FINANCE = {Role.ADMIN, Role.OFFICER, Role.MANAGER}  # on their units' projects (administrators: all)
 sequence = itertools.count(1)
 
 
@@ -27,6 +27,7 @@ class TestAllocations(EndpointTests):
     basename = "allocation"
     create_roles = FINANCE
     update_roles = FINANCE
+    scoped = True  # allocations follow the project's edit rule
 
     def make(self, scope, unit):
         return Allocation.objects.create(project=ProjectFactory(responsible_unit=unit), year=2026,
@@ -54,6 +55,14 @@ class TestAllocations(EndpointTests):
         assert response.status_code == 400 and "reason" in response.data
         assert not AllocationRevision.objects.exists()
 
+    def test_setting_one_of_another_units_project_answers_403(self, scope):
+        data = {**self.create_data(scope, 0), "project": ProjectFactory(responsible_unit=scope.other_unit).pk}
+        for role in (Role.OFFICER, Role.MANAGER):
+            response = scope.client(role).post(self.list_url(), data, format="json")
+            assert response.status_code == 403, (role, response.content)
+        assert not Allocation.objects.exists()
+        assert scope.client(Role.ADMIN).post(self.list_url(), data, format="json").status_code == 201
+
     def test_bulk_import_in_the_allocations_layout(self, scope):
         project = ProjectFactory(responsible_unit=scope.unit)
         FundingSourceFactory(code="RBTC")
@@ -70,7 +79,7 @@ class _BulkOnly(EndpointTests):
     creates_objects = False
 
     def test_create_per_role(self, scope):
-        for n, role in enumerate(("SECRETARIAT", "EVALUATION", "OFFICER")):
+        for n, role in enumerate(("SECRETARIAT", "EVALUATION", "OFFICER", "MANAGER", "ADMIN")):
             response = scope.client(role).post(self.list_url(), self.create_data(scope, n), format="json")
             expected = 201 if role in self.create_roles else 403
             assert response.status_code == expected, (role, response.content)
@@ -134,6 +143,17 @@ class TestExpenditure(_BulkOnly):
         assert response.status_code == 400 and "At most 2 rows" in response.data["errors"][0]["message"]
         assert not Expenditure.objects.exists()
 
+    def test_rows_of_another_units_project_answer_403_naming_them(self, scope):
+        InputTypeFactory()
+        rows = [expenditure_row(ProjectFactory(responsible_unit=scope.unit)),
+                expenditure_row(other := ProjectFactory(responsible_unit=scope.other_unit))]
+        for dry_run in ("", "?dry_run=true"):
+            response = scope.client(Role.OFFICER).post(self.list_url() + dry_run, rows, format="json")
+            assert response.status_code == 403
+            assert response.data["errors"] == [{"index": 1, "row": 3, "column": "project_symbol",
+                                                "message": f"You may not change project {other.symbol}."}]
+        assert not Expenditure.objects.exists()
+
     def test_dry_run_writes_nothing(self, scope):
         InputTypeFactory()
         rows = [expenditure_row(ProjectFactory(responsible_unit=scope.unit))]
@@ -144,6 +164,7 @@ class TestExpenditure(_BulkOnly):
 
 class TestExchangeRates(_BulkOnly):
     basename = "exchange-rate"
+    create_roles = {Role.ADMIN}  # reference data
 
     def make(self, scope, unit):
         return ExchangeRate.objects.create(currency="EUR", period=dt.date(2000, 1, 1) + dt.timedelta(

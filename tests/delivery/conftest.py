@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import FundingSourceFactory, InputTypeFactory, ProjectFactory, UserFactory
+from tests.factories import FundingSourceFactory, InputTypeFactory, ProjectFactory, UnitFactory, UserFactory
 
 
 @pytest.fixture
@@ -15,15 +15,22 @@ def reference(db):
 
 
 @pytest.fixture
-def project_a(reference):
-    return ProjectFactory(symbol="RAF/26/01/USA", funding_source=reference["XBTC"])
+def unit(db):
+    """The unit responsible for project_a and project_b (the officer's)."""
+    return UnitFactory(code="RO-DELIVERY")
 
 
 @pytest.fixture
-def project_b(reference):
-    return ProjectFactory(symbol="RLA/26/02/USA", funding_source=reference["RBTC"])
+def project_a(reference, unit):
+    return ProjectFactory(symbol="RAF/26/01/USA", funding_source=reference["XBTC"], responsible_unit=unit)
 
 
 @pytest.fixture
-def officer(db):
-    return UserFactory(username="officer", role="OFFICER")
+def project_b(reference, unit):
+    return ProjectFactory(symbol="RLA/26/02/USA", funding_source=reference["RBTC"], responsible_unit=unit)
+
+
+@pytest.fixture
+def officer(unit):
+    """An officer of the projects' unit: allocations and expenditure follow the project's edit rule."""
+    return UserFactory(username="officer", role="OFFICER", units=[unit])

@@ -2,11 +2,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 
 from delivery.models import Allocation, AllocationRevision, ExchangeRate, Expenditure, ImportBatch, ProjectMonthSpend
 from delivery.services import financial_import
 from tests.delivery.factories import ExchangeRateFactory, allocations_csv, csv_bytes, expenditure_csv
+from tests.factories import ProjectFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +160,35 @@ def test_rates_import_and_idempotency():
     bad = financial_import(kind="rates", source=csv_bytes("currency,period,units_per_usd", "USD,2026-01,1",
                                                           "EUR,2026-01,0"))
     assert _errors(bad) == [(2, "currency"), (3, "units_per_usd")]
+
+
+def test_rows_of_projects_the_user_may_not_change_are_refused_whole(project_a, officer, reference):
+    other = ProjectFactory(symbol="RAS/26/03/USA", responsible_unit=UnitFactory(code="RO-ELSEWHERE"))
+    for kind, data in (("allocations", allocations_csv("RAF/26/01/USA,2026,XBTC,10", "RAS/26/03/USA,2026,XBTC,10")),
+                       ("expenditure", expenditure_csv("RAF/26/01/USA,2026-01,EXPERTS,USD,1",
+                                                       "RAS/26/03/USA,2026-01,EXPERTS,USD,1"))):
+        for dry_run in (True, False):
+            result = financial_import(kind=kind, source=data, user=officer, dry_run=dry_run)
+            assert [(e.row, e.column, e.message) for e in result.errors] == [
+                (3, "project_symbol", f"You may not change project {other.symbol}.")] and result.refused
+    assert not Allocation.objects.exists() and not Expenditure.objects.exists()
+    assert financial_import(kind="allocations", source=allocations_csv("RAS/26/03/USA,2026,XBTC,10")).ok  # command
+
+
+def test_the_rows_projects_are_checked_set_based(reference, officer, unit):
+    """The officer's import asks a fixed number of queries more than the system actor's, whatever the rows."""
+    symbols = [ProjectFactory(symbol=f"RAF/26/{n:02d}/USA", responsible_unit=unit).symbol for n in range(10, 40)]
+
+    def extra_queries(count: int) -> int:
+        data = allocations_csv(*(f"{symbol},2026,XBTC,10" for symbol in symbols[:count]))
+        measured = []
+        for user in (type(officer).objects.get(pk=officer.pk), None):  # a fresh user: no cached units
+            with CaptureQueriesContext(connection) as queries:
+                assert financial_import(kind="allocations", source=data, user=user, dry_run=True).ok
+            measured.append(len(queries))
+        return measured[0] - measured[1]
+
+    assert extra_queries(1) == extra_queries(30) <= 2
 
 
 def test_xlsx_file_is_read(project_a):

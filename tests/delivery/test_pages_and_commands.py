@@ -127,7 +127,7 @@ def test_anonymous_redirected_and_secretariat_cannot_upload(client, reference):
 
 def test_upload_preview_then_confirm(project_a, client, settings, django_capture_on_commit_callbacks):
     capture = django_capture_on_commit_callbacks
-    client.force_login(UserFactory(username="officer2", role="OFFICER"))
+    client.force_login(UserFactory(username="officer2", role="OFFICER", units=[project_a.responsible_unit]))
     url = reverse("delivery:import")
     bad = SimpleUploadedFile("bad.csv", expenditure_csv("RAF/26/01/USA,2026-01,EXPERTS,USD,10",
                                                         "RAF/26/01/USA,2026-1,EXPERTS,USD,10"))

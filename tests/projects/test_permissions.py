@@ -1,18 +1,24 @@
-"""Each role's permissions, as decided in projects/permissions.py (the one place)."""
+"""Each role's permissions, as decided in projects/permissions.py (the one place), and the write services asking
+them where the write happens."""
+
+import datetime as dt
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 
 from accounts.models import Role
-from projects.models import Project
-from projects.permissions import editable_projects
-from tests.factories import ProjectFactory, UnitFactory, UserFactory
+from projects import services
+from projects.models import ExpertAssignment, Project, ProjectPartner, TripartiteInvolvement
+from projects.permissions import editable_projects, projects_not_editable, require
+from tests.factories import CountryFactory, OrganisationFactory, ProjectFactory, UnitFactory, UserFactory
+from tests.projects.factories import ExpertFactory, ProjectPartnerFactory
 
 pytestmark = pytest.mark.django_db
 
 GLOBAL_PERMS = ["projects.view_project", "projects.add_project", "projects.import_projects",
                 "delivery.import_financials", "evaluation.manage_evaluations", "reports.export_reports",
-                "delivery.manage_alerts", "tcms.administer"]
+                "delivery.manage_alerts", "delivery.manage_exchange_rates", "tcms.administer"]
 EXPECTED = {
     Role.OFFICER: {"projects.view_project", "projects.add_project", "projects.import_projects",
                    "delivery.import_financials", "delivery.manage_alerts"},
@@ -67,6 +73,8 @@ def assert_filter_agrees(user, projects):
     """The queryset filter (lists, bulk checks) and the object predicate must say the same."""
     by_filter = set(editable_projects(user, Project.objects.all()).values_list("pk", flat=True))
     assert by_filter == {projects[name].pk for name in editable(user, projects)}
+    refused = projects_not_editable(user, [p.pk for p in projects.values()])
+    assert refused == {p.pk for name, p in projects.items() if name not in editable(user, projects)}
 
 
 def test_officer_edits_own_units_projects_only(units, projects):
@@ -115,3 +123,92 @@ def test_administrator_edits_and_deletes_everything(projects):
 def test_only_administrator_deletes(units, projects):
     officer = UserFactory(role=Role.OFFICER, units=[units[0]])
     assert not officer.has_perm("projects.delete_project", projects["own_responsible"])
+
+
+# ---------------------------------------------------------------- the write services ask, where the write happens
+
+
+def test_require_names_what_is_refused_and_lets_a_system_actor_through(units, projects):
+    officer = UserFactory(role=Role.OFFICER, units=[units[0]])
+    require(officer, "projects.change_project", projects["own_responsible"])
+    with pytest.raises(PermissionDenied, match=f"You may not change project {projects['other'].symbol}."):
+        require(officer, "projects.change_project", projects["other"])
+    with pytest.raises(PermissionDenied, match="Only administrators change exchange rates."):
+        require(officer, "delivery.manage_exchange_rates")
+    with pytest.raises(PermissionDenied):
+        require(AnonymousUser(), "projects.view_project")
+    require(None, "tcms.administer")  # a management command, seeding, a task
+    assert projects_not_editable(None, [p.pk for p in projects.values()]) == set()
+
+
+def _writes(project):
+    """Every write service of projects/services.py about one project, as (name, call(user))."""
+    organisation, country = OrganisationFactory(), CountryFactory()
+    partner = ProjectPartnerFactory(project=project)
+    expert = ExpertFactory(project=project, nationality=country)
+    return [
+        ("project_update", lambda user: services.project_update(project=project, user=user, version=None,
+                                                                title="Changed")),
+        ("project_change_status", lambda user: services.project_change_status(project=project, status="SUSPENDED",
+                                                                              user=user)),
+        ("project_revise_date", lambda user: services.project_revise_date(
+            project=project, field="planned_end", new_value=dt.date(2003, 1, 31), reason="Extension", user=user)),
+        ("partner_add", lambda user: services.partner_add(project=project, organisation=organisation,
+                                                          role="IMPLEMENTING", user=user)),
+        ("partner_remove", lambda user: services.partner_remove(partner=partner, user=user)),
+        ("tripartite_set", lambda user: services.tripartite_set(project=project, stage="FORMULATION",
+                                                                group="WORKERS", contemplated=True,
+                                                                contemplated_description="Unions consulted",
+                                                                user=user)),
+        ("expert_create", lambda user: services.expert_create(project=project, nationality=country,
+                                                              category="NATIONAL", year=2000, work_months=2,
+                                                              user=user)),
+        ("training_create", lambda user: services.training_create(
+            project=project, title="Workshop", start_date=dt.date(2000, 5, 1), end_date=dt.date(2000, 5, 2),
+            user=user)),
+        ("progress_report_create", lambda user: services.progress_report_create(
+            project=project, period_end=dt.date(2000, 6, 30), due_date=dt.date(2000, 8, 31), user=user)),
+        ("project_record_update", lambda user: services.project_record_update(record=expert, user=user, year=2001)),
+        ("project_record_remove", lambda user: services.project_record_remove(record=expert, user=user)),
+    ]
+
+
+def _snapshot(project) -> tuple:
+    project.refresh_from_db()
+    return (project.version, project.title, project.status, project.planned_end,
+            ProjectPartner.objects.filter(project=project).count(),
+            TripartiteInvolvement.objects.filter(project=project).count(),
+            list(ExpertAssignment.objects.filter(project=project).values_list("year", flat=True)),
+            project.training.count(), project.progress_reports.count())
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.MANAGER, Role.EVALUATION, Role.SECRETARIAT])
+def test_every_project_write_refuses_who_may_not_change_the_project(units, role):
+    """As a page or endpoint that forgot to ask would let through: the service refuses and changes nothing."""
+    project = ProjectFactory(responsible_unit=units[1])
+    user = UserFactory(role=role, units=[units[0]])
+    writes = _writes(project)
+    before = _snapshot(project)
+    for name, write in writes:
+        with pytest.raises(PermissionDenied, match=f"You may not change project {project.symbol}."):
+            write(user)
+        assert _snapshot(project) == before, name
+
+
+@pytest.mark.parametrize("who", ["officer of the unit", "administrator", "system actor"])
+def test_every_project_write_is_allowed_to_who_may_change_the_project(units, who):
+    project = ProjectFactory(responsible_unit=units[0])
+    user = {"officer of the unit": UserFactory(role=Role.OFFICER, units=[units[0]]),
+            "administrator": UserFactory(role=Role.ADMIN), "system actor": None}[who]
+    for _name, write in _writes(project):
+        write(user)  # PermissionDenied would fail the test
+    # Changed, suspended, extended; one partner removed and one added; a tripartite cell; an expert added and the
+    # first one updated then removed; a training activity and a progress report.
+    assert _snapshot(project) == (4, "Changed", "SUSPENDED", dt.date(2003, 1, 31), 1, 1, [2000], 1, 1)
+
+
+def test_registering_a_project_needs_add_project(units):
+    evaluator = UserFactory(role=Role.EVALUATION)
+    with pytest.raises(PermissionDenied, match="You may not register projects."):
+        services.project_create(user=evaluator, symbol="INT/00/99/MUL", title="Refused")
+    assert not Project.objects.filter(symbol="INT/00/99/MUL").exists()

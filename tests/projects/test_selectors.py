@@ -45,7 +45,7 @@ def test_my_projects_units_backstopping_and_official():
 
 
 def test_project_history_merges_project_children_and_date_revisions(project_fields):
-    user = UserFactory(username="olivia")
+    user = UserFactory(username="olivia", units=[project_fields["responsible_unit"]])  # an officer of its unit
     project = services.project_create(user=user, **project_fields)
     services.project_update(project=project, user=user, version=1, title="Renamed")
     services.partner_add(project=project, organisation=OrganisationFactory(name="NORAD donor"), role="FUNDING",

@@ -59,7 +59,7 @@ def test_unknown_status_is_refused():
 
 
 def test_update_records_history_with_user(project_fields):
-    user = UserFactory()
+    user = UserFactory(units=[project_fields["responsible_unit"]])
     project = services.project_create(user=user, **project_fields)
     services.project_update(project=project, user=user, version=1, title="Skills for young women and men")
     project.refresh_from_db()
@@ -70,7 +70,8 @@ def test_update_records_history_with_user(project_fields):
 
 
 def test_stale_version_is_refused_with_what_changed(project_fields):
-    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    unit = [project_fields["responsible_unit"]]
+    alice, bob = UserFactory(username="alice", units=unit), UserFactory(username="bob", units=unit)
     project = services.project_create(user=alice, **project_fields)
     services.project_update(project=project, user=bob, version=1, title="Renamed by Bob")
     with pytest.raises(services.StaleVersionError) as info:
@@ -110,8 +111,8 @@ def test_setting_a_first_actual_date_is_no_revision(project_fields):
 
 
 def test_revise_date_keeps_old_value_and_reason():
-    user = UserFactory()
     project = ProjectFactory(planned_end=dt.date(2001, 12, 31))
+    user = UserFactory(units=[project.responsible_unit])
     revision = services.project_revise_date(project=project, field="planned_end", new_value=dt.date(2002, 6, 30),
                                             reason="Recruitment delays", user=user)
     assert revision.old_value == dt.date(2001, 12, 31) and revision.revised_by == user

@@ -263,6 +263,17 @@ def test_create_refused_by_a_partner_row_rolls_everything_back(client, new_proje
     assert not Project.objects.exists()
 
 
+def test_registering_another_units_project_with_partners_is_refused_in_the_form(client, new_project_data, ref):
+    """The partners and tripartite rows are the new project's records: the officer may add them only to a project
+    they may change, so a project registered for another unit with records is refused as a whole, in the form."""
+    new_project_data["responsible_unit"] = str(ref.ro_africa.pk)
+    response = client.post(reverse("projects:create"), new_project_data)
+    assert response.status_code == 200
+    assert response.context["partners"].forms[0].non_field_errors() == ["You may not change project KEN/00/01/NOR."]
+    assert "You may not change project KEN/00/01/NOR." in response.content.decode()
+    assert not Project.objects.exists()
+
+
 @pytest.fixture
 def own_project(officer, project_fields):
     project_fields["responsible_unit"] = officer.unit_memberships.get().unit

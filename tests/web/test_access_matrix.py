@@ -6,6 +6,11 @@ then requested anonymously (must be sent to the login page or refused) and as ea
 real answer (not 403, 404 or 405), the others 403 (or, for pages of something only its owner may know of, such as
 an import job, 404). Pages that change a project are tried on a project of the user's own unit and on one of
 another unit.
+
+The import pages change many projects at once, so IMPORTS declares who may import what, row by row: each role
+uploads a file whose row is of the own unit's project, then one of the other unit's, and confirms it. Accepted:
+the confirmation writes. Refused: 403 (a role that may not import that kind at all) or the preview names row 2 and
+its project column, and nothing is written.
 """
 
 import datetime as dt
@@ -16,13 +21,17 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role
 from alerts.models import Alert, DigestSend, Rule
+from delivery.models import Allocation, ExchangeRate, Expenditure
+from projects.models import Project
 from reports.models import ImplementationPlan, ReportRequest
 from tcms.models import ImportJob, ImportJobStatus
 from tcms.navigation import navigation_for
+from tests import import_flow
 from tests.evaluation.factories import (
     EvaluationFactory,
     IndicatorFactory,
@@ -31,7 +40,7 @@ from tests.evaluation.factories import (
     RecommendationFactory,
     ResultFactory,
 )
-from tests.factories import ProjectFactory, UnitFactory, UserFactory
+from tests.factories import InputTypeFactory, ProjectFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -192,6 +201,8 @@ def world(db):
     }
     f.own_project = ProjectFactory(responsible_unit=f.unit)
     f.other_project = ProjectFactory(responsible_unit=f.other_unit)
+    f.projects = {"own": f.own_project, "other": f.other_project}
+    InputTypeFactory(code="EXPERTS")
     rule = Rule.objects.get(code="PAST_END")
     f.own_alert, f.other_alert = (
         Alert.objects.create(project=p, rule=rule, period=2001, severity="AMBER", raised_on=dt.date(2001, 10, 31))
@@ -264,3 +275,86 @@ def test_navigation_offers_only_pages_the_role_may_open(client, world, role):
     for name, page in MATRIX.items():
         if role not in page.allowed and page.method == "get" and not page.kwargs(world):
             assert f'href="{reverse(name)}"' not in home, f"home offers {name} to {role}"
+
+
+# ---------------------------------------------------------------- imports, row by row
+
+
+@dataclass(frozen=True)
+class Import:
+    page: str  # URL name of the import page
+    kind: str | None  # the financial kind (the delivery page's radio), None for the project register
+    column: str  # the column naming the row's project
+    allowed: frozenset  # roles whose file of the own unit's project is imported
+    other: frozenset  # roles whose file of the other unit's project is imported
+    file: Callable  # (project, n) → the file's bytes; n makes each upload's values its own
+    written: Callable  # (project, n) → whether the file's row is in the database
+
+
+def _project_file(project, n) -> bytes:
+    header = ("symbol,title,status,start_date,end_date,strategic_objective,infocus_programme,region,countries,"
+              "funding_source,donor,responsible_unit,gender_marker")
+    row = (f"{project.symbol},Imported {n},{project.status},2000-01-01,2001-12-31,2,SKILLS,AFRICA,,XBTC,,"
+           f"{project.responsible_unit.code},1")
+    return f"{header}\n{row}\n".encode()
+
+
+IMPORTS: dict[str, Import] = {
+    "projects": Import(
+        "projects:import", None, "symbol", IMPORTERS, ADMINS, _project_file,
+        lambda p, n: Project.objects.filter(pk=p.pk, title=f"Imported {n}").exists()),
+    "allocations": Import(
+        "delivery:import", "allocations", "project_symbol", IMPORTERS, ADMINS,
+        lambda p, n: f"project_symbol,year,funding_source,amount_usd\n{p.symbol},2000,XBTC,{n}\n".encode(),
+        lambda p, n: Allocation.objects.filter(project=p, year=2000, amount_usd=n).exists()),
+    "expenditure": Import(
+        "delivery:import", "expenditure", "project_symbol", IMPORTERS, ADMINS,
+        lambda p, n: f"project_symbol,period,input_type,currency,amount\n{p.symbol},2000-01,EXPERTS,USD,{n}\n".encode(),
+        lambda p, n: Expenditure.objects.filter(project=p, amount=n).exists()),
+    # Reference data: no project in the file, so the same answer on both sides.
+    "rates": Import(
+        "delivery:import", "rates", "", ADMINS, ADMINS,
+        lambda p, n: f"currency,period,units_per_usd\nEUR,2000-01,{n}\n".encode(),
+        lambda p, n: ExchangeRate.objects.filter(currency="EUR", units_per_usd=n).exists()),
+}
+
+
+def _import(client, capture, case: Import, project, n: int):
+    """Upload (the job's check), then confirm: the answer (403, or the job's page) and whether the row got in."""
+    data = {"file": SimpleUploadedFile("matrix.csv", case.file(project, n))}
+    if case.kind is not None:
+        data["kind"] = case.kind
+    with capture(execute=True):
+        response = client.post(reverse(case.page), data)
+    if response.status_code != 302:
+        return response, None, case.written(project, n)
+    page = client.get(response.url)
+    job = page.context["job"]
+    if job.status == ImportJobStatus.READY:
+        import_flow.confirm(client, capture, job)
+        job.refresh_from_db()
+    return page, job, case.written(project, n)
+
+
+@pytest.mark.parametrize("name", sorted(IMPORTS))
+def test_import_rows_by_role_own_and_other_unit(client, world, name, django_capture_on_commit_callbacks):
+    case = IMPORTS[name]
+    wrong, n = [], 0
+    for role, user in world.users.items():
+        client.force_login(user)
+        for side, allowed in (("own", case.allowed), ("other", case.other)):
+            n += 1
+            preview, job, written = _import(client, django_capture_on_commit_callbacks, case, world.projects[side], n)
+            where = f"{name} of the {side} unit's project as {role}"
+            if role in allowed:
+                if not written:
+                    wrong.append(f"{where}: not imported ({preview.status_code})")
+                continue
+            if written:
+                wrong.append(f"{where}: imported, expected refused")
+            if preview.status_code == 403:
+                continue
+            errors = job.preview.get("errors", []) if job is not None else []
+            if [(e["row"], e["column"]) for e in errors] != [(2, case.column)]:
+                wrong.append(f"{where}: {preview.status_code}, expected 403 or the refusal of row 2 ({errors})")
+    assert not wrong, "\n".join(wrong)

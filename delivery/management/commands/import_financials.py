@@ -1,4 +1,7 @@
-"""python manage.py import_financials KIND FILE [--dry-run] — the same service as the upload page."""
+"""python manage.py import_financials KIND FILE [--dry-run] — the same service as the upload page.
+
+Run by an operator on the server, so as a system actor (user=None): the rows' projects and the rates are not asked
+about, as they are for a user of the page (delivery/services.py)."""
 
 from pathlib import Path
 
