@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from alerts import selectors, services
 from alerts.filters import AlertFilterSet
 from alerts.serializers import AlertSerializer, EmptySerializer, ExplainSerializer, ResolveSerializer
-from tcms.api import TcmsViewSet
+from core.api import TcmsViewSet
 
 MANAGE = "manage"
 
@@ -19,7 +19,7 @@ class AlertViewSet(TcmsViewSet):
     filterset_class = AlertFilterSet
     ordering_fields = ["raised_on", "period", "severity", "state", "id"]
     ordering = ["-period", "-raised_on", "project__symbol", "rule__code"]
-    perms = {MANAGE: "delivery.manage_alerts"}
+    perms = {MANAGE: "alerts.manage_alerts"}
     object_perms = frozenset({MANAGE})
     action_kinds = {"acknowledge": MANAGE, "explain": MANAGE, "resolve": MANAGE}
     conditional_actions = frozenset({"acknowledge", "explain", "resolve"})

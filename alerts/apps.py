@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AlertsConfig(AppConfig):
     name = "alerts"
     verbose_name = _("Early warning")
+
+    def ready(self):
+        from alerts import permissions  # noqa: F401  (registers this app's permissions)

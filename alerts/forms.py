@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Rule, SlippageReason
-from tcms.forms import CleanTextMixin
+from core.forms import CleanTextMixin
 
 
 class ExplainForm(CleanTextMixin, forms.Form):

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from alerts.models import Alert
-from tcms.serializers import ModelSerializer, Serializer
+from core.serializers import ModelSerializer, Serializer
 
 
 class AlertSerializer(ModelSerializer):

@@ -15,8 +15,8 @@ from alerts import selectors, services
 from alerts.filters import AlertFilterSet
 from alerts.forms import ExplainForm, ResolveForm, RuleForm
 from alerts.models import Alert, DigestSend, Rule
+from core.query_params import FIRST_YEAR, LAST_YEAR, int_param
 from projects.models import Project
-from tcms.query_params import FIRST_YEAR, LAST_YEAR, int_param
 
 PAGE_SIZE = 50
 
@@ -130,7 +130,7 @@ def slippage(request):
 def run(request):
     _require(request, "tcms.administer")
     if request.method == "POST":
-        from tcms import outbox
+        from core import outbox
 
         what = request.POST.get("what")
         if what == "scan":

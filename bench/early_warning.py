@@ -1,6 +1,6 @@
 """Early-warning scan at scale: python -m bench.early_warning --projects N  (PostgreSQL; database tcms_bench_ew).
 
-Seeds N projects with the demo generators (tcms.demo: projects.demo.seed_register, delivery.demo.seed_delivery,
+Seeds N projects with the demo generators (home.demo: projects.demo.seed_register, delivery.demo.seed_delivery,
 evaluation.demo.seed_results when present: allocations and monthly expenditure with the ProjectMonthSpend rollup,
 tripartite involvement, progress reports, evaluations and indicators), then times one full scan (every enabled
 rule, from no alerts) at the demo as-of date, and a second scan that must change nothing. Prints one JSON
@@ -24,7 +24,7 @@ DEFAULT_SERVER = "postgres://tcms:tcms@127.0.0.1:54329/tcms"
 def _seed(projects: int, seed: int) -> float:
     from django.core.management import call_command
 
-    from tcms.demo import demo_steps
+    from home.demo import demo_steps
 
     call_command("flush", interactive=False, verbosity=0)
     _reseed_rules()  # flush empties every table, the rows of the data migrations too

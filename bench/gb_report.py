@@ -2,7 +2,7 @@
 
 The database named in DATABASE_URL is replaced by `tcms_bench_gb`, so the benchmark never touches a working
 database. Unless it already holds N projects (kept between runs; --reseed forces a new seed) it is dropped,
-created, migrated and seeded with the seed_demo steps (tcms.demo.demo_steps: register, delivery, results, …) for
+created, migrated and seeded with the seed_demo steps (home.demo.demo_steps: register, delivery, results, …) for
 N projects.
 
 Then the annual report for the demo year (2001, as of the demo's today 2001-10-31) is built in each format (pdf,
@@ -41,8 +41,8 @@ def _seed(projects: int) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from home.demo import demo_steps
     from projects.services import load_reference
-    from tcms.demo import demo_steps
 
     load_reference()
     timings = {}

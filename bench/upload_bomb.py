@@ -4,10 +4,10 @@ The attacker's probe (issue "unbounded XLSX expansion"): a 307 KB XLSX whose one
 took the web process from 117 MB to 1.8 GB; 1,000,000 rows in 11.5 MB took 67 s and 794 MB. This benchmark builds
 those files (tests/hostile_files.py, the same the tests use), writes them to a temporary folder and hands each to
 a fresh child process, so that the memory peak is that file's own:
-- `bomb_gate`: the upload gate a page runs on the uploaded file (tcms.uploads.check_upload), which is what the web
+- `bomb_gate`: the upload gate a page runs on the uploaded file (core.uploads.check_upload), which is what the web
   process does before answering;
 - `bomb_reader`, `rows_csv_reader`, `rows_xlsx_reader`: the table reader the import's background check runs
-  (tcms.tabular.read_table), on the bomb and on a million rows of CSV and of XLSX;
+  (core.tabular.read_table), on the bomb and on a million rows of CSV and of XLSX;
 - `expenditure_xlsx_reader`: for comparison, a genuine file the limits must keep possible: 100,000 expenditure
   rows written by openpyxl (an XLSX of ~2.4 MB unpacking to ~30 MB), gate and reader, accepted.
 For each: whether it was refused, the message (cut), the time, the child's RSS before (`baseline_mb`, Django and
@@ -49,8 +49,8 @@ def _child(step: str, path: str) -> dict:
     from django.core.exceptions import ValidationError
     from django.core.files import File
 
-    from tcms.tabular import TableError, read_table
-    from tcms.uploads import TABLE, check_upload
+    from core.tabular import TableError, read_table
+    from core.uploads import TABLE, check_upload
 
     baseline = _current_rss_mb()
     started = time.perf_counter()

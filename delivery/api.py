@@ -20,9 +20,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from core.api import CHANGE, CREATE, CreateThroughService, TcmsCollectionViewSet, TcmsViewSet, UpdateThroughService
 from delivery import services
 from delivery.filters import DeliveryFilterSet
 from delivery.models import Allocation, ExchangeRate, Expenditure, ImportKind
+from delivery.permissions import IMPORT_FINANCIALS, MANAGE_EXCHANGE_RATES
 from delivery.selectors import delivery_by, total_row
 from delivery.serializers import (
     AllocationChangeSerializer,
@@ -37,8 +39,7 @@ from delivery.serializers import (
     import_row_serializer,
 )
 from projects.models import Project
-from projects.permissions import CHANGE_PROJECT, IMPORT_FINANCIALS, MANAGE_EXCHANGE_RATES
-from tcms.api import CHANGE, CREATE, CreateThroughService, TcmsCollectionViewSet, TcmsViewSet, UpdateThroughService
+from projects.permissions import CHANGE_PROJECT
 
 ROW_SERIALIZERS = {kind: import_row_serializer(f"{kind.title()}ImportRow", columns)
                    for kind, columns in services.LAYOUTS.items()}

@@ -7,8 +7,9 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Delivery")
 
     def ready(self):
+        from core.imports import register
+        from delivery import permissions  # noqa: F401  (registers this app's permissions)
         from delivery.imports import FINANCIAL_IMPORTS
-        from tcms.imports import register
 
         for kind in FINANCIAL_IMPORTS:
             register(kind)

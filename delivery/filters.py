@@ -11,10 +11,10 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextMixin
+from core.query_params import FIRST_YEAR, LAST_YEAR
 from partners.models import Country, Organisation, OrganisationKind, Region, Unit
 from projects.models import BudgetType, FundingSource, Programme, Project, ProjectStatus, StrategicObjective
-from tcms.forms import CleanTextMixin
-from tcms.query_params import FIRST_YEAR, LAST_YEAR
 
 SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
 

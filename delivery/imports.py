@@ -1,8 +1,8 @@
 """The financial imports (allocations, expenditure, exchange rates) as kinds of the shared import workflow
 (tcms/imports.py)."""
 
+from core.imports import ImportKind, ImportOutcome
 from delivery.models import ImportKind as FinancialKind
-from tcms.imports import ImportKind, ImportOutcome
 
 
 def _runner(kind: str):

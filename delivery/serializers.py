@@ -2,11 +2,11 @@
 
 from rest_framework import serializers
 
+from core.serializer_fields import SlugRelatedField
+from core.serializers import ModelSerializer, Serializer
 from delivery.models import Allocation, ExchangeRate, Expenditure
 from delivery.selectors import DIMENSIONS
 from projects.models import FundingSource
-from tcms.serializer_fields import SlugRelatedField
-from tcms.serializers import ModelSerializer, Serializer
 
 
 class AllocationSerializer(ModelSerializer):

@@ -28,6 +28,20 @@ from django.db import transaction
 from django.db.models import Min, Q, Sum
 from django.utils.translation import gettext as _
 
+from accounts.permissions import refusal_message, require
+from core.locks import serialise
+from core.tabular import (
+    CellError,
+    RowError,
+    TableError,
+    excerpt,
+    parse_decimal,
+    parse_int,
+    parse_period,
+    read_source,
+    read_table,
+    with_progress,
+)
 from delivery.models import (
     CUMULATIVE_FIELDS,
     REFERENCE_CURRENCY,
@@ -41,28 +55,9 @@ from delivery.models import (
     ProjectMonthSpend,
     ProjectYearDelivery,
 )
+from delivery.permissions import IMPORT_FINANCIALS, MANAGE_EXCHANGE_RATES
 from projects.models import FundingSource, InputType, Project
-from projects.permissions import (
-    CHANGE_PROJECT,
-    IMPORT_FINANCIALS,
-    MANAGE_EXCHANGE_RATES,
-    projects_not_editable,
-    refusal_message,
-    require,
-)
-from tcms.locks import serialise
-from tcms.tabular import (
-    CellError,
-    RowError,
-    TableError,
-    excerpt,
-    parse_decimal,
-    parse_int,
-    parse_period,
-    read_source,
-    read_table,
-    with_progress,
-)
+from projects.permissions import CHANGE_PROJECT, projects_not_editable
 
 CENT = Decimal("0.01")
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's variable limit

@@ -16,13 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.downloads import table_download
+from core.filter_form import filter_fields
+from core.imports import job_create, upload_limits
 from delivery import selectors, services
 from delivery.filters import DeliveryFilterSet, DeliveryPeriodForm
 from delivery.models import ImportKind
 from projects.models import Project
-from tcms.downloads import table_download
-from tcms.filter_form import filter_fields
-from tcms.imports import job_create, upload_limits
 
 PAGE_SIZE = 50
 EXPORT_HEADER = ["symbol", "title", "status", "allocation_usd", "expenditure_usd", "delivery_rate", "forecast_usd",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
+from core.api import CHANGE, CREATE, CreateThroughService, TcmsViewSet, UpdateThroughService
 from evaluation import selectors, services
 from evaluation.filters import EvaluationFilterSet, LessonFilterSet
 from evaluation.models import Indicator, IndicatorPeriod, ManagementResponse, Recommendation, Result
@@ -32,7 +33,6 @@ from evaluation.serializers import (
     ResultWriteSerializer,
     TargetRevisionSerializer,
 )
-from tcms.api import CHANGE, CREATE, CreateThroughService, TcmsViewSet, UpdateThroughService
 
 CHANGE_PROJECT = "projects.change_project"
 MANAGE_EVALUATIONS = "evaluation.manage_evaluations"

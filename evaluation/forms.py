@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tcms.forms import BootstrapMixin, CleanTextMixin
+from core.forms import BootstrapMixin, CleanTextMixin
 
 from .models import (
     Evaluation,

@@ -14,10 +14,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.private_files import PrivateFileField
+from core.uploads import validate_document_upload
 from partners.models import Country
 from projects.models import CrossCuttingTheme, FrameworkIndicator, Programme, Project, StrategicObjective
-from tcms.private_files import PrivateFileField
-from tcms.uploads import validate_document_upload
 
 # ---------------------------------------------------------------- results framework
 

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from core.serializers import ModelSerializer, Serializer
 from evaluation.models import Evaluation as EvaluationModel
 from evaluation.models import (
     FollowUpStatus,
@@ -22,7 +23,6 @@ from evaluation.services import (
     RESULT_FIELDS,
 )
 from projects.models import Project
-from tcms.serializers import ModelSerializer, Serializer
 
 
 class ResultSerializer(ModelSerializer):

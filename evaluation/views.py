@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.private_files import private_file_response
+from core.query_params import FIRST_YEAR, LAST_YEAR, int_param, object_param
 from projects.models import Project
-from tcms.private_files import private_file_response
-from tcms.query_params import FIRST_YEAR, LAST_YEAR, int_param, object_param
 
 from . import selectors, services
 from .filters import EvaluationFilterSet, LessonFilterSet

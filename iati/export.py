@@ -20,11 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
+from core.text import xml_safe
 from evaluation.models import IATI_INDICATOR_MEASURE, IATI_RESULT_TYPE, Measure
 from iati import mappings as m
 from iati.selectors import CHUNK_SIZE, ActivityData, activity_chunks
 from projects.models import IATI_ACTIVITY_STATUS, IATI_ORGANISATION_ROLE, PartnerRole, Project
-from tcms.text import xml_safe
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # The schema wants at least one iati-activity: an empty selection is answered, not published as an invalid file.
@@ -80,7 +80,7 @@ def _split_hundred(count: int) -> list[Decimal]:
 
 
 def _sub(parent, tag: str, attrib: dict | None = None, text: str | None = None):
-    """A child element. Every value passes tcms.text.xml_safe: lxml refuses characters XML cannot hold, and text
+    """A child element. Every value passes core.text.xml_safe: lxml refuses characters XML cannot hold, and text
     stored before TCMS refused them must not stop the publication."""
     element = etree.SubElement(parent, tag, {name: xml_safe(value) for name, value in (attrib or {}).items()})
     if text is not None:

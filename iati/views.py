@@ -14,10 +14,10 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.security import spreadsheet_safe_row
 from iati.export import NOTHING_MATCHES, iter_activities_xml
 from iati.filters import IatiActivityFilterSet
 from projects.models import Programme, Project, StrategicObjective
-from tcms.security import spreadsheet_safe_row
 
 
 class PublicationPermission(IsAuthenticated):

@@ -1,5 +1,6 @@
 """/api/v1/organisations/, units/, regions/, countries/."""
 
+from core.api import CREATE, CreateThroughService, ReadOnlyViewSet, TcmsViewSet
 from partners import services
 from partners.models import Country, Organisation, Region, Unit
 from partners.serializers import (
@@ -9,7 +10,6 @@ from partners.serializers import (
     RegionSerializer,
     UnitSerializer,
 )
-from tcms.api import CREATE, CreateThroughService, ReadOnlyViewSet, TcmsViewSet
 
 
 class OrganisationViewSet(CreateThroughService, TcmsViewSet):

@@ -2,9 +2,9 @@
 
 from rest_framework import serializers
 
+from core.serializer_fields import SlugRelatedField
+from core.serializers import ModelSerializer
 from partners.models import Country, Organisation, Region, Unit
-from tcms.serializer_fields import SlugRelatedField
-from tcms.serializers import ModelSerializer
 
 
 class OrganisationSerializer(ModelSerializer):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.forms import CleanTextMixin
 from projects import services
 from projects.models import (
     Biennium,
@@ -28,7 +29,6 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
-from tcms.forms import CleanTextMixin
 
 
 class ProgrammeInline(admin.TabularInline):

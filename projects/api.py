@@ -6,6 +6,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 
+from core.api import (
+    CHANGE,
+    CREATE,
+    DELETE,
+    CreateThroughService,
+    DestroyThroughService,
+    ReadOnlyViewSet,
+    TcmsViewSet,
+    UpdateThroughService,
+)
 from projects import selectors, services
 from projects.filters import ProjectFilterSet
 from projects.models import (
@@ -36,16 +46,6 @@ from projects.serializers import (
     TripartiteSerializer,
     TripartiteUpdateSerializer,
     TripartiteWriteSerializer,
-)
-from tcms.api import (
-    CHANGE,
-    CREATE,
-    DELETE,
-    CreateThroughService,
-    DestroyThroughService,
-    ReadOnlyViewSet,
-    TcmsViewSet,
-    UpdateThroughService,
 )
 
 CHANGE_PROJECT = "projects.change_project"

@@ -7,8 +7,8 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self):
-        from projects import permissions  # noqa: F401  (registers the permission predicates)
+        from core.imports import register
+        from projects import permissions  # noqa: F401  (registers this app's permissions)
         from projects.imports import PROJECTS
-        from tcms.imports import register
 
         register(PROJECTS)

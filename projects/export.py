@@ -5,7 +5,7 @@ import itertools
 
 from django.utils import timezone
 
-from tcms.downloads import table_download
+from core.downloads import table_download
 
 EXPORT_HEADER = [
     "symbol", "title", "status", "planned_start", "planned_end", "actual_start", "actual_end",

@@ -4,6 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BootstrapMixin, CleanTextMixin
 from partners.models import CONSTITUENT_KINDS, Organisation, OrganisationKind
 from projects.models import (
     ALLOWED_TRANSITIONS,
@@ -16,7 +17,6 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
-from tcms.forms import BootstrapMixin, CleanTextMixin
 
 
 class DateInput(forms.DateInput):

@@ -3,8 +3,8 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tcms.imports import ImportKind, ImportOutcome
-from tcms.tabular import excerpt
+from core.imports import ImportKind, ImportOutcome
+from core.tabular import excerpt
 
 
 def run_project_import(data: bytes, filename: str, user, dry_run: bool, progress) -> ImportOutcome:

@@ -5,6 +5,8 @@ from collections import defaultdict
 
 from rest_framework import serializers
 
+from core.serializer_fields import SlugRelatedField
+from core.serializers import ModelSerializer, Serializer
 from partners.models import Country
 from projects.models import (
     ALLOWED_TRANSITIONS,
@@ -20,8 +22,6 @@ from projects.models import (
     TripartiteInvolvement,
 )
 from projects.services import PROJECT_EDITABLE_FIELDS, TRIPARTITE_FIELDS
-from tcms.serializer_fields import SlugRelatedField
-from tcms.serializers import ModelSerializer, Serializer
 
 
 class PartnerSerializer(ModelSerializer):

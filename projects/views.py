@@ -14,6 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.filter_form import filter_fields
+from core.forms import CleanTextMixin
+from core.imports import job_create, upload_limits
 from projects import export, selectors, services
 from projects.filters import ProjectFilterSet
 from projects.forms import (
@@ -25,9 +28,6 @@ from projects.forms import (
     TripartiteFormSet,
 )
 from projects.models import Project
-from tcms.filter_form import filter_fields
-from tcms.forms import CleanTextMixin
-from tcms.imports import job_create, upload_limits
 
 PAGE_SIZE = 50
 SORT_COLUMNS = [

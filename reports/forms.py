@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BootstrapMixin, CleanTextMixin
 from reports.models import ImplementationPlan, Milestone, ReportRequest
-from tcms.forms import BootstrapMixin, CleanTextMixin
 
 
 class DateInput(forms.DateInput):

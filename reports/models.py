@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tcms.private_files import PrivateFileField
+from core.private_files import PrivateFileField
 
 
 class ImplementationPlan(models.Model):

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core import outbox
 from reports import selectors
 from reports.builders import EXTENSIONS, build_report_file
 from reports.models import ImplementationPlan, Milestone, ReportKind, ReportRequest, ReportStatus
-from tcms import outbox
 
 logger = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.private_files import private_file_response
 from reports import services
 from reports.builders import CONTENT_TYPES
 from reports.builders.charts import gantt_chart
 from reports.forms import MilestoneForm, PlanForm, ReportRequestForm
 from reports.models import ImplementationPlan, ReportRequest, ReportStatus
 from reports.selectors import plan_timetable
-from tcms.private_files import private_file_response
 
 EXPORT = "reports.export_reports"
 

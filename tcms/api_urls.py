@@ -5,11 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from alerts import api as alerts_api
+from core.security import relaxed_csp_for_api_docs
 from delivery import api as delivery_api
 from evaluation import api as evaluation_api
 from partners import api as partners_api
 from projects import api as projects_api
-from tcms.security import relaxed_csp_for_api_docs
 
 router = DefaultRouter()
 for module in (projects_api, partners_api, delivery_api, evaluation_api, alerts_api):

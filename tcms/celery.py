@@ -26,7 +26,7 @@ def _record_worker_ready(sender=None, **kwargs):
 
     from django.db import DatabaseError
 
-    from tcms.services import worker_heartbeat_record
+    from core.services import worker_heartbeat_record
 
     try:
         worker_heartbeat_record(hostname=getattr(sender, "hostname", "") or "worker")

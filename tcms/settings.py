@@ -68,7 +68,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",
-    "tcms",
+    "core",
     "accounts",
     "partners",
     "projects",
@@ -77,10 +77,11 @@ INSTALLED_APPS = [
     "alerts",
     "reports",
     "iati",
+    "home",
 ]
 
 MIDDLEWARE = [
-    "tcms.logging.RequestIdMiddleware",
+    "core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -89,7 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "tcms.middleware.UserLanguageMiddleware",
+    "core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -111,7 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tcms.context_processors.navigation",
+                "home.context_processors.navigation",
             ],
         },
     },
@@ -177,7 +178,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_ROOT = Path(os.environ.get("TCMS_PRIVATE_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "tcms.private_files.PrivateStorage"},
+    "private": {"BACKEND": "core.private_files.PrivateStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -249,9 +250,10 @@ TCMS_WORKER_HEARTBEAT_SECONDS = int(os.environ.get("TCMS_WORKER_HEARTBEAT_SECOND
 
 # --- REST framework ----------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes an unauthenticated request answer 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "accounts.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -332,7 +334,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("TCMS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TCMS_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "tcms.security.lockout_response"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
 # Behind a reverse proxy, the number of proxies in front (so the client address is read from X-Forwarded-For).
 if int(os.environ.get("TCMS_PROXY_COUNT", "0")):
     AXES_IPWARE_PROXY_COUNT = int(os.environ["TCMS_PROXY_COUNT"])
@@ -343,9 +345,9 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "tcms.logging.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
     "formatters": {
-        "json": {"()": "tcms.logging.JsonFormatter"},
+        "json": {"()": "core.logging.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {

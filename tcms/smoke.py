@@ -38,7 +38,7 @@ def send_probe(deadline: float) -> None:
     import django
 
     django.setup()
-    from tcms.tasks import probe
+    from core.tasks import probe
 
     token = uuid.uuid4().hex
     target = Path(tempfile.gettempdir()) / f"tcms-probe-{token}"

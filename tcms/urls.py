@@ -1,15 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tcms import views
+from home import views as home_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("readyz", views.readyz, name="readyz"),
-    path("imports/<int:pk>/", views.import_job, name="import_job"),
-    path("imports/<int:pk>/confirm/", views.import_job_confirm, name="import_job_confirm"),
-    path("imports/<int:pk>/cancel/", views.import_job_cancel, name="import_job_cancel"),
+    path("", home_views.home, name="home"),
+    path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("projects/", include(("projects.urls", "projects"))),

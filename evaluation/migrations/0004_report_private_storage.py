@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import migrations
 
 import evaluation.models
-import tcms.private_files
-from tcms.private_files import private_file_names, relocate_files
+import core.private_files
+from core.private_files import private_file_names, relocate_files
 
 
 def _report_names(apps) -> set[str]:
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='evaluation',
             name='report',
-            field=tcms.private_files.PrivateFileField(blank=True, download_view='evaluation:report', help_text='PDF or DOCX.', storage=tcms.private_files.private_storage, upload_to='evaluations/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf', 'docx']), evaluation.models.validate_report_size], verbose_name='report'),
+            field=core.private_files.PrivateFileField(blank=True, download_view='evaluation:report', help_text='PDF or DOCX.', storage=core.private_files.private_storage, upload_to='evaluations/%Y/', validators=[django.core.validators.FileExtensionValidator(['pdf', 'docx']), evaluation.models.validate_report_size], verbose_name='report'),
         ),
         migrations.RunPython(to_private, to_media),
     ]

@@ -14,8 +14,8 @@ from typing import BinaryIO
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from core.text import xml_safe
 from reports.selectors import COUNT, MONEY, NUMBER, PERCENT, GbReport
-from tcms.text import xml_safe
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -66,7 +66,7 @@ def _without_forbidden_characters(value):
 
 
 def xml_safe_report(report: GbReport) -> GbReport:
-    """A copy of `report` whose every text (title, table cells and notes, lessons) went through tcms.text.xml_safe."""
+    """A copy of `report` whose every text (title, table cells and notes, lessons) went through core.text.xml_safe."""
     return _without_forbidden_characters(report)
 
 

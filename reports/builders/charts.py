@@ -2,16 +2,16 @@
 
 The SVG is built as an element tree and serialised by xml.etree, never by formatting strings: a title holding
 quotes or angle brackets stays text (escaped in attributes as in content), and characters XML cannot hold are
-dropped (tcms.text.xml_safe), so what users typed can neither add markup nor break the drawing.
+dropped (core.text.xml_safe), so what users typed can neither add markup nor break the drawing.
 """
 
 import datetime as dt
 from decimal import Decimal
 from xml.etree import ElementTree
 
+from core.text import xml_safe
 from reports.builders import display
 from reports.selectors import GbReport, ReportTable
-from tcms.text import xml_safe
 
 BAR_COLOUR = "#1f5fa8"
 STATUS_COLOURS = {"PLANNED": "#8aa9cf", "IN_PROGRESS": "#1f5fa8", "DONE": "#2e7d32", "DELAYED": "#c62828",

@@ -9,9 +9,9 @@ import re
 import zipfile
 from decimal import Decimal
 
+from core.security import spreadsheet_safe
 from reports.builders import cover_lines
 from reports.selectors import GbReport
-from tcms.security import spreadsheet_safe
 
 FIXED_DATE = (2000, 1, 1, 0, 0, 0)
 

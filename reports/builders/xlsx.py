@@ -7,8 +7,8 @@ import tempfile
 
 import xlsxwriter
 
+from core.security import spreadsheet_safe
 from reports.selectors import COUNT, MONEY, NUMBER, PERCENT, TEXT, GbReport
-from tcms.security import spreadsheet_safe
 
 FORMATS = {MONEY: "#,##0.0", NUMBER: "#,##0.0", PERCENT: "0.0", COUNT: "#,##0"}
 

@@ -4,8 +4,8 @@
 from django.conf import settings
 from django.db import migrations
 
-import tcms.private_files
-from tcms.private_files import private_file_names, relocate_files
+import core.private_files
+from core.private_files import private_file_names, relocate_files
 
 
 def to_private(apps, schema_editor):
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='reportrequest',
             name='file',
-            field=tcms.private_files.PrivateFileField(blank=True, download_view='reports:download', storage=tcms.private_files.private_storage, upload_to='reports/%Y/', verbose_name='file'),
+            field=core.private_files.PrivateFileField(blank=True, download_view='reports:download', storage=core.private_files.private_storage, upload_to='reports/%Y/', verbose_name='file'),
         ),
         migrations.RunPython(to_private, to_media),
     ]

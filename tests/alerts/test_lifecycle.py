@@ -1,4 +1,4 @@
-"""Alert lifecycle: allowed and refused transitions, who and when, permissions (delivery.manage_alerts + project)."""
+"""Alert lifecycle: allowed and refused transitions, who and when, permissions (alerts.manage_alerts + project)."""
 
 import datetime as dt
 

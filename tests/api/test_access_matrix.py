@@ -278,7 +278,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("lesson-detail", "GET"): read(),
     ("lesson-detail", "PUT"): Access(EVALUATORS),
     ("lesson-detail", "PATCH"): Access(EVALUATORS),
-    # early-warning alerts: delivery.manage_alerts and projects.change_project on the alert's project
+    # early-warning alerts: alerts.manage_alerts and projects.change_project on the alert's project
     ("alert-list", "GET"): read(),
     ("alert-detail", "GET"): read_both_units(),
     ("alert-acknowledge", "POST"): project_write(),

@@ -8,8 +8,8 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.models import ImportJobStatus
 from delivery.models import Allocation, ExchangeRate, Expenditure, ImportBatch, ImportStatus
-from tcms.models import ImportJobStatus
 from tests import import_flow
 from tests.delivery.factories import csv_bytes
 from tests.factories import UserFactory

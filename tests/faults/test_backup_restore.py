@@ -9,10 +9,10 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
 from alerts.models import Alert, AlertEvent, Rule
+from core.management.commands.backup import row_counts
 from delivery.models import Allocation
 from partners.models import Unit
 from projects.models import Project
-from tcms.management.commands.backup import row_counts
 from tests.evaluation.factories import EvaluationFactory
 from tests.factories import FundingSourceFactory, ProjectFactory, UnitFactory, UserFactory
 

@@ -5,9 +5,9 @@ import redis
 from django.db import transaction
 from django.urls import reverse
 
-from tcms import outbox
+from core import outbox
+from core.models import TaskOutbox
 from tcms.celery import app
-from tcms.models import TaskOutbox
 from tests.factories import ProjectFactory, UserFactory
 from tests.faults.servers import RedisServer
 
@@ -82,7 +82,7 @@ def test_nothing_is_queued_when_the_transaction_rolls_back(own_redis):
 
 
 def test_eager_mode_runs_the_task_in_process(settings):
-    from tcms.models import WorkerHeartbeat
+    from core.models import WorkerHeartbeat
 
     app.conf.task_always_eager = True
     with transaction.atomic():

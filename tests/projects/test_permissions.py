@@ -8,9 +8,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import Role
+from accounts.permissions import require
 from projects import services
 from projects.models import ExpertAssignment, Project, ProjectPartner, TripartiteInvolvement
-from projects.permissions import editable_projects, projects_not_editable, require
+from projects.permissions import editable_projects, projects_not_editable
 from tests.factories import CountryFactory, OrganisationFactory, ProjectFactory, UnitFactory, UserFactory
 from tests.projects.factories import ExpertFactory, ProjectPartnerFactory
 
@@ -18,12 +19,12 @@ pytestmark = pytest.mark.django_db
 
 GLOBAL_PERMS = ["projects.view_project", "projects.add_project", "projects.import_projects",
                 "delivery.import_financials", "evaluation.manage_evaluations", "reports.export_reports",
-                "delivery.manage_alerts", "delivery.manage_exchange_rates", "tcms.administer"]
+                "alerts.manage_alerts", "delivery.manage_exchange_rates", "tcms.administer"]
 EXPECTED = {
     Role.OFFICER: {"projects.view_project", "projects.add_project", "projects.import_projects",
-                   "delivery.import_financials", "delivery.manage_alerts"},
+                   "delivery.import_financials", "alerts.manage_alerts"},
     Role.MANAGER: {"projects.view_project", "projects.add_project", "projects.import_projects",
-                   "delivery.import_financials", "delivery.manage_alerts", "reports.export_reports"},
+                   "delivery.import_financials", "alerts.manage_alerts", "reports.export_reports"},
     Role.EVALUATION: {"projects.view_project", "evaluation.manage_evaluations", "reports.export_reports"},
     Role.SECRETARIAT: {"projects.view_project", "reports.export_reports"},
     Role.ADMIN: set(GLOBAL_PERMS),

@@ -14,9 +14,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Role
+from core.models import ImportJob, ImportJobStatus
 from projects import services
 from projects.models import Project, ProjectImport
-from tcms.models import ImportJob, ImportJobStatus
 from tests import hostile_files, import_flow
 from tests.factories import OrganisationFactory, ProjectFactory, UnitFactory, UserFactory
 from tests.projects.factories import TripartiteFactory

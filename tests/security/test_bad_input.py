@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.tabular import Table, TableError, read_table
 from delivery.models import Allocation, ExchangeRate, Expenditure, ImportBatch, ImportStatus
 from delivery.services import LAYOUTS, financial_import
 from projects.models import Project
 from projects.services import IMPORT_COLUMNS, load_reference, project_import
-from tcms.tabular import Table, TableError, read_table
 from tests.factories import FundingSourceFactory, InputTypeFactory, ProjectFactory
 
 BOUNDED = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

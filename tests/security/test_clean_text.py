@@ -20,6 +20,9 @@ from rest_framework import serializers as drf_serializers
 
 from accounts.models import Role
 from alerts.forms import ExplainForm
+from core.forms import CleanTextMixin
+from core.serializers import CleanTextFields
+from core.text import validate_clean_text
 from evaluation.forms import LessonForm
 from partners.models import Organisation
 from partners.services import organisation_create
@@ -28,9 +31,6 @@ from projects.models import Project
 from reports.forms import PlanForm
 from reports.models import ImplementationPlan
 from reports.services import plan_create
-from tcms.forms import CleanTextMixin
-from tcms.serializers import CleanTextFields
-from tcms.text import validate_clean_text
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

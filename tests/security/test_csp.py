@@ -74,7 +74,7 @@ def test_known_violations_are_still_there(client, world):  # noqa: F811
 
 
 # The API documentation pages (drf-spectacular-sidecar) start with inline code: they must either be wrapped with
-# tcms.security.relaxed_csp_for_api_docs (script/style 'unsafe-inline' for these two pages only) or carry nothing
+# core.security.relaxed_csp_for_api_docs (script/style 'unsafe-inline' for these two pages only) or carry nothing
 # more than their start-up script and style.
 API_DOC_PAGES = ("api-swagger", "api-redoc")
 
@@ -95,7 +95,7 @@ def test_api_documentation_pages(client, world, name):  # noqa: F811
 def test_api_docs_relaxation_applies_only_to_wrapped_views(rf):
     from django.http import HttpResponse
 
-    from tcms.security import relaxed_csp_for_api_docs
+    from core.security import relaxed_csp_for_api_docs
 
     response = relaxed_csp_for_api_docs(lambda request: HttpResponse("docs"))(rf.get("/"))
     assert response._csp_replace["script-src"] == ["'self'", "'unsafe-inline'"]

@@ -17,13 +17,13 @@ from django.urls import reverse
 from lxml import etree
 
 from accounts.models import Role
+from core.filter_form import filter_fields
 from iati.export import write_activities_xml
 from projects.models import Project
 from reports.builders.charts import bar_chart, gantt_chart
 from reports.builders.pdf import render_html
 from reports.models import ImplementationPlan, Milestone
 from reports.selectors import COUNT, TEXT, Column, GbReport, LessonItem, Period, ReportTable
-from tcms.filter_form import filter_fields
 from tests.factories import ProjectFactory, UserFactory
 from tests.security.html_checks import inline_code
 

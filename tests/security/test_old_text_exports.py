@@ -15,9 +15,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from core.security import spreadsheet_safe
 from delivery.services import rebuild_year_delivery
 from projects.models import Project
-from tcms.security import spreadsheet_safe
 from tests.delivery.factories import AllocationFactory
 from tests.factories import ProjectFactory, UserFactory
 

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from tcms.security import spreadsheet_safe, spreadsheet_safe_row
-from tcms.tabular import TableError, read_table
-from tcms.uploads import validate_table_upload
+from core.security import spreadsheet_safe, spreadsheet_safe_row
+from core.tabular import TableError, read_table
+from core.uploads import validate_table_upload
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,7 +92,7 @@ def test_spreadsheet_safe_keeps_numbers_dates_and_none():
 
 
 # Every module that writes CSV or XLSX for people to open in a spreadsheet, and whether it already passes its cells
-# through tcms.security.spreadsheet_safe. Found by scanning the code (test_every_export_is_listed), so a new export
+# through core.security.spreadsheet_safe. Found by scanning the code (test_every_export_is_listed), so a new export
 # must be listed; entries marked False are exports that still need converting (see the report of issue 11): the
 # test fails as soon as one of them starts using the helper, so the list is kept true.
 EXPORT_MODULES = {

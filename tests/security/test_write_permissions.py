@@ -22,12 +22,12 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from core.models import ImportJob, ImportJobStatus
 from delivery.models import Allocation, ExchangeRate, Expenditure, ImportBatch, ImportStatus
 from delivery.services import allocation_set, financial_import
 from partners.models import Unit, UnitMembership
 from projects.models import Project, ProjectImport
 from projects.services import load_reference, project_import
-from tcms.models import ImportJob, ImportJobStatus
 from tests import import_flow
 from tests.factories import UserFactory
 

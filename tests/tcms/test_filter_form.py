@@ -4,10 +4,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from core.filter_form import filter_fields, select_options
 from delivery.filters import DeliveryFilterSet
 from projects.filters import ProjectFilterSet
 from projects.models import Project, ProjectStatus
-from tcms.filter_form import filter_fields, select_options
 from tests.factories import OrganisationFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db

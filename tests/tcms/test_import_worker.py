@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
+from core.models import ImportJob, ImportJobStatus
 from delivery.models import ExchangeRate
-from tcms.models import ImportJob, ImportJobStatus
 from tests.factories import UserFactory
 from tests.tcms.celery_worker import running_worker
 

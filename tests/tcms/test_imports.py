@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Role
-from tcms import imports
-from tcms.imports import ImportKind, ImportOutcome
-from tcms.models import ImportJob, ImportJobStatus
+from core import imports
+from core.imports import ImportKind, ImportOutcome
+from core.models import ImportJob, ImportJobStatus
 from tcms.schedule import beat_schedule
 from tests.factories import UserFactory
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from tcms.models import WorkerHeartbeat
+from core.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_healthz_degraded_when_no_worker_ever(client):
 
 
 def test_heartbeat_task_records_worker(settings):
-    from tcms.tasks import heartbeat
+    from core.tasks import heartbeat
 
     heartbeat.delay()
     assert WorkerHeartbeat.objects.count() == 1
@@ -141,7 +141,7 @@ def test_request_id_echoed_and_logged(client, caplog):
     import json
     import logging
 
-    from tcms.logging import JsonFormatter
+    from core.logging import JsonFormatter
 
     with caplog.at_level(logging.INFO, logger="tcms.request"):
         response = client.get("/healthz", HTTP_X_REQUEST_ID="abc-123")

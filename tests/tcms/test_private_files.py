@@ -11,8 +11,8 @@ from django.core.files.base import ContentFile
 from django.http import Http404
 from django.urls import Resolver404, resolve
 
+from core.private_files import private_file_names, private_file_response, private_storage, relocate_files
 from reports.models import ReportRequest
-from tcms.private_files import private_file_names, private_file_response, private_storage, relocate_files
 from tests.evaluation.factories import EvaluationFactory
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from tcms.tabular import (
+from core.tabular import (
     CellError,
     TableError,
     excerpt,
@@ -17,7 +17,7 @@ from tcms.tabular import (
     read_table,
     with_progress,
 )
-from tcms.text import forbidden_character_message
+from core.text import forbidden_character_message
 from tests import hostile_files
 
 

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tcms import zips
-from tcms.uploads import DOCUMENT, TABLE, UploadValidator, check_upload, read_checked_file
+from core import zips
+from core.uploads import DOCUMENT, TABLE, UploadValidator, check_upload, read_checked_file
 from tests import hostile_files
 from tests.hostile_files import MB
 

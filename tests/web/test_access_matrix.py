@@ -26,11 +26,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Role
 from alerts.models import Alert, DigestSend, Rule
+from core.models import ImportJob, ImportJobStatus
 from delivery.models import Allocation, ExchangeRate, Expenditure
+from home.navigation import navigation_for
 from projects.models import Project
 from reports.models import ImplementationPlan, ReportRequest
-from tcms.models import ImportJob, ImportJobStatus
-from tcms.navigation import navigation_for
 from tests import import_flow
 from tests.evaluation.factories import (
     EvaluationFactory,

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from alerts import selectors
 from alerts.models import AlertState
-from tcms.security import spreadsheet_safe_row
+from core.security import spreadsheet_safe_row
 
 
 class Command(BaseCommand):

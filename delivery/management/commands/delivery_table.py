@@ -8,8 +8,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.security import spreadsheet_safe_row
 from delivery.selectors import DIMENSIONS, delivery_by, total_row
-from tcms.security import spreadsheet_safe_row
 
 HEADER = ["group", "allocation_usd", "expenditure_usd", "delivery_rate"]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.uploads import TABLE, read_checked_file
 from delivery.services import FINANCIAL_KINDS, financial_import
-from tcms.uploads import TABLE, read_checked_file
 
 
 class Command(BaseCommand):

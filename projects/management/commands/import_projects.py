@@ -6,8 +6,8 @@ applies to each row is not asked here (projects/services.py)."""
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.uploads import TABLE, read_checked_file
 from projects.services import project_import
-from tcms.uploads import TABLE, read_checked_file
 
 
 class Command(BaseCommand):

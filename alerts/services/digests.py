@@ -1,0 +1,200 @@
+"""Digests: which alerts each recipient hears of, in which window, planned once and delivered exactly once (as far as
+SMTP allows)."""
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.models import (
+    Alert,
+    AlertEvent,
+    AlertState,
+    Severity,
+)
+from alerts.services.emails import (
+    build_digest_message,
+)
+from alerts.services.windows import (
+    DigestWindow,
+    digest_window,
+)
+
+logger = logging.getLogger(__name__)
+
+# Exactly once, as far as SMTP allows. Each digest is a DigestSend row, unique per (recipient, frequency,
+# period key), created before anything is sent (planning is idempotent: a second run finds the rows).
+# Delivering claims the row with a conditional UPDATE (PENDING/FAILED → SENDING, attempts + 1), committed
+# before talking to SMTP; only the worker whose UPDATE matched sends, then marks it SENT. A task that runs
+# twice, or is redelivered after its worker died (acks_late), finds the row SENDING or SENT and sends nothing.
+# The remaining window — the relay accepted the message and the worker died before marking SENT — leaves the
+# row SENDING. We never resend such a row automatically: "never twice" wins over "at least once". The mail
+# page lists it as uncertain and an administrator may release it for another attempt; the message keeps the
+# same Message-ID (one per DigestSend), so a mail system that deduplicates on it drops the copy.
+
+
+
+DIGEST_MAX_ATTEMPTS = 8
+STALE_SENDING_AFTER = dt.timedelta(minutes=30)
+
+
+def digest_recipients(*, alert_ids) -> dict[int, set[int]]:
+    """user id → ids of the alerts they hear about: the project's responsible official, the focal points of the
+    backstopping unit and the managers of the responsible unit (memberships with receives_digest)."""
+    from partners.models import UnitMembership
+
+    rows = list(Alert.objects.filter(pk__in=alert_ids).values_list(
+        "pk", "project__responsible_official_id", "project__responsible_unit_id", "project__backstopping_unit_id"))
+    responsible_units = {row[2] for row in rows}
+    backstopping_units = {row[3] for row in rows if row[3] is not None}
+    focal_points: dict[int, set[int]] = {}
+    managers: dict[int, set[int]] = {}
+    memberships = UnitMembership.objects.filter(receives_digest=True).filter(
+        Q(unit_id__in=backstopping_units, is_focal_point=True) | Q(unit_id__in=responsible_units, is_manager=True))
+    for user_id, unit_id, is_focal_point, is_manager in memberships.values_list(
+            "user_id", "unit_id", "is_focal_point", "is_manager"):
+        if is_focal_point and unit_id in backstopping_units:
+            focal_points.setdefault(unit_id, set()).add(user_id)
+        if is_manager and unit_id in responsible_units:
+            managers.setdefault(unit_id, set()).add(user_id)
+    recipients: dict[int, set[int]] = {}
+    for alert_id, official_id, responsible_unit_id, backstopping_unit_id in rows:
+        users = set(managers.get(responsible_unit_id, ()))
+        if backstopping_unit_id is not None:
+            users |= focal_points.get(backstopping_unit_id, set())
+        if official_id is not None:
+            users.add(official_id)
+        for user_id in users:
+            recipients.setdefault(user_id, set()).add(alert_id)
+    return recipients
+
+
+def _eligible_users(user_ids, frequencies) -> dict[int, object]:
+    from accounts.models import User
+
+    return {user.pk: user for user in User.objects.filter(pk__in=user_ids, is_active=True,
+                                                          digest_frequency__in=frequencies).exclude(email="")}
+
+
+def _create_digests(*, frequency: str, keyed: dict[int, tuple[str, set[int]]]) -> list[int]:
+    """Create the DigestSend rows (idempotent: existing rows are kept as they are) and return all their ids."""
+    from alerts.models import DigestSend
+
+    if not keyed:
+        return []
+    DigestSend.objects.bulk_create(
+        [DigestSend(recipient_id=user_id, frequency=frequency, period_key=key) for user_id, (key, _ids) in
+         keyed.items()], ignore_conflicts=True)
+    rows = DigestSend.objects.filter(frequency=frequency, recipient_id__in=list(keyed),
+                                     period_key__in={key for key, _ids in keyed.values()})
+    digests = {(row.recipient_id, row.period_key): row for row in rows.only("id", "recipient_id", "period_key")}
+    through = DigestSend.alerts.through
+    links = []
+    for user_id, (key, alert_ids) in keyed.items():
+        digest = digests[(user_id, key)]
+        links += [through(digestsend_id=digest.pk, alert_id=alert_id) for alert_id in alert_ids]
+    through.objects.bulk_create(links, ignore_conflicts=True)
+    return sorted(digest.pk for digest in digests.values())
+
+
+@transaction.atomic
+def digests_plan(*, frequency: str, now: dt.datetime) -> DigestWindow:
+    """Record one digest per recipient for the latest completed window of `frequency` that has new or changed
+    alerts for them (an alert changed when it has an event in the window). Running it again adds nothing."""
+    from accounts.models import DigestFrequency
+
+    window = digest_window(frequency=frequency, now=now)
+    alert_ids = set(AlertEvent.objects.filter(at__gte=window.start, at__lt=window.end)
+                    .values_list("alert_id", flat=True).distinct())
+    if not alert_ids:
+        return window
+    recipients = digest_recipients(alert_ids=alert_ids)
+    frequencies = ([DigestFrequency.DAILY, DigestFrequency.IMMEDIATE_RED] if frequency == DigestFrequency.DAILY
+                   else [DigestFrequency.WEEKLY])
+    users = _eligible_users(recipients, frequencies)
+    _create_digests(frequency=frequency, keyed={user_id: (window.key, recipients[user_id]) for user_id in users})
+    return window
+
+
+@transaction.atomic
+def immediate_red_plan(*, alert_ids) -> list[int]:
+    """One mail per recipient who chose immediate mail, announcing the red alerts they hear about."""
+    import hashlib
+
+    from accounts.models import DigestFrequency
+    from alerts.models import DigestFrequencyKind
+
+    red = dict(Alert.objects.filter(pk__in=alert_ids, severity=Severity.RED).exclude(state=AlertState.RESOLVED)
+               .values_list("pk", "updated_at"))
+    if not red:
+        return []
+    recipients = digest_recipients(alert_ids=list(red))
+    users = _eligible_users(recipients, [DigestFrequency.IMMEDIATE_RED])
+    keyed = {}
+    for user_id in users:
+        ids = sorted(recipients[user_id])
+        # The same red alerts at the same moment always give the same key: a repeated task sends nothing more.
+        fingerprint = "|".join(f"{pk}:{red[pk].isoformat()}" for pk in ids)
+        keyed[user_id] = ("red-" + hashlib.sha256(fingerprint.encode()).hexdigest()[:24], set(ids))
+    return _create_digests(frequency=DigestFrequencyKind.IMMEDIATE, keyed=keyed)
+
+
+def digests_due() -> list[int]:
+    """Digests not sent yet that may be (re)tried: pending, or failed with attempts left."""
+    from alerts.models import DigestSend, DigestStatus
+
+    return list(DigestSend.objects.filter(
+        Q(status=DigestStatus.PENDING) | Q(status=DigestStatus.FAILED, attempts__lt=DIGEST_MAX_ATTEMPTS))
+        .order_by("pk").values_list("pk", flat=True))
+
+
+class DigestDeliveryError(Exception):
+    """The mail server refused or could not be reached; the task retries with backoff."""
+
+
+def digest_deliver(*, digest_id: int) -> str:
+    """Send one digest if (and only if) this call claims it. Returns the resulting status, or "skipped"."""
+    from django.db.models import F
+
+    from alerts.models import DigestSend, DigestStatus
+
+    now = timezone.now()
+    claimed = DigestSend.objects.filter(pk=digest_id, status__in=[DigestStatus.PENDING, DigestStatus.FAILED]).update(
+        status=DigestStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    if not claimed:
+        return "skipped"
+    digest = DigestSend.objects.select_related("recipient").get(pk=digest_id)
+    try:
+        message = build_digest_message(digest)
+        DigestSend.objects.filter(pk=digest.pk).update(
+            subject=message.subject[:255], body_text=message.body, message_id=message.extra_headers["Message-ID"],
+            to_address=digest.recipient.email, language=message.extra_headers["Content-Language"])
+        message.send(fail_silently=False)
+    except Exception as exc:
+        DigestSend.objects.filter(pk=digest.pk, status=DigestStatus.SENDING).update(
+            status=DigestStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        logger.warning("digest %s to %s failed (attempt %s): %s", digest.pk, digest.recipient.email,
+                       digest.attempts, exc)
+        raise DigestDeliveryError(str(exc)) from exc
+    DigestSend.objects.filter(pk=digest.pk, status=DigestStatus.SENDING).update(
+        status=DigestStatus.SENT, sent_at=timezone.now(), last_error="")
+    return DigestStatus.SENT
+
+
+
+
+@transaction.atomic
+def digest_release(*, digest, user) -> None:
+    """Let a digest stuck in SENDING (its worker died) be tried again: an administrator's decision."""
+    from alerts.models import DigestSend, DigestStatus
+
+    if not user.has_perm("tcms.administer"):
+        raise PermissionDenied(_("Only administrators release digests."))
+    updated = DigestSend.objects.filter(pk=digest.pk, status=DigestStatus.SENDING).update(
+        status=DigestStatus.FAILED, last_error=_("Released by %(user)s for another attempt.") % {"user": user})
+    if not updated:
+        raise ValidationError(_("Only a digest that is being sent can be released."))

@@ -1,0 +1,366 @@
+"""The import of the project register from CSV or XLSX (DESIGN.md section 5): all rows or none."""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.permissions import refusal_message, require
+from core.locks import serialise
+from partners.models import Country, Organisation, Region, Unit
+from projects.models import (
+    Biennium,
+    DateRevision,
+    ExpertAssignment,
+    FundingSource,
+    Programme,
+    ProgressReport,
+    Project,
+    ProjectImport,
+    ProjectPartner,
+    ProjectStatus,
+    StrategicObjective,
+    TrainingActivity,
+    TripartiteInvolvement,
+)
+from projects.permissions import ADD_PROJECT, CHANGE_PROJECT, IMPORT_PROJECTS, projects_not_editable
+from projects.services._shared import (
+    _by,
+    _refuse_unknown_fields,
+)
+from projects.services.lifecycle import (
+    _display,
+    _validate_relations,
+    status_change_error,
+)
+from projects.services.records import (
+    _save_child,
+)
+
+IMPORT_COLUMNS = ["symbol", "title", "status", "start_date", "end_date", "strategic_objective", "infocus_programme",
+                  "region", "countries", "funding_source", "donor", "responsible_unit", "gender_marker"]
+# Which file column a model field's error belongs to.
+FIELD_COLUMN = {"symbol": "symbol", "title": "title", "status": "status", "planned_start": "start_date",
+                "planned_end": "end_date", "strategic_objective": "strategic_objective",
+                "primary_programme": "infocus_programme", "region": "region", "countries": "countries",
+                "funding_source": "funding_source", "donor": "donor", "responsible_unit": "responsible_unit",
+                "gender_marker": "gender_marker"}
+IMPORT_COMPARED_FIELDS = ["title", "status", "planned_start", "planned_end", "strategic_objective",
+                          "primary_programme", "region", "funding_source", "donor", "responsible_unit", "gender_marker"]
+
+
+@dataclass
+class ImportRowPlan:
+    row: int
+    symbol: str
+    action: str  # "create", "update" or "unchanged"
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ProjectImportResult:
+    file_name: str
+    dry_run: bool
+    rows_total: int = 0
+    plans: list[ImportRowPlan] = field(default_factory=list)
+    donors_created: list[str] = field(default_factory=list)
+    errors: list = field(default_factory=list)  # core.tabular.RowError
+    record: ProjectImport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for plan in self.plans if plan.action == action)
+
+    @property
+    def count_create(self) -> int:
+        return self.count("create")
+
+    @property
+    def count_update(self) -> int:
+        return self.count("update")
+
+    @property
+    def count_unchanged(self) -> int:
+        return self.count("unchanged")
+
+
+def import_template_csv() -> str:
+    example = ["KEN/00/01/NOR", "Skills for youth employment in Kenya", "ONGOING", "2000-03-01", "2002-02-28", "2",
+               "SKILLS", "AFRICA", "KEN", "XBTC", "NORAD", "RO-AFRICA", "1"]
+    return ",".join(IMPORT_COLUMNS) + "\n" + ",".join(example) + "\n"
+
+
+def biennium_for_year(bienniums: list[Biennium], year: int) -> Biennium | None:
+    """The biennium covering a year, else the nearest one (so a 1998 project classifies under 2000-01)."""
+    if not bienniums:
+        return None
+    for biennium in bienniums:
+        if biennium.start_year <= year <= biennium.end_year:
+            return biennium
+    return min(bienniums, key=lambda b: (min(abs(b.start_year - year), abs(b.end_year - year)), -b.start_year))
+
+
+class _ImportLookups:
+    def __init__(self):
+        self.bienniums = list(Biennium.objects.order_by("start_year"))
+        self.objectives = {(o.biennium_id, o.code): o for o in StrategicObjective.objects.select_related("biennium")}
+        self.programmes = {(p.biennium_id, p.code.upper()): p for p in Programme.objects.select_related("objective")}
+        self.regions = {r.code: r for r in Region.objects.all()}
+        self.countries = {c.iso3: c for c in Country.objects.all()}
+        self.sources = {s.code: s for s in FundingSource.objects.all()}
+        self.units = {u.code.upper(): u for u in Unit.objects.all()}
+        self.organisations_by_acronym: dict[str, list[Organisation]] = {}
+        self.organisations_by_name = {}
+        for organisation in Organisation.objects.all():
+            if organisation.acronym:
+                self.organisations_by_acronym.setdefault(organisation.acronym.upper(), []).append(organisation)
+            self.organisations_by_name[organisation.name.lower()] = organisation
+
+    def donor(self, text: str) -> Organisation | None:
+        by_acronym = self.organisations_by_acronym.get(text.upper(), [])
+        if len(by_acronym) == 1:
+            return by_acronym[0]
+        return self.organisations_by_name.get(text.lower())
+
+
+def _parse_import_row(number: int, record: dict, lookups: _ImportLookups, existing: dict[str, Project],
+                      errors: list) -> tuple[dict, list[Country], str] | None:
+    """Parse one row into Project field values; each problem is appended as a RowError naming the column."""
+    from core.tabular import CellError, RowError, excerpt, parse_choice, parse_date, parse_int
+
+    values, row_errors = {}, []
+
+    def cell(column, parse):
+        try:
+            return parse(record.get(column, ""))
+        except CellError as exc:
+            row_errors.append(RowError(number, column, str(exc)))
+            return None
+
+    def lookup(column, table, text, what):
+        if text not in table:
+            row_errors.append(RowError(number, column, _("Unknown %(what)s “%(value)s”.") % {
+                "what": what, "value": excerpt(text)}))
+            return None
+        return table[text]
+
+    values["symbol"] = record.get("symbol", "").strip().upper()
+    values["title"] = record.get("title", "").strip()
+    values["status"] = cell("status", lambda v: parse_choice(v, ProjectStatus.values))
+    values["planned_start"] = cell("start_date", parse_date)
+    values["planned_end"] = cell("end_date", parse_date)
+    values["gender_marker"] = cell("gender_marker", lambda v: parse_int(v, minimum=0, maximum=2))
+    year = values["planned_start"].year if values["planned_start"] else None
+    biennium = biennium_for_year(lookups.bienniums, year) if year else None
+    objective_code = record.get("strategic_objective", "").strip()
+    objective = None
+    if biennium is None and year:
+        row_errors.append(RowError(number, "strategic_objective", _("No programme framework (biennium) is loaded.")))
+    elif biennium is not None:
+        objective = lookups.objectives.get((biennium.pk, objective_code))
+        if objective is None:
+            row_errors.append(RowError(number, "strategic_objective", _(
+                "Unknown strategic objective “%(value)s” in biennium %(biennium)s.") % {
+                "value": excerpt(objective_code), "biennium": biennium}))
+    values["strategic_objective"] = objective
+    programme_code = record.get("infocus_programme", "").strip().upper()
+    values["primary_programme"] = None
+    if programme_code and biennium is not None:
+        values["primary_programme"] = lookups.programmes.get((biennium.pk, programme_code))
+        if values["primary_programme"] is None:
+            row_errors.append(RowError(number, "infocus_programme", _(
+                "Unknown InFocus programme “%(value)s” in biennium %(biennium)s.") % {
+                "value": excerpt(programme_code), "biennium": biennium}))
+    values["region"] = lookup("region", lookups.regions, record.get("region", "").strip().upper(), _("region"))
+    values["funding_source"] = lookup("funding_source", lookups.sources,
+                                      record.get("funding_source", "").strip().upper(), _("source of funds"))
+    values["responsible_unit"] = lookup("responsible_unit", lookups.units,
+                                        record.get("responsible_unit", "").strip().upper(), _("unit"))
+    countries = []
+    for code in [c.strip().upper() for c in record.get("countries", "").split(";") if c.strip()]:
+        country = lookup("countries", lookups.countries, code, _("country ISO3 code"))
+        if country is not None:
+            countries.append(country)
+    donor_text = record.get("donor", "").strip()
+    values["donor"] = lookups.donor(donor_text) if donor_text else None
+
+    project = existing.get(values["symbol"])
+    if project is not None and values["status"] and values["status"] != project.status:
+        message = status_change_error(project.status, values["status"])
+        if message:
+            row_errors.append(RowError(number, "status", message))
+    if row_errors:
+        errors.extend(row_errors)
+        return None
+    return values, countries, donor_text
+
+
+def _validate_import_row(number: int, values: dict, countries: list[Country], existing: dict[str, Project],
+                         errors: list) -> Project | None:
+    from core.tabular import RowError
+
+    project = existing.get(values["symbol"])
+    candidate = Project(**values) if project is None else project
+    if project is not None:
+        for name, value in values.items():
+            setattr(candidate, name, value)
+    try:
+        candidate.full_clean(exclude=["symbol"] if project is not None else None)
+        _validate_relations(candidate, {"countries": countries})
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                errors.append(RowError(number, FIELD_COLUMN.get(name), message))
+        return None
+    return candidate
+
+
+def _field_display(value) -> str:
+    return _display(value.code if hasattr(value, "code") else value)
+
+
+def _import_refusal(project: Project | None, not_editable: set[int], may_add: bool) -> str | None:
+    """Why the user may not import a row (naming the stored project, never echoing the cell), or None."""
+    if project is None:
+        return None if may_add else refusal_message(ADD_PROJECT)
+    return refusal_message(CHANGE_PROJECT, project) if project.pk in not_editable else None
+
+
+@transaction.atomic
+def project_import(*, source, filename: str = "", user=None, dry_run: bool = False,
+                   progress: Callable[[int, int], None] | None = None) -> ProjectImportResult:
+    """Import the project register from CSV or XLSX: all rows or none; re-importing a symbol updates it.
+
+    Errors name row and column. A dry run validates and reports what would be created or updated, writing nothing.
+    `progress(done, total)`, if given, is called as the rows are checked, then as they are written.
+    A row updating a project the user may not change (as stored), or creating one when the user may not register
+    projects, is an error of its `symbol` cell: the file is refused whole, the dry run too.
+    """
+    from core.tabular import RowError, TableError, excerpt, read_source, read_table, with_progress
+
+    require(user, IMPORT_PROJECTS)
+
+    # The same file uploaded twice at once: the second waits here, then finds the first one's projects unchanged.
+    serialise("project_import")
+    data, source_name = read_source(source)
+    filename = filename or source_name
+    result = ProjectImportResult(file_name=filename, dry_run=dry_run)
+    try:
+        table = read_table(data, required=IMPORT_COLUMNS, filename=filename)
+    except TableError as exc:
+        result.errors = exc.errors
+        return result
+    result.rows_total = len(table.rows)
+    lookups = _ImportLookups()
+    symbols = [record.get("symbol", "").strip().upper() for _n, record in table.rows]
+    existing = {p.symbol: p for p in Project.objects.filter(symbol__in=symbols).prefetch_related("countries")}
+    not_editable = projects_not_editable(user, [p.pk for p in existing.values()])
+    may_add = user is None or user.has_perm(ADD_PROJECT)
+    seen: dict[str, int] = {}
+    parsed = []
+    for number, record in with_progress(table.rows, progress):
+        symbol = record.get("symbol", "").strip().upper()
+        if symbol in seen:
+            result.errors.append(RowError(number, "symbol", _("“%(symbol)s” is already in row %(row)s.") % {
+                "symbol": excerpt(symbol), "row": seen[symbol]}))
+            continue
+        seen[symbol] = number
+        refusal = _import_refusal(existing.get(symbol), not_editable, may_add)
+        if refusal:
+            result.errors.append(RowError(number, "symbol", refusal))
+            continue
+        row = _parse_import_row(number, record, lookups, existing, result.errors)
+        if row is None:
+            continue
+        values, countries, donor_text = row
+        original = None
+        if symbol in existing:
+            project = existing[symbol]
+            original = {name: getattr(project, name) for name in IMPORT_COMPARED_FIELDS}
+            original_countries = sorted(c.iso3 for c in project.countries.all())
+        candidate = _validate_import_row(number, values, countries, existing, result.errors)
+        if candidate is None:
+            continue
+        new_donor = donor_text if values["donor"] is None and donor_text else ""
+        if original is None:
+            plan = ImportRowPlan(number, symbol, "create")
+        else:
+            changes = [f"{Project._meta.get_field(name).verbose_name}: {_field_display(original[name])} → "
+                       f"{_field_display(values[name])}" for name in IMPORT_COMPARED_FIELDS
+                       if name != "donor" and original[name] != values[name]]
+            if new_donor or (original["donor"] != values["donor"]):
+                changes.append(f"{Project._meta.get_field('donor').verbose_name}: "
+                               f"{_field_display(original['donor'])} → {new_donor or _field_display(values['donor'])}")
+            if sorted(c.iso3 for c in countries) != original_countries:
+                changes.append(f"{_('countries')}: {_display(original_countries)} → "
+                               f"{_display(sorted(c.iso3 for c in countries))}")
+            plan = ImportRowPlan(number, symbol, "update" if changes else "unchanged", changes)
+        parsed.append((plan, candidate, original, countries, new_donor))
+        if new_donor and new_donor not in result.donors_created:
+            result.donors_created.append(new_donor)
+    result.plans = [item[0] for item in parsed]
+    if result.errors or dry_run:
+        return result
+
+    from partners.services import donor_get_or_create
+
+    donors = {text: donor_get_or_create(text=text, user=user)[0] for text in result.donors_created}
+    reason = _("Import of %(file)s") % {"file": filename or _("a file")}
+    for plan, candidate, original, countries, new_donor in with_progress(parsed, progress):
+        if new_donor:
+            candidate.donor = donors[new_donor]
+        if plan.action == "create":
+            candidate.version = 1
+            _by(user, candidate)._change_reason = reason
+            candidate.save()
+            candidate.countries.set(countries)
+        elif plan.action == "update":
+            revisions = [DateRevision(project=candidate, field=name, old_value=original[name],
+                                      new_value=getattr(candidate, name), reason=reason,
+                                      revised_by=user if getattr(user, "is_authenticated", False) else None)
+                         for name in ("planned_start", "planned_end") if original[name] != getattr(candidate, name)]
+            candidate.version += 1
+            _by(user, candidate)._change_reason = reason
+            candidate.save()
+            DateRevision.objects.bulk_create(revisions)
+            candidate.countries.set(countries)
+    result.record = ProjectImport.objects.create(
+        file_name=filename[:255], checksum=hashlib.sha256(data).hexdigest(),
+        imported_by=user if getattr(user, "is_authenticated", False) else None, rows_total=result.rows_total,
+        rows_created=result.count("create"), rows_updated=result.count("update"),
+        rows_unchanged=result.count("unchanged"), donors_created=result.donors_created)
+    return result
+
+
+# Records hanging from a project that the web forms edit and remove (creation has its own functions above).
+PROJECT_RECORD_MODELS = (ProjectPartner, TripartiteInvolvement, ExpertAssignment, TrainingActivity, ProgressReport)
+
+
+def _check_record(record, user) -> None:
+    if not isinstance(record, PROJECT_RECORD_MODELS):
+        raise TypeError(f"{type(record).__name__} is not a record of a project")
+    require(user, CHANGE_PROJECT, record.project)
+
+
+@transaction.atomic
+def project_record_update(*, record, user=None, **values):
+    """Change a partner, tripartite cell, expert, training activity or progress report of a project."""
+    _check_record(record, user)
+    allowed = {f.name for f in record._meta.concrete_fields if f.editable and f.name not in ("id", "project")}
+    _refuse_unknown_fields(values, allowed)
+    for name, value in values.items():
+        setattr(record, name, value)
+    return _save_child(record, user)
+
+
+@transaction.atomic
+def project_record_remove(*, record, user=None) -> None:
+    """Delete one of a project's records; its history keeps who removed it and what it was."""
+    _check_record(record, user)
+    _by(user, record).delete()

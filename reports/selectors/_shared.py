@@ -1,0 +1,18 @@
+"""Constants the report figures share: units, column kinds, sheet names."""
+
+from decimal import Decimal
+
+THOUSAND = Decimal(1000)
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+TEXT, MONEY, PERCENT, COUNT, NUMBER = "text", "money", "percent", "count", "number"
+
+# The XLSX sheet of each table: fixed English names (other tools read them), whatever the report's language.
+SHEETS = {
+    "by_source": "By source of funds", "by_region": "By region", "by_input": "By type of input",
+    "by_field": "By field of activity", "ldc": "LDCs", "experts": "Experts", "training": "Training",
+    "delivery_by_field": "Delivery by field", "approvals": "Approvals by donor",
+    "tripartite": "Tripartite involvement", "gender": "Gender marker", "early_warnings": "Early warnings",
+    "evaluations": "Evaluations",
+}
