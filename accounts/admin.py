@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from accounts.models import ApiToken, User
+from tcms.forms import CleanTextMixin
 
 
 @admin.register(User)
@@ -22,7 +23,7 @@ if admin.site.is_registered(AuthToken):
     admin.site.unregister(AuthToken)
 
 
-class ApiTokenForm(forms.ModelForm):
+class ApiTokenForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = ApiToken
         fields = ["expiry"]

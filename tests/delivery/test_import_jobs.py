@@ -29,12 +29,14 @@ def test_each_kind_from_upload_to_result(kind, project_a, officer, client, djang
     capture = django_capture_on_commit_callbacks
     if kind == "expenditure":
         ExchangeRate.objects.create(currency="EUR", period="2026-01-01", units_per_usd=Decimal("0.921"))
-    client.force_login(officer)
+    # Exchange rates are reference data: an administrator's import; the others an officer of the project's unit.
+    importer = UserFactory(username="rates-admin", role="ADMIN") if kind == "rates" else officer
+    client.force_login(importer)
     before = MODELS[kind].objects.count()
     upload = SimpleUploadedFile(f"{kind}.csv", csv_bytes(*FILES[kind]))
     preview = import_flow.upload(client, capture, reverse("delivery:import"), {"kind": kind, "file": upload})
     job = preview.context["job"]
-    assert (job.kind, job.status, job.owner, job.rows_total) == (kind, ImportJobStatus.READY, officer, 1)
+    assert (job.kind, job.status, job.owner, job.rows_total) == (kind, ImportJobStatus.READY, importer, 1)
     assert job.preview["counts"] == {"create": 1, "update": 0, "unchanged": 0}
     assert b"1 rows: 1 to create, 0 to update, 0 unchanged." in preview.content
     assert MODELS[kind].objects.count() == before  # nothing written before the confirmation
@@ -44,7 +46,7 @@ def test_each_kind_from_upload_to_result(kind, project_a, officer, client, djang
     assert b"1 rows imported: 1 created, 0 updated, 0 unchanged." in result.content
     assert MODELS[kind].objects.count() == before + 1
     batch = ImportBatch.objects.get(kind=kind, status=ImportStatus.APPLIED)
-    assert batch.uploaded_by == officer and batch.file_name == f"{kind}.csv"
+    assert batch.uploaded_by == importer and batch.file_name == f"{kind}.csv"
     if kind == "expenditure":
         assert Expenditure.objects.get().amount_usd == Decimal("100.00")
 
@@ -67,8 +69,8 @@ def test_only_the_owner_and_administrators_see_a_job_and_only_the_owner_acts(pro
                                                                             django_capture_on_commit_callbacks):
     capture = django_capture_on_commit_callbacks
     client.force_login(officer)
-    upload = SimpleUploadedFile("rates.csv", csv_bytes(*FILES["rates"]))
-    job = import_flow.upload(client, capture, reverse("delivery:import"), {"kind": "rates", "file": upload}
+    upload = SimpleUploadedFile("allocations.csv", csv_bytes(*FILES["allocations"]))
+    job = import_flow.upload(client, capture, reverse("delivery:import"), {"kind": "allocations", "file": upload}
                              ).context["job"]
     page, confirm = reverse("import_job", args=[job.pk]), reverse("import_job_confirm", args=[job.pk])
     client.force_login(UserFactory(username="other-officer", role="OFFICER"))
@@ -81,14 +83,14 @@ def test_only_the_owner_and_administrators_see_a_job_and_only_the_owner_acts(pro
     officer.save()
     client.force_login(officer)
     assert client.post(confirm).status_code == 403
-    assert not ExchangeRate.objects.exists()
+    assert not Allocation.objects.exists()
 
 
-def test_the_owner_may_cancel_a_checked_import(officer, client, django_capture_on_commit_callbacks):
+def test_the_owner_may_cancel_a_checked_import(project_a, officer, client, django_capture_on_commit_callbacks):
     capture = django_capture_on_commit_callbacks
     client.force_login(officer)
-    upload = SimpleUploadedFile("rates.csv", csv_bytes(*FILES["rates"]))
-    job = import_flow.upload(client, capture, reverse("delivery:import"), {"kind": "rates", "file": upload}
+    upload = SimpleUploadedFile("allocations.csv", csv_bytes(*FILES["allocations"]))
+    job = import_flow.upload(client, capture, reverse("delivery:import"), {"kind": "allocations", "file": upload}
                              ).context["job"]
     stored = job.stored_name
     assert storages["private"].exists(stored)
@@ -98,12 +100,12 @@ def test_the_owner_may_cancel_a_checked_import(officer, client, django_capture_o
     assert job.status == ImportJobStatus.CANCELLED and not job.stored_name
     assert not storages["private"].exists(stored)
     assert client.post(reverse("import_job_confirm", args=[job.pk])).status_code == 302
-    assert not ExchangeRate.objects.exists()
+    assert not Allocation.objects.exists()
 
 
 def test_a_refused_upload_creates_no_job(officer, client):
     client.force_login(officer)
-    response = client.post(reverse("delivery:import"), {"kind": "rates",
+    response = client.post(reverse("delivery:import"), {"kind": "allocations",
                                                         "file": SimpleUploadedFile("evil.exe", b"MZ\x90")})
     assert response.status_code == 400 and b"Only CSV and XLSX files can be imported" in response.content
     assert not officer.import_jobs.exists()

@@ -38,7 +38,7 @@ def _wait_for_status(job: ImportJob, status: str, timeout: float = 60) -> bool:
 def test_an_import_job_is_checked_and_applied_by_a_real_worker(tmp_path):
     stored = storages["private"].save("imports/rates.csv", ContentFile(b"currency,period,units_per_usd\n"
                                                                        b"EUR,2026-01,0.921000\n"))
-    job = ImportJob.objects.create(kind="rates", owner=UserFactory(role="OFFICER"), file_name="rates.csv",
+    job = ImportJob.objects.create(kind="rates", owner=UserFactory(role="ADMIN"), file_name="rates.csv",
                                    stored_name=stored, language="fr")
     redis_url = os.environ.get("TCMS_TEST_REDIS_URL")
     broker = redis_url or "filesystem://"
