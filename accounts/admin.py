@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from accounts.models import ApiToken, User
-from tcms.forms import CleanTextMixin
+from core.forms import CleanTextMixin
 
 
 @admin.register(User)
