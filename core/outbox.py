@@ -46,8 +46,7 @@ def _claim(pk: int) -> bool:
 
 
 def _publish(row) -> bool:
-    from celery import current_app as app
-
+    from core.celery_app import app
     from core.models import TaskOutbox
 
     try:

@@ -20,7 +20,7 @@ def database_status() -> dict:
 
 
 def broker_status() -> dict:
-    from celery import current_app as app
+    from core.celery_app import app
 
     url = app.conf.broker_url or ""
     transport = url.split("://", 1)[0]

@@ -1,15 +1,8 @@
-"""The Celery application. The schedule is one list, in UTC: tcms/schedule.py."""
+"""The Celery application (core/celery_app.py), wired: the schedule is one list, in UTC (tcms/schedule.py)."""
 
-import os
-
-from celery import Celery
 from celery.signals import worker_ready
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tcms.settings")
-
-app = Celery("tcms")
-app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+from core.celery_app import app
 
 
 @app.on_after_finalize.connect
