@@ -34,7 +34,7 @@ def organisation_type(kind: str, *, has_country: bool) -> str:
     return ORGANISATION_TYPE[kind]
 
 
-# OECD DAC 5-digit purpose codes (IATI Sector, vocabulary 1) by InFocus programme code (DESIGN.md section 5); a
+# OECD DAC 5-digit purpose codes (IATI Sector, vocabulary 1) by InFocus programme code; a
 # project whose programme is not listed (later biennia: P&B outcomes) falls back to its strategic objective.
 DAC_SECTOR_BY_PROGRAMME = {
     "DECLARATION": "16070",  # Labour rights (fundamental principles and rights at work)
