@@ -238,6 +238,13 @@ class ProjectAdmin(SimpleHistoryAdmin):
         obj.pk = saved.pk
         obj.refresh_from_db()
 
+    def delete_model(self, request, obj):
+        services.project_delete(project=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for project in queryset:
+            services.project_delete(project=project, user=request.user)
+
     def save_related(self, request, form, formsets, change):
         # The many-to-many values were set by the service; the inline rows go through the records' services.
         for formset in formsets:
@@ -280,6 +287,12 @@ class ProjectImportAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ProjectImport._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the record of an import, written by the import
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

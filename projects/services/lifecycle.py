@@ -16,7 +16,7 @@ from projects.models import (
     Project,
     ProjectStatus,
 )
-from projects.permissions import ADD_PROJECT, CHANGE_PROJECT
+from projects.permissions import ADD_PROJECT, CHANGE_PROJECT, DELETE_PROJECT
 from projects.services._shared import (
     DATE_FIELDS,
     PROJECT_EDITABLE_FIELDS,
@@ -169,6 +169,15 @@ def project_update(*, project: Project, user=None, version: int | None, date_rea
     DateRevision.objects.bulk_create(revisions)
     _set_m2m(current, m2m)
     return current
+
+
+@transaction.atomic
+def project_delete(*, project: Project, user=None) -> None:
+    """Remove a project (administrators; its money and evaluations protect it): the history keeps who removed it
+    and what it was."""
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    require(user, DELETE_PROJECT, current)
+    _by(user, current).delete()
 
 
 @transaction.atomic

@@ -134,3 +134,10 @@ def test_admin_inline_and_record_pages_write_through_the_records_services(admin_
     assert response.status_code == 302 and not ExpertAssignment.objects.exists()
     removed = ExpertAssignment.history.get(history_type="-")
     assert removed.history_user.username == "ada"
+
+
+def test_admin_deletes_a_project_through_the_service(admin_client):
+    project = ProjectFactory()
+    response = admin_client.post(reverse("admin:projects_project_delete", args=[project.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not Project.objects.filter(pk=project.pk).exists()
+    assert Project.history.get(history_type="-", id=project.pk).history_user.username == "ada"
