@@ -64,9 +64,6 @@ class ExpenditureAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return False  # a rollup the imports keep in step
-
-    def has_delete_permission(self, request, obj=None):
         return False  # removing one would leave the monthly and yearly rollups out of step
 
 
