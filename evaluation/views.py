@@ -258,10 +258,6 @@ def dashboard(request):
 # ---------------------------------------------------------------- results
 
 
-def _project_for_edit(request, project):
-    _require(request, "projects.change_project", project)
-
-
 @login_required
 def project_results(request, project_pk):
     project = get_object_or_404(Project.objects.select_related("responsible_unit"), pk=project_pk)
