@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Min, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import refusal_message, require
@@ -306,32 +307,43 @@ def _import_allocations(rows, *, result: ImportResult, batch, user) -> None:
                 "id", "project_id", "year", "funding_source_id", "amount_usd"):
             existing[(allocation.project_id, allocation.year, allocation.funding_source_id)] = allocation
     reason = _("Imported from %(file)s") % {"file": result.file_name or _("a file")}
-    new, changed, revisions = [], [], []
+    new, changed = [], []
     for project_id, year, source_id, amount in parsed:
         allocation = existing.get((project_id, year, source_id))
         if allocation is None:
             new.append(Allocation(project_id=project_id, year=year, funding_source_id=source_id, amount_usd=amount))
         elif allocation.amount_usd != amount:
-            revisions.append(AllocationRevision(allocation=allocation, old_amount_usd=allocation.amount_usd,
-                                                new_amount_usd=amount, reason=reason, revised_by=user, batch=batch))
-            allocation.amount_usd = amount
-            changed.append(allocation)
+            changed.append((allocation, amount))
         else:
             result.unchanged += 1
+    _write_allocations(new, changed, reason=reason, user=user, batch=batch)
+    result.created, result.updated = len(new), len(changed)
+
+
+def _write_allocations(new: list[Allocation], changed: list[tuple[Allocation, Decimal]], *, reason: str, user,
+                       batch: ImportBatch | None = None) -> None:
+    """The one place Allocation rows are written (by the import and by allocation_set): new rows and changed
+    amounts in bulk, a revision for each (the earlier amount, the reason, who, the batch), and the year rollup
+    of the touched projects and years."""
+    revisions = [AllocationRevision(allocation=allocation, old_amount_usd=allocation.amount_usd, new_amount_usd=amount,
+                                    reason=reason, revised_by=user, batch=batch) for allocation, amount in changed]
+    now = timezone.now()
+    for allocation, amount in changed:
+        allocation.amount_usd, allocation.updated_at = amount, now
     Allocation.objects.bulk_create(new, batch_size=WRITE_BATCH)
     if any(a.pk is None for a in new):  # a backend that cannot return ids from a bulk insert
         keys = {(a.project_id, a.year, a.funding_source_id) for a in new}
         by_key = {}
-        for chunk in _chunks(project_ids):
+        for chunk in _chunks(sorted({a.project_id for a in new})):
             for a in Allocation.objects.filter(project_id__in=chunk):
                 by_key[(a.project_id, a.year, a.funding_source_id)] = a
-        new = [by_key[k] for k in keys]
-    Allocation.objects.bulk_update(changed, ["amount_usd", "updated_at"], batch_size=WRITE_BATCH)
+        new[:] = [by_key[k] for k in keys]
+    Allocation.objects.bulk_update([a for a, _amount in changed], ["amount_usd", "updated_at"],
+                                   batch_size=WRITE_BATCH)
     revisions += [AllocationRevision(allocation=a, old_amount_usd=None, new_amount_usd=a.amount_usd, reason=reason,
                                      revised_by=user, batch=batch) for a in new]
     AllocationRevision.objects.bulk_create(revisions, batch_size=WRITE_BATCH)
-    result.created, result.updated = len(new), len(changed)
-    refresh_year_delivery({(a.project_id, a.year) for a in [*new, *changed]})
+    refresh_year_delivery({(a.project_id, a.year) for a in [*new, *(a for a, _amount in changed)]})
 
 
 # ---------------------------------------------------------------- expenditure
@@ -520,18 +532,12 @@ def allocation_set(*, project, year: int, funding_source, amount_usd: Decimal, r
         raise ValueError(_("An allocation cannot be negative."))
     allocation = Allocation.objects.select_for_update().filter(
         project=project, year=year, funding_source=funding_source).first()
-    old = allocation.amount_usd if allocation else None
     if allocation is None:
-        allocation = Allocation.objects.create(project=project, year=year, funding_source=funding_source,
-                                               amount_usd=amount_usd)
-    elif old == amount_usd:
-        return allocation
-    else:
-        allocation.amount_usd = amount_usd
-        allocation.save(update_fields=["amount_usd", "updated_at"])
-    AllocationRevision.objects.create(allocation=allocation, old_amount_usd=old, new_amount_usd=amount_usd,
-                                      reason=reason, revised_by=user)
-    refresh_year_delivery({(allocation.project_id, year)})
+        new = [Allocation(project=project, year=year, funding_source=funding_source, amount_usd=amount_usd)]
+        _write_allocations(new, [], reason=reason, user=user)
+        allocation = new[0]
+    elif allocation.amount_usd != amount_usd:
+        _write_allocations([], [(allocation, amount_usd)], reason=reason, user=user)
     return allocation
 
 

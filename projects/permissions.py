@@ -49,6 +49,7 @@ def is_responsible_official(user, project) -> bool:
 
 VIEW_PROJECT, ADD_PROJECT, CHANGE_PROJECT = "projects.view_project", "projects.add_project", "projects.change_project"
 IMPORT_PROJECTS = "projects.import_projects"
+DELETE_PROJECT = "projects.delete_project"
 
 can_view_register = is_signed_in
 can_create_project = is_administrator | is_officer | is_manager
@@ -59,7 +60,7 @@ can_import_projects = is_administrator | is_officer | is_manager
 rules.add_perm(VIEW_PROJECT, can_view_register)
 rules.add_perm(ADD_PROJECT, can_create_project)
 rules.add_perm(CHANGE_PROJECT, can_edit_project)
-rules.add_perm("projects.delete_project", is_administrator)
+rules.add_perm(DELETE_PROJECT, is_administrator)
 rules.add_perm(IMPORT_PROJECTS, can_import_projects)
 
 
