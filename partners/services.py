@@ -169,6 +169,7 @@ def units_import(*, source, filename: str = "", user=None, dry_run: bool = False
         return result
     result.rows_total = len(table.rows)
     rows: dict[str, _UnitRow] = {}
+    in_file = {record.get("code", "").upper() for _number, record in table.rows}  # a bad row is still a parent
     for number, record in table.rows:
         row = _unit_row_read(number, record, result.errors)
         if row is None:
@@ -185,7 +186,7 @@ def units_import(*, source, filename: str = "", user=None, dry_run: bool = False
     parent_of = {code: code_of.get(unit.parent_id) for code, unit in existing.items()}
     parent_of.update({code: (row.parent_code.upper() or None) for code, row in rows.items()})
     for code, row in rows.items():
-        if row.parent_code and row.parent_code.upper() not in rows and row.parent_code.upper() not in existing:
+        if row.parent_code and row.parent_code.upper() not in in_file and row.parent_code.upper() not in existing:
             result.errors.append(RowError(row.row, "parent", _("No unit has the code %(code)s, in the file or "
                                                              "already.") % {"code": excerpt(row.parent_code)}))
         elif _is_own_ancestor(code, parent_of):
