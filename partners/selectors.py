@@ -2,9 +2,9 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from partners.models import CONSTITUENT_KINDS, Organisation, Unit
+from partners.models import CONSTITUENT_KINDS, Organisation, Unit, UnitMembership
 
 
 def organisation_find(text: str) -> Organisation | None:
@@ -90,6 +90,10 @@ def scope_unit_ids(user) -> frozenset[int]:
         return frozenset()
     cached = getattr(user, "_tcms_scope_unit_ids", None)
     if cached is None:
-        cached = units_with_descendants(user.unit_memberships.values_list("unit_id", flat=True))
+        # The tree and the user's units in one query: every unit, flagged when the user belongs to it.
+        rows = Unit.objects.annotate(is_mine=Exists(UnitMembership.objects.filter(unit=OuterRef("pk"), user=user)))
+        rows = list(rows.values_list("pk", "parent_id", "is_mine"))
+        tree = UnitTree({unit_id: parent_id for unit_id, parent_id, _is_mine in rows})
+        cached = tree.with_descendants(unit_id for unit_id, _parent_id, is_mine in rows if is_mine)
         user._tcms_scope_unit_ids = cached
     return cached
