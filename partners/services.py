@@ -156,7 +156,7 @@ def _unit_changed(unit: Unit, row: _UnitRow, parent: Unit | None, countries: lis
 
 @transaction.atomic
 def units_import(*, source, filename: str = "", user=None, dry_run: bool = False) -> UnitImportResult:
-    """Field offices and MDTs from a CSV or XLSX file (columns UNIT_COLUMNS; DESIGN of the file in the README).
+    """Field offices and MDTs from a CSV or XLSX file (columns UNIT_COLUMNS; README "Units and accounts").
 
     A row's unit is found by its code (case-insensitive) and created or updated; a parent may be an existing unit
     or one defined anywhere in the file. All rows or none: any error (each naming its row and column) writes

@@ -1,4 +1,4 @@
-"""python manage.py import_units FILE [--dry-run]: field offices and MDTs from CSV or XLSX (README, "Units file").
+"""python manage.py import_units FILE [--dry-run]: field offices and MDTs from CSV or XLSX (README, "Units and accounts").
 
 Run by an operator on the server, as a system actor (no user)."""
 
