@@ -1,5 +1,6 @@
-"""python manage.py import_units FILE [--dry-run]: field offices and MDTs from CSV or XLSX (README, "Units and accounts").
+"""python manage.py import_units FILE [--dry-run]: field offices and MDTs from CSV or XLSX.
 
+The file's columns are in the README ("Units and accounts").
 Run by an operator on the server, as a system actor (no user)."""
 
 from django.core.exceptions import ValidationError
