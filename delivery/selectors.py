@@ -21,7 +21,8 @@ type of input: on `input_type` rows the allocation shown is the whole allocation
 row's rate is that input's share of delivery and the rows' rates add up to the total rate.
 
 Groups follow the project's classification: `funding_source` and `budget_type` use the project's source of
-funds (expenditure lines carry no source), `donor` its main donor, `unit` its responsible unit, `country` each of
+funds (expenditure lines carry no source), `donor` its main donor, `unit` its responsible unit (the `unit` filter
+includes the units below the one chosen; grouping by unit does not merge them), `country` each of
 its countries (a multi-country project counts in each, so country rows can add up to more than the total).
 """
 
@@ -38,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from delivery.models import CUMULATIVE_FIELDS, Allocation, Expenditure, ProjectMonthSpend, ProjectYearDelivery
 from partners.models import Country, Organisation, Region, Unit
+from partners.selectors import units_with_descendants
 from projects.models import BudgetType, FundingSource, InputType, Programme, Project, ProjectStatus, StrategicObjective
 
 ZERO = Decimal("0.00")
@@ -135,7 +137,9 @@ def project_filter(filters: dict | None) -> Q:
         if name not in FILTER_LOOKUPS:
             raise ValueError(f"Unknown delivery filter {name!r}")
         lookup = FILTER_LOOKUPS[name]
-        if isinstance(value, (list, tuple, set, QuerySet)):
+        if name == "unit":  # a unit includes the units below it (a regional office its country offices…)
+            value = units_with_descendants(value if isinstance(value, (list, tuple, set, QuerySet)) else [value])
+        if isinstance(value, (list, tuple, set, frozenset, QuerySet)):
             condition &= Q(**{f"{lookup}__in": [_key(v) for v in value]})
         else:
             condition &= Q(**{lookup: _key(value)})
