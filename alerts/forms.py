@@ -52,7 +52,7 @@ class RuleForm(CleanTextMixin, forms.ModelForm):
         return value
 
 
-class RunForm(forms.Form):
+class RunForm(CleanTextMixin, forms.Form):
     """Run scan now / Send digests now: as of which day (default today, the clock's; never after it)."""
 
     as_of = forms.DateField(label=_("As of"), required=False,
