@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextMixin
 from core.query_params import FIRST_YEAR, LAST_YEAR
-from partners.models import Country, Organisation, OrganisationKind, Region, Unit
+from partners.models import Country, Region, Unit
+from projects.filters import FundedByFilter
 from projects.models import BudgetType, FundingSource, Programme, Project, ProjectStatus, StrategicObjective
 
 SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
@@ -31,8 +32,7 @@ class DeliveryFilterSet(django_filters.FilterSet):
         queryset=FundingSource.objects.all(), label=_("Source of funds"), widget=SELECT)
     budget_type = django_filters.ChoiceFilter(
         field_name="funding_source__budget_type", choices=BudgetType.choices, label=_("Budget type"), widget=SELECT)
-    donor = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.filter(kind=OrganisationKind.DONOR), label=_("Donor"), widget=SELECT)
+    donor = FundedByFilter(widget=SELECT)
     unit = django_filters.ModelChoiceFilter(
         field_name="responsible_unit", queryset=Unit.objects.all(), label=_("Responsible unit"), widget=SELECT)
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"), widget=SELECT)

@@ -1,4 +1,4 @@
-"""The financial imports (allocations, expenditure, exchange rates) as kinds of the shared import workflow
+"""The financial imports (allocations, expenditure, exchange rates, approvals) as kinds of the shared import workflow
 (tcms/imports.py)."""
 
 from core.imports import ImportKind, ImportOutcome
@@ -22,5 +22,5 @@ def _runner(kind: str):
 FINANCIAL_IMPORTS = [
     ImportKind(name=kind.value, label=kind.label, permission="delivery.import_financials",
                upload_url="delivery:import", run=_runner(kind.value), done_url="delivery:dashboard")
-    for kind in (FinancialKind.ALLOCATIONS, FinancialKind.EXPENDITURE, FinancialKind.RATES)
+    for kind in (FinancialKind.ALLOCATIONS, FinancialKind.EXPENDITURE, FinancialKind.RATES, FinancialKind.APPROVALS)
 ]

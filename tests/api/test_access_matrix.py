@@ -27,6 +27,7 @@ What the answers must be:
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -35,6 +36,7 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from alerts.models import Alert, Rule
 from delivery.models import ExchangeRate
+from delivery.services import approval_create
 from projects.models import Convention, ProjectPartner, TripartiteInvolvement
 from tcms.api_urls import router
 from tests.delivery.factories import AllocationFactory
@@ -170,6 +172,16 @@ def _allocation_rows(world, side):
              "amount_usd": "20.00"}]
 
 
+def _approval_body(world, side):
+    return {"project": world.project[side].pk, "donor": world.organisation.pk, "date": "2001-03-15",
+            "amount": "500.00", "currency": "USD"}
+
+
+def _approval_rows(world, side):
+    return [{"project_symbol": world.project[side].symbol, "donor": world.organisation.name, "date": "2001-03-16",
+             "amount": "600.00", "currency": "USD"}]
+
+
 def _expenditure_rows(world, side):
     return [{"project_symbol": world.project[side].symbol, "period": "2001-01", "input_type": "EXPERTS",
              "currency": "USD", "amount": "30.00"}]
@@ -242,6 +254,13 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("exchange-rate-list", "GET"): read(),
     ("exchange-rate-list", "POST"): Access(ADMINS, body=_rate_rows),
     ("exchange-rate-detail", "GET"): read(),
+    ("approval-list", "GET"): read(),
+    ("approval-list", "POST"): project_write(_approval_body),
+    ("approval-detail", "GET"): read_both_units(),
+    ("approval-detail", "PUT"): project_write(),
+    ("approval-detail", "PATCH"): project_write(),
+    ("approval-detail", "DELETE"): project_write(),
+    ("approval-bulk-import", "POST"): project_write(_approval_rows),
     ("delivery-list", "GET"): read(year=2000, by="region"),
     # results: whoever may change the project
     ("result-list", "GET"): read(),
@@ -338,6 +357,12 @@ class World:
             # Deleting is among the checks: each request gets a partner of its own to remove.
             return ProjectPartner.objects.create(project=self.project[side], organisation=OrganisationFactory(),
                                                  role="IMPLEMENTING")
+        if basename == "approval":
+            # Deleting is among the checks too: a fresh approval per request (a date of its own).
+            self.approvals_made = getattr(self, "approvals_made", 0) + 1
+            return approval_create(project=self.project[side], donor=self.organisation,
+                                   date=dt.date(1990, 1, 1) + dt.timedelta(days=self.approvals_made),
+                                   amount=Decimal("100.00"))
         return self.objects[basename][side]
 
 

@@ -33,7 +33,7 @@ from alerts import serializers as alert_serializers
 from alerts.models import Alert, AlertState, Rule, SlippageReason
 from delivery import serializers as delivery_serializers
 from delivery.models import Allocation, ExchangeRate, ImportBatch, ImportStatus
-from delivery.services import LAYOUTS
+from delivery.services import LAYOUTS, approval_create
 from evaluation import serializers as evaluation_serializers
 from evaluation.models import EvaluationStatus, ManagementResponse
 from partners.models import OrganisationKind
@@ -256,6 +256,11 @@ class World:
                                          amount_usd=Decimal("1000.00"))
 
     @cached_property
+    def approval(self):
+        return approval_create(project=self.project, donor=OrganisationFactory(), date=dt.date(2026, 1, 15),
+                               amount=Decimal("1000.00"))
+
+    @cached_property
     def expenditure_row(self):
         for month in (1, 2):
             ExchangeRate.objects.create(currency="EUR", period=dt.date(2026, month, 1), units_per_usd=Decimal("0.9"))
@@ -358,6 +363,16 @@ def writes(scope) -> dict[str, Callable[[], Write]]:
         "allocation import": lambda: _bulk(
             "allocation", [{"project_symbol": w.project.symbol, "year": "2026", "funding_source": "RBTC",
                             "amount_usd": "10.00"}], "allocations", action="bulk-import"),
+        "approval create": lambda: _write(
+            "approval", {"project": w.project.pk, "donor": OrganisationFactory().pk, "date": "2026-02-01",
+                         "amount": "5000.00", "currency": "USD"}, ds.ApprovalWriteSerializer),
+        "approval patch": lambda: _write(
+            "approval", {"donor": OrganisationFactory().pk, "date": "2026-01-20", "amount": "1200.50",
+                         "currency": "USD"}, ds.ApprovalChangeSerializer, target=w.approval, method="patch"),
+        "approval import": lambda: _bulk(
+            "approval", [{"project_symbol": w.project.symbol, "donor": OrganisationFactory().name,
+                          "date": "2026-02-03", "amount": "10.00", "currency": "USD"}], "approvals",
+            action="bulk-import"),
         "expenditure import": lambda: _bulk(
             "expenditure", [w.expenditure_row, {**w.expenditure_row, "period": "2026-02"}], "expenditure"),
         "exchange rate import": lambda: _bulk(
@@ -422,7 +437,8 @@ def writes(scope) -> dict[str, Callable[[], Write]]:
 
 WRITES = ("organisation create", "project create", "project patch", "project put", "project status",
           "project revise date", "partner create", "tripartite create", "tripartite patch", "allocation create",
-          "allocation patch", "allocation import", "expenditure import", "exchange rate import", "result create",
+          "allocation patch", "allocation import", "approval create", "approval patch", "approval import",
+          "expenditure import", "exchange rate import", "result create",
           "result patch", "indicator create", "indicator patch", "period create", "period patch",
           "period revise target", "evaluation create", "evaluation patch", "recommendation create",
           "recommendation patch", "recommendation response", "recommendation follow-up", "lesson create",

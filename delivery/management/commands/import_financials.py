@@ -13,7 +13,7 @@ from delivery.services import FINANCIAL_KINDS, financial_import
 
 
 class Command(BaseCommand):
-    help = "Import allocations, expenditure or exchange rates from a CSV or XLSX file (all-or-nothing)."
+    help = "Import allocations, expenditure, exchange rates or approvals from a CSV or XLSX file (all-or-nothing)."
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=FINANCIAL_KINDS)
