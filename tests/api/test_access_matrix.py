@@ -37,7 +37,14 @@ from accounts.models import Role
 from alerts.models import Alert, Rule
 from delivery.models import ExchangeRate
 from delivery.services import approval_create
-from projects.models import Convention, ProjectPartner, TripartiteInvolvement
+from projects.models import (
+    Convention,
+    ExpertAssignment,
+    ProgressReport,
+    ProjectPartner,
+    TrainingActivity,
+    TripartiteInvolvement,
+)
 from tcms.api_urls import router
 from tests.delivery.factories import AllocationFactory
 from tests.evaluation.factories import (
@@ -182,6 +189,19 @@ def _approval_rows(world, side):
              "amount": "600.00", "currency": "USD"}]
 
 
+def _expert_body(world, side):
+    return {"project": world.project[side].pk, "nationality": world.country.iso3, "year": 2001, "work_months": "3"}
+
+
+def _training_body(world, side):
+    return {"project": world.project[side].pk, "title": "Workshop", "start_date": "2001-03-01",
+            "end_date": "2001-03-02"}
+
+
+def _progress_report_body(world, side):
+    return {"project": world.project[side].pk, "period_end": "2001-06-30", "due_date": "2001-08-31"}
+
+
 def _expenditure_rows(world, side):
     return [{"project_symbol": world.project[side].symbol, "period": "2001-01", "input_type": "EXPERTS",
              "currency": "USD", "amount": "30.00"}]
@@ -220,6 +240,24 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("tripartite-detail", "GET"): read_both_units(),
     ("tripartite-detail", "PUT"): project_write(),
     ("tripartite-detail", "PATCH"): project_write(),
+    ("expert-list", "GET"): read(),
+    ("expert-list", "POST"): project_write(_expert_body),
+    ("expert-detail", "GET"): read_both_units(),
+    ("expert-detail", "PUT"): project_write(),
+    ("expert-detail", "PATCH"): project_write(),
+    ("expert-detail", "DELETE"): project_write(),
+    ("training-list", "GET"): read(),
+    ("training-list", "POST"): project_write(_training_body),
+    ("training-detail", "GET"): read_both_units(),
+    ("training-detail", "PUT"): project_write(),
+    ("training-detail", "PATCH"): project_write(),
+    ("training-detail", "DELETE"): project_write(),
+    ("progress-report-list", "GET"): read(),
+    ("progress-report-list", "POST"): project_write(_progress_report_body),
+    ("progress-report-detail", "GET"): read_both_units(),
+    ("progress-report-detail", "PUT"): project_write(),
+    ("progress-report-detail", "PATCH"): project_write(),
+    ("progress-report-detail", "DELETE"): project_write(),
     # reference lists
     ("objective-list", "GET"): read(),
     ("objective-detail", "GET"): read(),
@@ -322,6 +360,7 @@ class World:
         self.project = {OWN: ProjectFactory(responsible_unit=self.unit),
                         OTHER: ProjectFactory(responsible_unit=self.other_unit)}
         self.organisation = OrganisationFactory()
+        self.country = CountryFactory(iso3="NOR")
         rule = Rule.objects.get(code="PAST_END")
         self.tripartite, self.allocation, self.result, self.indicator, self.period, self.alert = ({}, {}, {}, {}, {},
                                                                                                   {})
@@ -357,6 +396,16 @@ class World:
             # Deleting is among the checks: each request gets a partner of its own to remove.
             return ProjectPartner.objects.create(project=self.project[side], organisation=OrganisationFactory(),
                                                  role="IMPLEMENTING")
+        self.records_made = getattr(self, "records_made", 0) + 1
+        day = dt.date(1990, 1, 1) + dt.timedelta(days=self.records_made)
+        if basename == "expert":  # deleting is among the checks: a fresh record per request
+            return ExpertAssignment.objects.create(project=self.project[side], nationality=self.country, year=2001,
+                                                   work_months=Decimal(2))
+        if basename == "training":
+            return TrainingActivity.objects.create(project=self.project[side], title="Course", start_date=day,
+                                                   end_date=day)
+        if basename == "progress-report":
+            return ProgressReport.objects.create(project=self.project[side], period_end=day, due_date=day)
         if basename == "approval":
             # Deleting is among the checks too: a fresh approval per request (a date of its own).
             self.approvals_made = getattr(self, "approvals_made", 0) + 1
