@@ -1,4 +1,4 @@
-"""/api/v1/allocations/, expenditure/, exchange-rates/ and delivery/ (figures by any dimension).
+"""/api/v1/allocations/, expenditure/, exchange-rates/, approvals/ and delivery/ (figures by any dimension).
 
 Bulk writes take a JSON list of rows in the import layout (DESIGN.md §5) and go through
 delivery.services.financial_import, so they are validated exactly like an uploaded file: every error is
@@ -20,16 +20,28 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from core.api import CHANGE, CREATE, CreateThroughService, TcmsCollectionViewSet, TcmsViewSet, UpdateThroughService
+from core.api import (
+    CHANGE,
+    CREATE,
+    DELETE,
+    CreateThroughService,
+    DestroyThroughService,
+    TcmsCollectionViewSet,
+    TcmsViewSet,
+    UpdateThroughService,
+)
 from delivery import services
 from delivery.filters import DeliveryFilterSet
-from delivery.models import Allocation, ExchangeRate, Expenditure, ImportKind
+from delivery.models import Allocation, Approval, ExchangeRate, Expenditure, ImportKind
 from delivery.permissions import IMPORT_FINANCIALS, MANAGE_EXCHANGE_RATES
 from delivery.selectors import delivery_by, total_row
 from delivery.serializers import (
     AllocationChangeSerializer,
     AllocationSerializer,
     AllocationWriteSerializer,
+    ApprovalChangeSerializer,
+    ApprovalSerializer,
+    ApprovalWriteSerializer,
     DeliveryFiguresSerializer,
     DeliveryQuerySerializer,
     ExchangeRateSerializer,
@@ -170,6 +182,46 @@ class ExchangeRateViewSet(TcmsViewSet):
         return import_rows(request, ImportKind.RATES)
 
 
+IMPORT = "import"
+
+
+class ApprovalViewSet(CreateThroughService, UpdateThroughService, DestroyThroughService, TcmsViewSet):
+    """Funds approved by donors for projects, in the currency of the decision with their US$ value (the UN rate
+    of the month of the date). POST records one, PUT/PATCH change it, DELETE removes it: whoever may change the
+    project. POST import/ takes rows in the approvals import layout (all or nothing): an existing approval of the
+    same project, donor and date is changed."""
+
+    queryset = Approval.objects.select_related("project", "donor").order_by("-date", "-id")
+    serializer_class = ApprovalSerializer
+    filterset_fields = ["project", "donor", "date", "currency"]
+    ordering_fields = ["date", "amount_usd", "id"]
+    perms = {CREATE: CHANGE_PROJECT, CHANGE: CHANGE_PROJECT, DELETE: CHANGE_PROJECT, IMPORT: IMPORT_FINANCIALS}
+    object_perms = frozenset({CREATE, CHANGE, DELETE})
+    action_kinds = {"bulk_import": IMPORT}
+
+    def permission_object(self, approval):
+        return approval.project
+
+    @property
+    def write_serializer_class(self):
+        return ApprovalChangeSerializer if self.action in ("update", "partial_update") else ApprovalWriteSerializer
+
+    def service_create(self, data):
+        self.check_target(data["project"])
+        return services.approval_create(user=self.request.user, **data)
+
+    def service_update(self, approval, data):
+        return services.approval_update(approval=approval, user=self.request.user, **data)
+
+    def service_delete(self, approval):
+        services.approval_delete(approval=approval, user=self.request.user)
+
+    @_import_schema(ImportKind.APPROVALS)
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[JSONParser])
+    def bulk_import(self, request):
+        return import_rows(request, ImportKind.APPROVALS)
+
+
 class DeliveryFiguresViewSet(TcmsCollectionViewSet):
     """Allocation, expenditure and delivery rate of a year grouped by a dimension, with the TOTAL row: the numbers
     of delivery.selectors.delivery_by, the same as the dashboard and `manage.py delivery_table`. The dashboard's
@@ -200,5 +252,6 @@ ROUTES = [
     ("allocations", AllocationViewSet, "allocation"),
     ("expenditure", ExpenditureViewSet, "expenditure"),
     ("exchange-rates", ExchangeRateViewSet, "exchange-rate"),
+    ("approvals", ApprovalViewSet, "approval"),
     ("delivery", DeliveryFiguresViewSet, "delivery"),
 ]

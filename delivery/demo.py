@@ -70,7 +70,7 @@ def seed_delivery(*, seed: int, projects: int, log: Callable[[str], None]) -> No
             allocations.append(Allocation(project=project, year=year, funding_source=project.funding_source,
                                           amount_usd=(per_month * share).quantize(Decimal("0.01"))))
         if project.donor_id and project.funding_source.budget_type == BudgetType.EXTRA_BUDGETARY:
-            approvals.append(Approval(donor_id=project.donor_id, project=project, amount_usd=budget,
+            approvals.append(Approval(donor_id=project.donor_id, project=project, amount=budget, amount_usd=budget,
                                       date=project.planned_start - dt.timedelta(days=rng.randint(30, 120))))
         if project.status not in SPENDING:
             continue

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import CleanTextMixin
 from core.query_params import FIRST_YEAR, LAST_YEAR
 from delivery.selectors import project_filter
-from partners.models import Country, Organisation, OrganisationKind, Region, Unit
+from partners.models import Country, Region, Unit
+from projects.filters import FundedByFilter
 from projects.models import BudgetType, FundingSource, Programme, Project, ProjectStatus, StrategicObjective
 
 SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
@@ -32,8 +33,7 @@ class DeliveryFilterSet(django_filters.FilterSet):
         queryset=FundingSource.objects.all(), label=_("Source of funds"), widget=SELECT)
     budget_type = django_filters.ChoiceFilter(
         field_name="funding_source__budget_type", choices=BudgetType.choices, label=_("Budget type"), widget=SELECT)
-    donor = django_filters.ModelChoiceFilter(
-        queryset=Organisation.objects.filter(kind=OrganisationKind.DONOR), label=_("Donor"), widget=SELECT)
+    donor = FundedByFilter(widget=SELECT)
     unit = django_filters.ModelChoiceFilter(
         method="filter_unit", queryset=Unit.objects.all(), label=_("Responsible unit"), widget=SELECT,
         help_text=_("A unit includes the units below it (a regional office its country offices and their teams)."))

@@ -1,4 +1,4 @@
-"""The financial imports (allocations, expenditure, exchange rates) as kinds of the shared import workflow
+"""The financial imports (allocations, expenditure, exchange rates, approvals) as kinds of the shared import workflow
 (tcms/imports.py)."""
 
 from django.utils.translation import gettext_lazy
@@ -11,6 +11,7 @@ PLAN_KEY_LABELS = {
     FinancialKind.ALLOCATIONS: gettext_lazy("Project, year, source of funds"),
     FinancialKind.EXPENDITURE: gettext_lazy("Project, period, type of input, currency"),
     FinancialKind.RATES: gettext_lazy("Currency, period"),
+    FinancialKind.APPROVALS: gettext_lazy("Project, donor, date"),
 }
 
 
@@ -33,5 +34,5 @@ FINANCIAL_IMPORTS = [
     ImportKind(name=kind.value, label=kind.label, permission="delivery.import_financials",
                upload_url="delivery:import", run=_runner(kind.value), done_url="delivery:dashboard",
                plan_key_label=PLAN_KEY_LABELS[kind])
-    for kind in (FinancialKind.ALLOCATIONS, FinancialKind.EXPENDITURE, FinancialKind.RATES)
+    for kind in (FinancialKind.ALLOCATIONS, FinancialKind.EXPENDITURE, FinancialKind.RATES, FinancialKind.APPROVALS)
 ]

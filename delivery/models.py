@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from partners.models import Organisation
 from projects.models import FundingSource, InputType, Project
@@ -26,6 +27,7 @@ class ImportKind(models.TextChoices):
     EXPENDITURE = "expenditure", _("Expenditure")
     RATES = "rates", _("Exchange rates")
     PROJECTS = "projects", _("Projects")
+    APPROVALS = "approvals", _("Approvals")
 
 
 class ImportStatus(models.TextChoices):
@@ -232,20 +234,35 @@ class ProjectYearDelivery(models.Model):
 
 
 class Approval(models.Model):
-    """New extra-budgetary funds approved by a donor for a project (the funding-sources report)."""
+    """New extra-budgetary funds approved by a donor for a project (the funding-sources report); its organisation
+    counts as a donor of the project in every donor filter (projects.selectors.funded_by).
+
+    The amount is kept in the currency of the decision; its US$ value is fixed with the rate of the month of the
+    decision when it is written (delivery/services.py), as expenditure is."""
 
     donor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="approvals",
                               verbose_name=_("donor"))
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="approvals",
                                 verbose_name=_("project"))
     date = models.DateField(_("date approved"))
+    currency = models.CharField(_("currency"), max_length=3, default=REFERENCE_CURRENCY, help_text=_("ISO 4217 code"))
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    exchange_rate = models.DecimalField(_("units per US$"), max_digits=18, decimal_places=6, default=1)
     amount_usd = models.DecimalField(_("amount (US$)"), max_digits=16, decimal_places=2)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="approvals")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "id"]
         verbose_name = _("approval")
         verbose_name_plural = _("approvals")
-        constraints = [models.CheckConstraint(condition=Q(amount_usd__gt=0), name="approval_positive")]
+        constraints = [models.CheckConstraint(condition=Q(amount_usd__gt=0), name="approval_positive"),
+                       models.CheckConstraint(condition=Q(exchange_rate__gt=0), name="approval_rate_positive")]
 
     def __str__(self):
         return f"{self.donor} → {self.project_id} {self.date}: {self.amount_usd}"
+
+    def clean(self):
+        if self.donor_id and not self.donor.may_fund:
+            raise ValidationError({"donor": _("An employers' or workers' organisation cannot be the donor.")})

@@ -21,7 +21,8 @@ type of input: on `input_type` rows the allocation shown is the whole allocation
 row's rate is that input's share of delivery and the rows' rates add up to the total rate.
 
 Groups follow the project's classification: `funding_source` and `budget_type` use the project's source of
-funds (expenditure lines carry no source), `donor` its main donor, `unit` its responsible unit (the `unit` filter
+funds (expenditure lines carry no source), `donor` its main donor (the donor *filter* is broader: the projects
+funded by the organisation, projects.selectors.funded_by), `unit` its responsible unit (the `unit` filter
 includes the units below the one chosen; grouping by unit does not merge them), `country` each of
 its countries (a multi-country project counts in each, so country rows can add up to more than the total).
 """
@@ -37,10 +38,18 @@ from django.db.models import Choices, F, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from delivery.models import CUMULATIVE_FIELDS, Allocation, Expenditure, ProjectMonthSpend, ProjectYearDelivery
+from delivery.models import (
+    CUMULATIVE_FIELDS,
+    Allocation,
+    Approval,
+    Expenditure,
+    ProjectMonthSpend,
+    ProjectYearDelivery,
+)
 from partners.models import Country, Organisation, Region, Unit
 from partners.selectors import units_with_descendants
 from projects.models import BudgetType, FundingSource, InputType, Programme, Project, ProjectStatus, StrategicObjective
+from projects.selectors import funded_by
 
 ZERO = Decimal("0.00")
 RATE_PLACES = Decimal("0.0001")
@@ -136,6 +145,9 @@ def project_filter(filters: dict | None) -> Q:
             continue
         if name not in FILTER_LOOKUPS:
             raise ValueError(f"Unknown delivery filter {name!r}")
+        if name == "donor":  # funded by: main donor or an approval's organisation, the one definition
+            condition &= funded_by(value)
+            continue
         lookup = FILTER_LOOKUPS[name]
         if name == "unit":  # a unit includes the units below it (a regional office its country offices…)
             value = units_with_descendants(value if isinstance(value, (list, tuple, set, QuerySet)) else [value])
@@ -609,3 +621,8 @@ def project_slippage(*, project: Project, year: int, as_of: dt.date) -> Decimal:
     """Expected (linear profile) − actual expenditure of the year at as_of, in US$; positive means behind."""
     row = next((r for r in project_delivery(project=project, as_of=as_of).years if r.year == year), None)
     return row.slippage_usd if row else ZERO
+
+
+def project_approvals(project: Project) -> QuerySet:
+    """A project's approvals of funds with their donors, newest first (the money tab)."""
+    return Approval.objects.filter(project=project).select_related("donor").order_by("-date", "-id")

@@ -1,10 +1,10 @@
-"""API representations of allocations, expenditure, exchange rates and delivery figures."""
+"""API representations of allocations, expenditure, exchange rates, approvals and delivery figures."""
 
 from rest_framework import serializers
 
 from core.serializer_fields import SlugRelatedField
 from core.serializers import ModelSerializer, Serializer
-from delivery.models import Allocation, ExchangeRate, Expenditure
+from delivery.models import Allocation, Approval, ExchangeRate, Expenditure
 from delivery.selectors import DIMENSIONS
 from projects.models import FundingSource
 
@@ -54,6 +54,31 @@ class ExchangeRateSerializer(ModelSerializer):
         model = ExchangeRate
         fields = ["id", "currency", "period", "units_per_usd"]
         read_only_fields = fields
+
+
+class ApprovalSerializer(ModelSerializer):
+    project_symbol = serializers.CharField(source="project.symbol", read_only=True)
+    donor_name = serializers.CharField(source="donor.name", read_only=True)
+
+    class Meta:
+        model = Approval
+        fields = ["id", "project", "project_symbol", "donor", "donor_name", "date", "amount", "currency",
+                  "exchange_rate", "amount_usd", "batch"]
+        read_only_fields = fields
+
+
+class ApprovalWriteSerializer(ModelSerializer):
+    """The amount in the currency of the decision; the US$ value follows from the rate of the month of the date."""
+
+    class Meta:
+        model = Approval
+        fields = ["project", "donor", "date", "amount", "currency"]
+
+
+class ApprovalChangeSerializer(ModelSerializer):
+    class Meta:
+        model = Approval
+        fields = ["donor", "date", "amount", "currency"]
 
 
 class _ImportRow(Serializer):

@@ -1,4 +1,5 @@
-"""Writes: the one way allocations, expenditure and exchange rates get in (upload page, command, API, demo).
+"""Writes: the one way allocations, expenditure, exchange rates and approvals get in (upload page, command, API,
+demo).
 
 An import is validated row by row, collecting every error (row, column, reason); if any row is wrong nothing
 is written. Re-importing the same file changes nothing; a row whose amount changed replaces the stored one
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min, Q, Sum
 from django.utils import timezone
@@ -36,6 +38,7 @@ from core.tabular import (
     RowError,
     TableError,
     excerpt,
+    parse_date,
     parse_decimal,
     parse_int,
     parse_period,
@@ -56,6 +59,7 @@ from delivery.models import (
     REFERENCE_CURRENCY,
     Allocation,
     AllocationRevision,
+    Approval,
     ExchangeRate,
     Expenditure,
     ImportBatch,
@@ -65,6 +69,7 @@ from delivery.models import (
     ProjectYearDelivery,
 )
 from delivery.permissions import IMPORT_FINANCIALS, MANAGE_EXCHANGE_RATES
+from partners.selectors import organisations_find
 from projects.models import FundingSource, InputType, Project
 from projects.permissions import CHANGE_PROJECT, projects_not_editable
 
@@ -76,12 +81,14 @@ LAYOUTS: dict[str, list[str]] = {
     ImportKind.ALLOCATIONS: ["project_symbol", "year", "funding_source", "amount_usd"],
     ImportKind.EXPENDITURE: ["project_symbol", "period", "input_type", "currency", "amount"],
     ImportKind.RATES: ["currency", "period", "units_per_usd"],
+    ImportKind.APPROVALS: ["project_symbol", "donor", "date", "amount", "currency"],
 }
 # One example row per kind, for the downloadable templates.
 TEMPLATE_EXAMPLES: dict[str, list[str]] = {
     ImportKind.ALLOCATIONS: ["RLA/12/01/USA", "2026", "XBTC", "250000.00"],
     ImportKind.EXPENDITURE: ["RLA/12/01/USA", "2026-10", "EXPERTS", "EUR", "12500.00"],
     ImportKind.RATES: ["EUR", "2026-10", "0.921000"],
+    ImportKind.APPROVALS: ["RLA/12/01/USA", "NORAD", "2026-03-15", "500000.00", "NOK"],
 }
 FINANCIAL_KINDS = tuple(LAYOUTS)
 # Beyond delivery.import_financials, the kinds that need a permission of their own.
@@ -157,13 +164,18 @@ def _rates_for(currencies: set[str], periods: set) -> dict[tuple[str, object], D
     return {(r.currency, r.period): r.units_per_usd for r in rows.only("currency", "period", "units_per_usd")}
 
 
+def _no_rate(currency: str, period: dt.date) -> str:
+    return _("No exchange rate for %(currency)s in %(period)s: import the rates of that month first.") % {
+        "currency": currency, "period": period.strftime("%Y-%m")}
+
+
 def to_usd(amount: Decimal, units_per_usd: Decimal) -> Decimal:
     return (amount / units_per_usd).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def financial_import(*, kind: str, source, filename: str = "", user=None, dry_run: bool = False,
                      progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    """Import one allocations, expenditure or exchange-rates file (CSV or XLSX; layouts in DESIGN.md §5).
+    """Import one allocations, expenditure, exchange-rates or approvals file (CSV or XLSX; layouts in DESIGN.md §5).
     `progress(done, total)`, if given, is called as the rows are gone through."""
     if kind not in LAYOUTS:
         raise ValueError(f"Unknown import kind {kind!r}; expected one of {', '.join(LAYOUTS)}")
@@ -423,9 +435,7 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
     rates = _rates_for({line["currency"] for line in lines} - {REFERENCE_CURRENCY}, periods)
     for line in lines:
         if line["currency"] != REFERENCE_CURRENCY and (line["currency"], line["period"]) not in rates:
-            result.errors.append(RowError(line["row"], "currency", _(
-                "No exchange rate for %(currency)s in %(period)s: import the rates of that month first.") % {
-                "currency": line["currency"], "period": line["period"].strftime("%Y-%m")}))
+            result.errors.append(RowError(line["row"], "currency", _no_rate(line["currency"], line["period"])))
     if result.errors:
         return
 
@@ -591,3 +601,179 @@ def allocation_set(*, project, year: int, funding_source, amount_usd: Decimal, r
 def template_rows(kind: str) -> list[list[str]]:
     """Header and one example row of a kind's import file."""
     return [LAYOUTS[kind], TEMPLATE_EXAMPLES[kind]]
+
+
+# ---------------------------------------------------------------- approvals
+#
+# An approval is keyed by its project, donor and date: a file row or a form naming an existing one changes it.
+# Its amount is in the currency of the decision; the US$ value uses the UN rate of the month of its date
+# (US$ needs none). Who may: whoever may change the project, as for allocations; the history (django-simple-
+# history) keeps who created, changed or deleted each approval, and what it was.
+
+APPROVAL_FIELDS = frozenset({"donor", "date", "amount", "currency"})
+
+
+def _by(user, instance):
+    """Attach the acting user so the history record says who made the change."""
+    if user is not None and getattr(user, "is_authenticated", False):
+        instance._history_user = user
+    return instance
+
+
+def _approval_duplicate(approval: Approval) -> bool:
+    return Approval.objects.filter(project_id=approval.project_id, donor_id=approval.donor_id,
+                                   date=approval.date).exclude(pk=approval.pk).exists()
+
+
+def _approval_write(approval: Approval, *, user) -> Approval:
+    """Fix the US$ value with the month's rate, validate (errors keyed by field) and save with its history."""
+    try:
+        approval.currency = _currency(approval.currency)
+    except CellError as exc:
+        raise ValidationError({"currency": str(exc)})
+    if approval.amount is None or approval.amount <= 0:
+        raise ValidationError({"amount": _("The amount must be greater than zero.")})
+    if approval.date is not None:
+        period = approval.date.replace(day=1)
+        rate = (Decimal(1) if approval.currency == REFERENCE_CURRENCY
+                else _rates_for({approval.currency}, {period}).get((approval.currency, period)))
+        if rate is None:
+            raise ValidationError({"currency": _no_rate(approval.currency, period)})
+        approval.exchange_rate, approval.amount_usd = rate, to_usd(approval.amount, rate)
+        if approval.amount_usd <= 0:
+            raise ValidationError({"amount": _("The amount must be greater than zero.")})
+    try:
+        approval.full_clean()
+    except ValidationError as error:  # the US$ value and rate are derived: what is at fault is the amount
+        raise ValidationError({("amount" if name in ("amount_usd", "exchange_rate") else name): messages
+                               for name, messages in error.message_dict.items()})
+    if _approval_duplicate(approval):
+        raise ValidationError({"date": _("This donor's approval of that date is already recorded for the project: "
+                                         "change it instead.")})
+    _by(user, approval).save()
+    return approval
+
+
+@transaction.atomic
+def approval_create(*, project, donor, date: dt.date, amount: Decimal, currency: str = REFERENCE_CURRENCY,
+                    user=None) -> Approval:
+    """Record funds a donor approved for a project (the money tab, the API)."""
+    require(user, CHANGE_PROJECT, project)
+    return _approval_write(Approval(project=project, donor=donor, date=date, amount=amount, currency=currency),
+                           user=user)
+
+
+@transaction.atomic
+def approval_update(*, approval: Approval, user=None, **values) -> Approval:
+    """Change an approval's donor, date, amount or currency (its US$ value follows)."""
+    require(user, CHANGE_PROJECT, approval.project)
+    unknown = sorted(set(values) - APPROVAL_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("“%(name)s” is not a field that can be set here.") % {"name": name}
+                               for name in unknown})
+    for name, value in values.items():
+        setattr(approval, name, value)
+    return _approval_write(approval, user=user)
+
+
+@transaction.atomic
+def approval_delete(*, approval: Approval, user=None) -> None:
+    """Delete an approval; its history keeps who removed it and what it was."""
+    require(user, CHANGE_PROJECT, approval.project)
+    _by(user, approval).delete()
+
+
+def _approval_plan(number: int, label: str, amount: Decimal, currency: str, old: Approval | None) -> dict:
+    """The preview row of an approval: the amount in its own currency, and the one it replaces."""
+    if old is not None and old.currency != currency:
+        return {"row": number, "key": label, "action": "replace",
+                "changes": [f"{old.amount} {old.currency} → {amount} {currency}"]}
+    return plan_entry(number, label, amount, None if old is None else old.amount, currency)
+
+
+def _import_approvals(rows, *, result: ImportResult, batch, user) -> None:
+    projects = _project_ids({r["project_symbol"].strip() for _n, r in rows})
+    not_editable = _not_editable(user, projects)
+    donors = organisations_find(r["donor"] for _n, r in rows)
+    parsed = []
+    seen: dict = {}
+    for number, record in rows:
+        errors_before = len(result.errors)
+        project_id = _row_project_id(record, number, projects=projects, not_editable=not_editable, result=result)
+        donor = donors.get(record["donor"].strip())
+        if donor is None:
+            result.errors.append(RowError(number, "donor", _(
+                "No organisation with the acronym or name “%(donor)s”.") % {"donor": excerpt(record["donor"])}))
+        elif not donor.may_fund:
+            result.errors.append(RowError(number, "donor", _(
+                "An employers' or workers' organisation cannot be the donor.")))
+        try:
+            date = parse_date(record["date"])
+        except CellError as exc:
+            result.errors.append(RowError(number, "date", str(exc)))
+        try:
+            amount = parse_decimal(record["amount"], allow_negative=False)
+        except CellError as exc:
+            result.errors.append(RowError(number, "amount", str(exc)))
+        else:
+            if amount == 0:
+                result.errors.append(RowError(number, "amount", _("The amount must be greater than zero.")))
+        try:
+            currency = _currency(record["currency"])
+        except CellError as exc:
+            result.errors.append(RowError(number, "currency", str(exc)))
+        if len(result.errors) > errors_before:
+            continue
+        if not _check_duplicate(seen, (project_id, donor.pk, date), number, result.errors, "date"):
+            parsed.append((number, project_id, donor.pk, date, amount, currency))
+    if result.errors:
+        return
+
+    periods = {date.replace(day=1) for _n, _p, _d, date, _a, _c in parsed}
+    rates = _rates_for({p[5] for p in parsed} - {REFERENCE_CURRENCY}, periods)
+    existing: dict[tuple, list[Approval]] = defaultdict(list)
+    for chunk in _chunks(sorted({p[1] for p in parsed})):
+        for approval in Approval.objects.filter(project_id__in=chunk):
+            existing[(approval.project_id, approval.donor_id, approval.date)].append(approval)
+    new, changed, plans = [], [], []
+    labels = {number: ", ".join([record["project_symbol"].strip(), excerpt(record["donor"].strip()),
+                                 record["date"].strip()]) for number, record in rows}
+    for number, project_id, donor_id, date, amount, currency in parsed:
+        period = date.replace(day=1)
+        rate = Decimal(1) if currency == REFERENCE_CURRENCY else rates.get((currency, period))
+        if rate is None:
+            result.errors.append(RowError(number, "currency", _no_rate(currency, period)))
+            continue
+        amount_usd = to_usd(amount, rate)
+        if amount_usd <= 0:
+            result.errors.append(RowError(number, "amount", _("The amount must be greater than zero.")))
+            continue
+        matches = existing.get((project_id, donor_id, date), [])
+        if len(matches) > 1:
+            result.errors.append(RowError(number, "date", _(
+                "The project has several approvals of this donor on this date: change them on the project's "
+                "page.")))
+            continue
+        plans.append(_approval_plan(number, labels[number], amount, currency, matches[0] if matches else None))
+        if not matches:
+            new.append(_by(user, Approval(project_id=project_id, donor_id=donor_id, date=date, amount=amount,
+                                          currency=currency, exchange_rate=rate, amount_usd=amount_usd,
+                                          batch=batch)))
+        elif (matches[0].amount, matches[0].currency) != (amount, currency):
+            approval = matches[0]
+            approval.amount, approval.currency, approval.exchange_rate, approval.amount_usd, approval.batch = (
+                amount, currency, rate, amount_usd, batch)
+            changed.append(_by(user, approval))
+        else:
+            result.unchanged += 1
+    if result.errors:
+        return
+    if result.dry_run:
+        result.plans = plans
+    # Few rows per file (decisions, not transactions): saved one by one, so that each keeps its history.
+    for approval in [*new, *changed]:
+        approval.save()
+    result.created, result.updated = len(new), len(changed)
+
+
+_IMPORTERS[ImportKind.APPROVALS] = _import_approvals

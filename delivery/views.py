@@ -1,4 +1,5 @@
-"""Delivery pages: the dashboard (with CSV/XLSX downloads), a project's delivery panel, the financial import.
+"""Delivery pages: the dashboard (with CSV/XLSX downloads), a project's delivery panel (the money tab) with its
+approvals and their forms, the financial import.
 
 Views only parse the request and render: figures come from delivery/selectors.py, writes from
 delivery/services.py.
@@ -20,8 +21,10 @@ from core.filter_form import filter_fields
 from core.imports import job_create, upload_limits
 from delivery import selectors, services
 from delivery.filters import DeliveryFilterSet, DeliveryPeriodForm
-from delivery.models import ImportKind
+from delivery.forms import ApprovalForm
+from delivery.models import Approval, ImportKind
 from projects.models import Project
+from projects.permissions import CHANGE_PROJECT
 
 PAGE_SIZE = 50
 EXPORT_HEADER = ["symbol", "title", "status", "allocation_usd", "expenditure_usd", "delivery_rate", "forecast_usd",
@@ -102,6 +105,7 @@ def dashboard(request):
 @login_required
 def project(request, pk):
     project = get_object_or_404(Project.objects.select_related("funding_source", "region"), pk=pk)
+    approvals = selectors.project_approvals(project)
     period_form = DeliveryPeriodForm(request.GET or None)
     as_of = period_form.cleaned_data.get("as_of") if period_form.is_valid() else None
     panel = selectors.project_delivery(project=project, as_of=as_of)
@@ -109,8 +113,73 @@ def project(request, pk):
              "cumulative": [None if p.cumulative_usd is None else float(p.cumulative_usd) for p in panel.curve],
              "profile": [float(p.profile_usd) for p in panel.curve],
              "text": {"cumulative": _("Cumulative expenditure (US$)"), "profile": _("Linear profile (US$)")}}
-    return render(request, "delivery/project.html", {"project": project, "panel": panel, "curve_data": curve,
-                                                     "period_form": period_form})
+    return render(request, "delivery/project.html", {
+        "project": project, "panel": panel, "curve_data": curve, "period_form": period_form, "approvals": approvals,
+        "can_edit_approvals": request.user.has_perm(CHANGE_PROJECT, project)})
+
+
+def _money_tab(project) -> str:
+    return f"{reverse('projects:detail', args=[project.pk])}?tab=delivery"
+
+
+def _approval_form_page(request, form, project, approval=None):
+    return render(request, "delivery/approval_form.html", {"form": form, "project": project, "approval": approval})
+
+
+@login_required
+def approval_create(request, pk):
+    project = get_object_or_404(Project, pk=pk)
+    if not request.user.has_perm(CHANGE_PROJECT, project):
+        raise PermissionDenied
+    form = ApprovalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.approval_create(project=project, user=request.user, **form.service_values())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Approval recorded."))
+            return redirect(_money_tab(project))
+    return _approval_form_page(request, form, project)
+
+
+@login_required
+def approval_edit(request, pk):
+    approval = get_object_or_404(Approval.objects.select_related("project"), pk=pk)
+    if not request.user.has_perm(CHANGE_PROJECT, approval.project):
+        raise PermissionDenied
+    form = ApprovalForm(request.POST or None, instance=approval)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.approval_update(approval=approval, user=request.user, **form.service_values())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Approval saved."))
+            return redirect(_money_tab(approval.project))
+    return _approval_form_page(request, form, approval.project, approval)
+
+
+@login_required
+def approval_delete(request, pk):
+    """GET asks for confirmation; POST deletes."""
+    approval = get_object_or_404(Approval.objects.select_related("project", "donor"), pk=pk)
+    if not request.user.has_perm(CHANGE_PROJECT, approval.project):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.approval_delete(approval=approval, user=request.user)
+        messages.success(request, _("Approval deleted."))
+        return redirect(_money_tab(approval.project))
+    return render(request, "delivery/approval_delete.html", {"approval": approval, "project": approval.project})
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal as the form's errors, at the fields it names."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 def _require_import_permission(request):

@@ -89,6 +89,11 @@ class Organisation(models.Model):
     def is_constituent(self) -> bool:
         return self.kind in CONSTITUENT_KINDS
 
+    @property
+    def may_fund(self) -> bool:
+        """Any organisation may fund a project except employers' and workers' organisations."""
+        return self.kind not in (OrganisationKind.EMPLOYERS, OrganisationKind.WORKERS)
+
 
 class UnitKind(models.TextChoices):
     HQ = "HQ", _("Headquarters department or bureau")

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower, Upper
 
 from partners.models import CONSTITUENT_KINDS, Organisation, Unit, UnitMembership
 
@@ -10,12 +11,30 @@ from partners.models import CONSTITUENT_KINDS, Organisation, Unit, UnitMembershi
 def organisation_find(text: str) -> Organisation | None:
     """An organisation by acronym (exact, case-insensitive) or else by name; None when unknown or ambiguous."""
     text = (text or "").strip()
-    if not text:
-        return None
-    by_acronym = list(Organisation.objects.filter(acronym__iexact=text)[:2])
-    if len(by_acronym) == 1:
-        return by_acronym[0]
-    return Organisation.objects.filter(name__iexact=text).first()
+    return organisations_find([text]).get(text) if text else None
+
+
+def organisations_find(texts: Iterable[str]) -> dict[str, Organisation]:
+    """organisation_find for many texts at once (a file's column), in one query: {text: organisation} for the
+    texts that name one."""
+    texts = {text.strip() for text in texts if text and text.strip()}
+    if not texts:
+        return {}
+    by_acronym: dict[str, list[Organisation]] = {}
+    by_name: dict[str, Organisation] = {}
+    candidates = Organisation.objects.annotate(acronym_upper=Upper("acronym"), name_lower=Lower("name")).filter(
+        Q(acronym_upper__in={t.upper() for t in texts}) | Q(name_lower__in={t.lower() for t in texts}))
+    for organisation in candidates:
+        if organisation.acronym:
+            by_acronym.setdefault(organisation.acronym_upper, []).append(organisation)
+        by_name[organisation.name_lower] = organisation
+    found = {}
+    for text in texts:
+        acronym_matches = by_acronym.get(text.upper(), [])
+        organisation = acronym_matches[0] if len(acronym_matches) == 1 else by_name.get(text.lower())
+        if organisation is not None:
+            found[text] = organisation
+    return found
 
 
 def constituents(*, country=None, kind: str | None = None) -> QuerySet[Organisation]:

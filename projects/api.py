@@ -1,4 +1,5 @@
-"""/api/v1/projects/, project-partners/, tripartite/ and the programme framework's reference lists."""
+"""/api/v1/projects/, project-partners/, tripartite/, experts/, training/, progress-reports/ and the programme
+framework's reference lists."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -22,27 +23,36 @@ from projects.models import (
     Convention,
     CrossCuttingTheme,
     DeclarationPrinciple,
+    ExpertAssignment,
     FundingSource,
     InputType,
     Programme,
+    ProgressReport,
     Project,
     ProjectPartner,
     StrategicObjective,
+    TrainingActivity,
     TripartiteInvolvement,
 )
 from projects.serializers import (
     ConventionSerializer,
     DateRevisionSerializer,
+    ExpertSerializer,
+    ExpertWriteSerializer,
     FundingSourceSerializer,
     InputTypeSerializer,
     ObjectiveSerializer,
     PartnerSerializer,
     PartnerWriteSerializer,
     ProgrammeSerializer,
+    ProgressReportSerializer,
+    ProgressReportWriteSerializer,
     ProjectListSerializer,
     ProjectSerializer,
     ProjectWriteSerializer,
     StatusChangeSerializer,
+    TrainingSerializer,
+    TrainingWriteSerializer,
     TripartiteSerializer,
     TripartiteUpdateSerializer,
     TripartiteWriteSerializer,
@@ -185,6 +195,63 @@ class TripartiteViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet)
                                        user=self.request.user, **values)
 
 
+class _ProjectRecordViewSet(CreateThroughService, UpdateThroughService, DestroyThroughService, TcmsViewSet):
+    """A kind of record of a project (experts, training activities, progress reports): read by everyone signed in,
+    written (POST, PUT/PATCH, DELETE) by whoever may change the project, through the project services."""
+
+    perms = {CREATE: CHANGE_PROJECT, CHANGE: CHANGE_PROJECT, DELETE: CHANGE_PROJECT}
+    object_perms = frozenset({CREATE, CHANGE, DELETE})
+    create_service = None  # the projects.services function that adds one
+
+    def permission_object(self, record):
+        return record.project
+
+    def service_create(self, data):
+        self.check_target(data["project"])
+        return type(self).create_service(user=self.request.user, **data)
+
+    def service_update(self, record, data):
+        data.pop("project", None)  # a record stays with its project
+        return services.project_record_update(record=record, user=self.request.user, **data)
+
+    def service_delete(self, record):
+        services.project_record_remove(record=record, user=self.request.user)
+
+
+class ExpertViewSet(_ProjectRecordViewSet):
+    """Experts' work on projects by year; national or international follows from the nationality (national: one
+    of the project's countries)."""
+
+    queryset = ExpertAssignment.objects.with_category().select_related("nationality").order_by("project_id", "id")
+    serializer_class = ExpertSerializer
+    write_serializer_class = ExpertWriteSerializer
+    filterset_fields = ["project", "year", "nationality"]
+    ordering_fields = ["id", "year", "work_months"]
+    create_service = staticmethod(services.expert_create)
+
+
+class TrainingViewSet(_ProjectRecordViewSet):
+    """Training activities of projects, with their participants by sex."""
+
+    queryset = TrainingActivity.objects.order_by("project_id", "start_date", "id")
+    serializer_class = TrainingSerializer
+    write_serializer_class = TrainingWriteSerializer
+    filterset_fields = ["project", "is_turin_centre"]
+    ordering_fields = ["id", "start_date"]
+    create_service = staticmethod(services.training_create)
+
+
+class ProgressReportViewSet(_ProjectRecordViewSet):
+    """Progress reports of projects: the period they cover, when due, when submitted."""
+
+    queryset = ProgressReport.objects.select_related("project").order_by("project_id", "due_date", "id")
+    serializer_class = ProgressReportSerializer
+    write_serializer_class = ProgressReportWriteSerializer
+    filterset_fields = ["project", "period_end"]
+    ordering_fields = ["id", "due_date", "period_end"]
+    create_service = staticmethod(services.progress_report_create)
+
+
 class ObjectiveViewSet(ReadOnlyViewSet):
     queryset = StrategicObjective.objects.select_related("biennium")
     serializer_class = ObjectiveSerializer
@@ -223,6 +290,9 @@ ROUTES = [
     ("projects", ProjectViewSet, "project"),
     ("project-partners", ProjectPartnerViewSet, "project-partner"),
     ("tripartite", TripartiteViewSet, "tripartite"),
+    ("experts", ExpertViewSet, "expert"),
+    ("training", TrainingViewSet, "training"),
+    ("progress-reports", ProgressReportViewSet, "progress-report"),
     ("objectives", ObjectiveViewSet, "objective"),
     ("programmes", ProgrammeViewSet, "programme"),
     ("funding-sources", FundingSourceViewSet, "funding-source"),

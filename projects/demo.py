@@ -19,7 +19,6 @@ from projects.models import (
     Convention,
     DeclarationPrinciple,
     ExpertAssignment,
-    ExpertCategory,
     FundingSource,
     InvolvementStage,
     PartnerRole,
@@ -368,7 +367,7 @@ def _stage_date(project: Project, stage: str, rng: random.Random) -> dt.date:
 PARTNER_COLUMNS = ["project", "organisation", "role"]
 CELL_COLUMNS = ["project", "stage", "group", "contemplated", "contemplated_description", "actual_date",
                 "actual_organisation", "actual_description", "women", "men"]
-EXPERT_COLUMNS = ["project", "name", "nationality", "category", "year", "work_months"]
+EXPERT_COLUMNS = ["project", "name", "nationality", "year", "work_months"]
 TRAINING_COLUMNS = ["project", "title", "area", "start_date", "end_date", "women", "men", "is_turin_centre"]
 REPORT_COLUMNS = ["project", "period_end", "due_date", "submitted_date", "comment"]
 
@@ -437,7 +436,6 @@ def _seed_children(rng, project_rows, plans, constituents, ilo, countries_by_iso
             national = home is not None and rng.random() < 0.55
             experts.append((
                 project.pk, f"Expert {len(experts) + 1}", home.pk if national else rng.choice(other_nationalities),
-                (ExpertCategory.NATIONAL if national else ExpertCategory.INTERNATIONAL).value,
                 rng.randint(first_year, max(first_year, last_year)), Decimal(rng.randint(2, 48)) / 2))
         for _i in range(rng.choice([0, 0, 1, 1, 2])):
             start = project.actual_start + dt.timedelta(days=rng.randint(30, 400))

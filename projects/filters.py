@@ -1,10 +1,12 @@
-"""The project register's one FilterSet, shared by the register page and the API."""
+"""The project register's one FilterSet, shared by the register page and the API; and the donor filter that every
+FilterSet over projects uses."""
 
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
-from partners.models import Country, Organisation, OrganisationKind, Region, Unit
+from partners.models import Country, Region, Unit
 from partners.selectors import units_with_descendants
 from projects.models import (
     BudgetType,
@@ -15,6 +17,22 @@ from projects.models import (
     ProjectStatus,
     StrategicObjective,
 )
+from projects.selectors import funded_by, funding_organisations
+
+
+class FundedByFilter(django_filters.ModelChoiceFilter):
+    """"Donor": the projects funded by the organisation chosen (projects.selectors.funded_by: main donor or an
+    approval's organisation), offered among every organisation that funds some project, whatever its kind."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Donor"))
+        kwargs.setdefault("queryset", lambda _request: funding_organisations())
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(funded_by(value))
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -31,9 +49,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     funding_source = django_filters.ModelChoiceFilter(label=_("Source of funds"), queryset=FundingSource.objects.all())
     budget_type = django_filters.ChoiceFilter(
         label=_("Budget type"), field_name="funding_source__budget_type", choices=BudgetType.choices)
-    donor = django_filters.ModelChoiceFilter(
-        label=_("Donor"), queryset=Organisation.objects.exclude(
-            kind__in=[OrganisationKind.EMPLOYERS, OrganisationKind.WORKERS]))
+    donor = FundedByFilter()
     unit = django_filters.ModelChoiceFilter(
         label=_("Unit"), method="filter_unit", queryset=Unit.objects.all(),
         help_text=_("Responsible or backstopping; a unit includes the units below it (a regional office its country "

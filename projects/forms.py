@@ -118,7 +118,7 @@ class TripartiteForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
 class ExpertForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ExpertAssignment
-        fields = ["name", "nationality", "category", "year", "work_months"]
+        fields = ["name", "nationality", "year", "work_months"]
 
 
 class TrainingForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):

@@ -1,4 +1,5 @@
-"""The import of the project register as a kind of the shared import workflow (tcms/imports.py)."""
+"""The imports of the project register and of projects' experts, training and progress reports as kinds of the
+shared import workflow (tcms/imports.py)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,3 +28,26 @@ def run_project_import(data: bytes, filename: str, user, dry_run: bool, progress
 PROJECTS = ImportKind(name="projects", label=gettext_lazy("Projects"), permission="projects.import_projects",
                       upload_url="projects:import", run=run_project_import, done_url="projects:list",
                       plan_key_label=gettext_lazy("Symbol"))
+
+
+def _record_runner(kind: str):
+    def run(data: bytes, filename: str, user, dry_run: bool, progress) -> ImportOutcome:
+        from projects.services import record_import
+
+        result = record_import(kind=kind, source=data, filename=filename, user=user, dry_run=dry_run,
+                               progress=progress)
+        return ImportOutcome(ok=result.ok, rows_total=result.rows_total,
+                             errors=[error.as_dict() for error in result.errors],
+                             counts={"create": result.created, "update": result.updated,
+                                     "unchanged": result.unchanged})
+
+    return run
+
+
+RECORD_KIND_LABELS = {"experts": gettext_lazy("Experts"), "training": gettext_lazy("Training activities"),
+                      "progress_reports": gettext_lazy("Progress reports")}
+RECORD_IMPORTS = [
+    ImportKind(name=name, label=label, permission="projects.import_projects", upload_url="projects:records_import",
+               run=_record_runner(name), done_url="projects:list")
+    for name, label in RECORD_KIND_LABELS.items()
+]

@@ -5,11 +5,11 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partners.models import CONSTITUENT_KINDS, Country, Organisation, OrganisationKind, Region, Unit
+from partners.models import Country, Organisation, Region, Unit
 
 # ---------------------------------------------------------------- programme framework (data, not code)
 
@@ -331,7 +331,7 @@ class Project(models.Model):
                 "programme": self.primary_programme, "objective": self.strategic_objective.code}
         if self.is_autonomous and not self.autonomy_reason.strip():
             errors["autonomy_reason"] = _("Give the reason why this programme requires autonomy.")
-        if self.donor_id and self.donor.kind in CONSTITUENT_KINDS and self.donor.kind != OrganisationKind.GOVERNMENT:
+        if self.donor_id and not self.donor.may_fund:
             errors["donor"] = _("An employers' or workers' organisation cannot be the donor.")
         if errors:
             raise ValidationError(errors)
@@ -479,14 +479,31 @@ class ExpertCategory(models.TextChoices):
     INTERNATIONAL = "INTERNATIONAL", _("International")
 
 
+def expert_is_national() -> Exists:
+    """The one definition of a national expert, as a condition on ExpertAssignment: the expert's nationality is one
+    of the project's countries. Anyone else (on a regional or global project with no country too) is
+    international."""
+    return Exists(Project.countries.through.objects.filter(project_id=OuterRef("project_id"),
+                                                           country_id=OuterRef("nationality_id")))
+
+
+class ExpertAssignmentQuerySet(models.QuerySet):
+    def with_category(self):
+        """Each assignment annotated with `is_national` (expert_is_national)."""
+        return self.annotate(is_national=expert_is_national())
+
+
 class ExpertAssignment(models.Model):
+    """An expert's work on a project in a year; national or international follows from the nationality."""
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="experts")
     name = models.CharField(_("name or post"), max_length=255, blank=True)
     nationality = models.ForeignKey(Country, on_delete=models.PROTECT, verbose_name=_("nationality"))
-    category = models.CharField(_("national or international"), max_length=16, choices=ExpertCategory.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     work_months = models.DecimalField(_("work-months"), max_digits=7, decimal_places=2)
     history = HistoricalRecords()
+
+    objects = ExpertAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["project", "year", "name"]
@@ -496,6 +513,19 @@ class ExpertAssignment(models.Model):
 
     def __str__(self):
         return f"{self.name or self.get_category_display()} ({self.nationality_id})"
+
+    @property
+    def category(self) -> str:
+        """NATIONAL or INTERNATIONAL, as `with_category()` decides (read again if this row was not read through
+        it)."""
+        national = getattr(self, "is_national", None)
+        if national is None:
+            national = type(self).objects.with_category().filter(pk=self.pk).values_list(
+                "is_national", flat=True).first()
+        return ExpertCategory.NATIONAL if national else ExpertCategory.INTERNATIONAL
+
+    def get_category_display(self) -> str:
+        return ExpertCategory(self.category).label
 
 
 class TrainingActivity(models.Model):

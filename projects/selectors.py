@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
@@ -43,7 +43,8 @@ def project_detail(*, pk: int | None = None, symbol: str | None = None) -> Proje
         "other_programmes", "themes", "principles", "conventions",
         Prefetch("partners", queryset=ProjectPartner.objects.select_related("organisation")),
         Prefetch("tripartite", queryset=TripartiteInvolvement.objects.select_related("actual_organisation")),
-        "experts__nationality", "training", "progress_reports",
+        Prefetch("experts", queryset=ExpertAssignment.objects.with_category().select_related("nationality")),
+        "training", "progress_reports",
         Prefetch("date_revisions", queryset=DateRevision.objects.select_related("revised_by")),
     )
     return queryset.get(pk=pk) if pk is not None else queryset.get(symbol=symbol)
@@ -205,7 +206,7 @@ def project_history(project: Project) -> list[HistoryEntry]:
                                            f"{organisation_name(r.organisation_id)} ({r.get_role_display()})"),
         (TripartiteInvolvement.history, lambda r: f"{TripartiteInvolvement._meta.verbose_name}: "
                                                   f"{r.get_stage_display()} × {r.get_group_display()}"),
-        (ExpertAssignment.history, lambda r: f"{ExpertAssignment._meta.verbose_name}: {r.name or r.category}"),
+        (ExpertAssignment.history, lambda r: f"{ExpertAssignment._meta.verbose_name}: {r.name or r.year}"),
         (TrainingActivity.history, lambda r: f"{TrainingActivity._meta.verbose_name}: {r.title}"),
         (ProgressReport.history, lambda r: f"{ProgressReport._meta.verbose_name}: {r.period_end}"),
     ]
@@ -220,3 +221,45 @@ def project_history(project: Project) -> list[HistoryEntry]:
             action=DATE_REVISED, reason=revision.reason,
             changes=[FieldChange(revision.field, label, _text(revision.old_value), _text(revision.new_value))]))
     return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+# ---------------------------------------------------------------- who funds a project (every donor filter)
+
+# Records of the apps above that name an organisation funding a project: (model, organisation field, project
+# field). Registered in their AppConfig.ready() (delivery: Approval.donor), since this app cannot import them.
+_FUNDING_RECORDS: list[tuple[type, str, str]] = []
+
+
+def register_funding_record(model, *, organisation_field: str, project_field: str) -> None:
+    """Make `model` count in "funded by": its `organisation_field` funds its `project_field`."""
+    entry = (model, organisation_field, project_field)
+    if entry not in _FUNDING_RECORDS:
+        _FUNDING_RECORDS.append(entry)
+
+
+def _ids(value) -> list:
+    values = value if isinstance(value, list | tuple | set | QuerySet) else [value]
+    return [getattr(v, "pk", v) for v in values]
+
+
+def funded_by(organisations) -> Q:
+    """The condition on Project "funded by" one organisation (or any of a list): it is the project's main donor,
+    or it is the organisation of a funding record of the project (an approval of funds).
+
+    The one definition behind the donor filter of the register, the delivery dashboard, their API and the reports;
+    subqueries, so a project funded twice is listed once and the query count does not grow with rows."""
+    ids = _ids(organisations)
+    condition = Q(donor_id__in=ids)
+    for model, organisation_field, project_field in _FUNDING_RECORDS:
+        condition |= Q(Exists(model.objects.filter(**{f"{organisation_field}__in": ids,
+                                                      project_field: OuterRef("pk")})))
+    return condition
+
+
+def funding_organisations() -> QuerySet[Organisation]:
+    """The organisations that fund some project (its main donor, or a funding record's organisation), of any kind:
+    donor governments, UN agencies, IFIs, regional banks… The choices of every donor filter."""
+    condition = Q(Exists(Project.objects.filter(donor=OuterRef("pk"))))
+    for model, organisation_field, _project_field in _FUNDING_RECORDS:
+        condition |= Q(Exists(model.objects.filter(**{organisation_field: OuterRef("pk")})))
+    return Organisation.objects.filter(condition)

@@ -12,13 +12,16 @@ from projects.models import (
     ALLOWED_TRANSITIONS,
     Convention,
     DateField,
+    ExpertAssignment,
     FundingSource,
     InputType,
     Programme,
+    ProgressReport,
     Project,
     ProjectPartner,
     ProjectStatus,
     StrategicObjective,
+    TrainingActivity,
     TripartiteInvolvement,
 )
 from projects.services import PROJECT_EDITABLE_FIELDS, TRIPARTITE_FIELDS
@@ -199,3 +202,54 @@ class ConventionSerializer(ModelSerializer):
     class Meta:
         model = Convention
         fields = ["id", "number", "title", "is_fundamental", "fundamental_since", "principle"]
+
+
+# ---------------------------------------------------------------- a project's experts, training, progress reports
+
+
+class ExpertSerializer(ModelSerializer):
+    nationality = SlugRelatedField(slug_field="iso3", read_only=True)
+    category = serializers.CharField(read_only=True, help_text="NATIONAL when the nationality is one of the "
+                                                               "project's countries, else INTERNATIONAL.")
+
+    class Meta:
+        model = ExpertAssignment
+        fields = ["id", "project", "name", "nationality", "category", "year", "work_months"]
+        read_only_fields = fields
+
+
+class ExpertWriteSerializer(ModelSerializer):
+    nationality = SlugRelatedField(slug_field="iso3", queryset=Country.objects.all(),
+                                   help_text="ISO 3166-1 alpha-3 code")
+
+    class Meta:
+        model = ExpertAssignment
+        fields = ["project", "name", "nationality", "year", "work_months"]
+        extra_kwargs = {"year": {"min_value": 1950, "max_value": 2100}}
+
+
+class TrainingSerializer(ModelSerializer):
+    class Meta:
+        model = TrainingActivity
+        fields = ["id", "project", "title", "area", "start_date", "end_date", "women", "men", "is_turin_centre"]
+        read_only_fields = fields
+
+
+class TrainingWriteSerializer(ModelSerializer):
+    class Meta:
+        model = TrainingActivity
+        fields = ["project", "title", "area", "start_date", "end_date", "women", "men", "is_turin_centre"]
+
+
+class ProgressReportSerializer(ModelSerializer):
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "project", "period_end", "due_date", "submitted_date", "comment"]
+        read_only_fields = fields
+
+
+class ProgressReportWriteSerializer(ModelSerializer):
+    class Meta:
+        model = ProgressReport
+        fields = ["project", "period_end", "due_date", "submitted_date", "comment"]
+        validators = []  # the service's full_clean reports a second report of the same period, naming the fields

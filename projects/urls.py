@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/records/<str:kind>/", views.project_records, name="records"),
     path("import/", views.project_import, name="import"),
     path("import/template.csv", views.import_template, name="import_template"),
+    path("import/records/", views.records_import, name="records_import"),
+    path("import/records/templates/<str:kind>/", views.records_template, name="records_template"),
 ]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.downloads import table_download
 from core.filter_form import filter_fields
 from core.forms import CleanTextMixin
 from core.imports import job_create, upload_limits
@@ -28,6 +29,7 @@ from projects.forms import (
     StatusForm,
     TripartiteFormSet,
 )
+from projects.imports import RECORD_KIND_LABELS
 from projects.models import Project
 
 PAGE_SIZE = 50
@@ -340,3 +342,35 @@ def import_template(request):
     response = HttpResponse(services.import_template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="projects-template.csv"'
     return response
+
+
+@login_required
+def records_import(request):
+    """Experts, training activities or progress reports from a file, through the same job workflow as the register
+    (upload, checked preview, confirmation)."""
+    _require(request, "projects.import_projects")
+    kinds = [(name, label, ", ".join(services.RECORD_LAYOUTS[name].columns))
+             for name, label in RECORD_KIND_LABELS.items()]
+    context = {"kinds": kinds, "limits": upload_limits()}
+    if request.method != "POST":
+        return render(request, "projects/records_import.html", context)
+    kind, upload = request.POST.get("kind"), request.FILES.get("file")
+    context["kind"] = kind
+    if kind not in services.RECORD_LAYOUTS or upload is None:
+        messages.error(request, _("Choose the kind of file and the file to import."))
+    else:
+        try:
+            job = job_create(kind=kind, upload=upload, user=request.user, language=request.LANGUAGE_CODE)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect("import_job", pk=job.pk)
+    return render(request, "projects/records_import.html", context, status=400)
+
+
+@login_required
+def records_template(request, kind: str):
+    if kind not in services.RECORD_LAYOUTS:
+        raise Http404
+    return table_download(services.record_template_rows(kind), name=f"tcms-{kind}-template",
+                          fmt="xlsx" if request.GET.get("format") == "xlsx" else "csv", sheet=kind)

@@ -1,7 +1,7 @@
 """Writes: every change to the programme framework and the project register goes through a function here, one
 module per job: the reference data (reference.py), a project's life (lifecycle.py: create, update, status, dates),
 its records (records.py: partners, tripartite cells, experts, training, progress reports), the import of the
-register (importing.py).
+register (importing.py) and of experts, training and progress reports (records_import.py).
 
 Every function is atomic, validates with the models' full_clean (errors keyed by field name) and records who
 changed what through django-simple-history.
@@ -51,6 +51,12 @@ from projects.services.records import (
     training_create,
     tripartite_set,
 )
+from projects.services.records_import import (
+    RECORD_LAYOUTS,
+    RecordImportResult,
+    record_import,
+    record_template_rows,
+)
 from projects.services.reference import (
     ReferenceSummary,
     load_reference,
@@ -68,6 +74,8 @@ __all__ = [
     "PROJECT_EDITABLE_FIELDS",
     "PROJECT_M2M_FIELDS",
     "PROJECT_RECORD_MODELS",
+    "RECORD_LAYOUTS",
+    "RecordImportResult",
     "ProjectImportResult",
     "ReferenceSummary",
     "TRIPARTITE_FIELDS",
@@ -86,6 +94,8 @@ __all__ = [
     "project_record_update",
     "project_revise_date",
     "project_update",
+    "record_import",
+    "record_template_rows",
     "status_change_error",
     "training_create",
     "tripartite_set",

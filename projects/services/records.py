@@ -57,10 +57,11 @@ def tripartite_set(*, project: Project, stage: str, group: str, user=None, **val
 
 
 @transaction.atomic
-def expert_create(*, project: Project, nationality: Country, category: str, year: int, work_months, name: str = "",
+def expert_create(*, project: Project, nationality: Country, year: int, work_months, name: str = "",
                   user=None) -> ExpertAssignment:
+    """National or international is not given: it follows from the nationality (ExpertAssignment.category)."""
     require(user, CHANGE_PROJECT, project)
-    return _save_child(ExpertAssignment(project=project, nationality=nationality, category=category, year=year,
+    return _save_child(ExpertAssignment(project=project, nationality=nationality, year=year,
                                         work_months=work_months, name=name), user)
 
 

@@ -21,8 +21,10 @@ Figures and conventions (the Conference conclusions, para 43 and 53):
   countries that were LDCs in the year (Country.was_ldc_in(year): current LDCs, and graduated ones before
   their graduation) count, in the LDC's own region. Regional and interregional projects with no country count
   nothing. For the previous period, LDC status of the previous year applies.
-- Experts: assignments of the years of the period, by the region of their project (national / international
-  is the assignment's category). Training: activities starting in the period. Approvals: approved in the period.
+- Experts: assignments of the years of the period, by the region of their project, and by the expert's
+  nationality × the region of the project; national = the expert's nationality is one of the project's
+  countries (projects.models.expert_is_national), international otherwise. Training: activities starting in
+  the period. Approvals: approved in the period.
 - Tripartite involvement: the cells of the projects of the period's portfolio (projects with an allocation or
   spend in a year of the period), autonomous projects excluded (para 51(6)); "realised" = contemplated and
   happened by the end of the period (or as_of).

@@ -11,7 +11,8 @@ TEXT, MONEY, PERCENT, COUNT, NUMBER = "text", "money", "percent", "count", "numb
 # The XLSX sheet of each table: fixed English names (other tools read them), whatever the report's language.
 SHEETS = {
     "by_source": "By source of funds", "by_region": "By region", "by_input": "By type of input",
-    "by_field": "By field of activity", "ldc": "LDCs", "experts": "Experts", "training": "Training",
+    "by_field": "By field of activity", "ldc": "LDCs", "experts": "Experts",
+    "experts_by_nationality": "Experts by nationality", "training": "Training",
     "delivery_by_field": "Delivery by field", "approvals": "Approvals by donor",
     "tripartite": "Tripartite involvement", "gender": "Gender marker", "early_warnings": "Early warnings",
     "evaluations": "Evaluations",

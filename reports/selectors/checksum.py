@@ -21,7 +21,6 @@ from evaluation.models import (
 from partners.models import Country
 from projects.models import (
     ExpertAssignment,
-    ExpertCategory,
     Project,
     TrainingActivity,
     TripartiteInvolvement,
@@ -67,7 +66,7 @@ def data_checksum(*, period: Period, as_of: dt.date | None = None) -> str:
         "countries": Country.objects.aggregate(n=Count("id"), ldc=Count("id", filter=Q(is_ldc=True)),
                                                g=Sum("ldc_graduation_year"), r=Sum("region_id")),
         "experts": ExpertAssignment.objects.filter(year__in=years).aggregate(
-            n=Count("id"), m=Sum("work_months"), national=Count("id", filter=Q(category=ExpertCategory.NATIONAL))),
+            n=Count("id"), m=Sum("work_months"), c=Sum("nationality_id")),
         "training": TrainingActivity.objects.filter(start_date__gte=first, start_date__lte=last).aggregate(
             n=Count("id"), w=Sum("women"), m=Sum("men"), t=Count("id", filter=Q(is_turin_centre=True))),
         "tripartite": TripartiteInvolvement.objects.aggregate(

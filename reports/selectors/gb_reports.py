@@ -26,6 +26,7 @@ from reports.selectors.tables import (
     _delivery_compare,
     _early_warnings_table,
     _evaluations_table,
+    _experts_by_nationality_table,
     _experts_table,
     _field_labels,
     _field_sums,
@@ -77,6 +78,7 @@ def period_report(*, period: Period, as_of: dt.date | None = None, kind: str = "
         note=_("A project's expenditure is split evenly among its countries; the shares of countries that were "
                "least developed countries in %(year)s count, in their region.") % {"year": period.end.year}))
     tables.append(_experts_table(period))
+    tables.append(_experts_by_nationality_table(period))
     tables.append(_training_table(period, previous, as_of, previous_as_of))
     tables.append(_delivery_by_field_table(portfolio, period))
     report_progress(60)

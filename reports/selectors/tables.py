@@ -25,7 +25,6 @@ from partners.models import Country, Region
 from projects.models import (
     ConstituentGroup,
     ExpertAssignment,
-    ExpertCategory,
     FundingSource,
     GenderMarker,
     InputType,
@@ -35,6 +34,7 @@ from projects.models import (
     StrategicObjective,
     TrainingActivity,
     TripartiteInvolvement,
+    expert_is_national,
 )
 from reports.selectors._shared import (
     COUNT,
@@ -284,14 +284,14 @@ def _ldc_sums(period: Period, portfolio: _Portfolio) -> dict:
 
 def _experts_table(period: Period) -> ReportTable:
     counts = defaultdict(lambda: [0, 0, ZERO, ZERO])
-    for region_id, category, n, months in (ExpertAssignment.objects.filter(year__in=period.years)
-                                           .values("project__region_id", "category")
-                                           .annotate(n=Count("id"), months=Sum("work_months"))
-                                           .values_list("project__region_id", "category", "n", "months")):
-        national = category == ExpertCategory.NATIONAL
-        cell = counts[region_id]
-        cell[0 if national else 1] += n
-        cell[2 if national else 3] += Decimal(months or 0)
+    national = Q(expert_is_national())
+    for region_id, n_national, n, months_national, months in (
+            ExpertAssignment.objects.filter(year__in=period.years).values("project__region_id")
+            .annotate(n_national=Count("id", filter=national), n=Count("id"),
+                      months_national=Sum("work_months", filter=national), months=Sum("work_months"))
+            .values_list("project__region_id", "n_national", "n", "months_national", "months")):
+        months_national, months = Decimal(months_national or 0), Decimal(months or 0)
+        counts[region_id] = [n_national, n - n_national, months_national, months - months_national]
     labels = {r.pk: r.name for r in Region.objects.filter(pk__in=counts)}
     order = [r.pk for r in Region.objects.filter(pk__in=counts)]
     columns = [Column(_("Region")), Column(_("National experts"), COUNT), Column(_("International experts"), COUNT),
@@ -306,8 +306,39 @@ def _experts_table(period: Period) -> ReportTable:
     total = [_("Total"), sums[0], sums[1], sums[2], share(sums[0], sums[2]),
              sum((row[5] for row in rows), ZERO), sum((row[6] for row in rows), ZERO)]
     return ReportTable("experts", _("Nationality of experts, by region"), columns, rows, total,
-                       _("Expert assignments of %(period)s, by the region of their project.") % {
-                           "period": period.label})
+                       _("Expert assignments of %(period)s, by the region of their project; an expert is national "
+                         "when their nationality is one of the project's countries.") % {"period": period.label})
+
+
+def _experts_by_nationality_table(period: Period) -> ReportTable:
+    """Expert assignments of the period by the expert's nationality (rows) and the region of the project
+    (columns), with how many of them were national experts and their work-months."""
+    cells = defaultdict(int)
+    by_nationality = defaultdict(lambda: [0, ZERO])
+    for nationality_id, region_id, n, n_national, months in (
+            ExpertAssignment.objects.filter(year__in=period.years).values("nationality_id", "project__region_id")
+            .annotate(n=Count("id"), n_national=Count("id", filter=Q(expert_is_national())),
+                      months=Sum("work_months"))
+            .values_list("nationality_id", "project__region_id", "n", "n_national", "months")):
+        cells[(nationality_id, region_id)] += n
+        by_nationality[nationality_id][0] += n_national
+        by_nationality[nationality_id][1] += Decimal(months or 0)
+    regions = list(Region.objects.filter(pk__in={region_id for _n, region_id in cells}))
+    countries = list(Country.objects.filter(pk__in=by_nationality).order_by("name"))
+    columns = [Column(_("Nationality")), *(Column(region.name, COUNT) for region in regions),
+               Column(_("All experts"), COUNT), Column(_("National experts"), COUNT),
+               Column(_("National (%)"), PERCENT), Column(_("Work-months"), NUMBER)]
+    rows = []
+    for country in countries:
+        counts = [cells[(country.pk, region.pk)] for region in regions]
+        n_national, months = by_nationality[country.pk]
+        rows.append([country.name, *counts, sum(counts), n_national, share(n_national, sum(counts)), months])
+    width = len(regions)
+    sums = [sum(row[i] for row in rows) for i in range(1, width + 3)]
+    total = [_("Total"), *sums, share(sums[-1], sums[-2]), sum((row[-1] for row in rows), ZERO)]
+    return ReportTable("experts_by_nationality", _("Nationality of experts, by nationality and region"), columns,
+                       rows, total, _("Expert assignments of %(period)s, by the expert's nationality and the region "
+                                      "of their project.") % {"period": period.label})
 
 
 def _training_counts(start: dt.date, last_day: dt.date) -> dict:

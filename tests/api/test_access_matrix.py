@@ -27,6 +27,7 @@ What the answers must be:
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -35,7 +36,15 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from alerts.models import Alert, Rule
 from delivery.models import ExchangeRate
-from projects.models import Convention, ProjectPartner, TripartiteInvolvement
+from delivery.services import approval_create
+from projects.models import (
+    Convention,
+    ExpertAssignment,
+    ProgressReport,
+    ProjectPartner,
+    TrainingActivity,
+    TripartiteInvolvement,
+)
 from tcms.api_urls import router
 from tests.delivery.factories import AllocationFactory
 from tests.evaluation.factories import (
@@ -170,6 +179,29 @@ def _allocation_rows(world, side):
              "amount_usd": "20.00"}]
 
 
+def _approval_body(world, side):
+    return {"project": world.project[side].pk, "donor": world.organisation.pk, "date": "2001-03-15",
+            "amount": "500.00", "currency": "USD"}
+
+
+def _approval_rows(world, side):
+    return [{"project_symbol": world.project[side].symbol, "donor": world.organisation.name, "date": "2001-03-16",
+             "amount": "600.00", "currency": "USD"}]
+
+
+def _expert_body(world, side):
+    return {"project": world.project[side].pk, "nationality": world.country.iso3, "year": 2001, "work_months": "3"}
+
+
+def _training_body(world, side):
+    return {"project": world.project[side].pk, "title": "Workshop", "start_date": "2001-03-01",
+            "end_date": "2001-03-02"}
+
+
+def _progress_report_body(world, side):
+    return {"project": world.project[side].pk, "period_end": "2001-06-30", "due_date": "2001-08-31"}
+
+
 def _expenditure_rows(world, side):
     return [{"project_symbol": world.project[side].symbol, "period": "2001-01", "input_type": "EXPERTS",
              "currency": "USD", "amount": "30.00"}]
@@ -211,6 +243,24 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("tripartite-detail", "GET"): read_both_units(),
     ("tripartite-detail", "PUT"): project_write(),
     ("tripartite-detail", "PATCH"): project_write(),
+    ("expert-list", "GET"): read(),
+    ("expert-list", "POST"): project_write(_expert_body),
+    ("expert-detail", "GET"): read_both_units(),
+    ("expert-detail", "PUT"): project_write(),
+    ("expert-detail", "PATCH"): project_write(),
+    ("expert-detail", "DELETE"): project_write(),
+    ("training-list", "GET"): read(),
+    ("training-list", "POST"): project_write(_training_body),
+    ("training-detail", "GET"): read_both_units(),
+    ("training-detail", "PUT"): project_write(),
+    ("training-detail", "PATCH"): project_write(),
+    ("training-detail", "DELETE"): project_write(),
+    ("progress-report-list", "GET"): read(),
+    ("progress-report-list", "POST"): project_write(_progress_report_body),
+    ("progress-report-detail", "GET"): read_both_units(),
+    ("progress-report-detail", "PUT"): project_write(),
+    ("progress-report-detail", "PATCH"): project_write(),
+    ("progress-report-detail", "DELETE"): project_write(),
     # reference lists
     ("objective-list", "GET"): read(),
     ("objective-detail", "GET"): read(),
@@ -245,6 +295,13 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("exchange-rate-list", "GET"): read(),
     ("exchange-rate-list", "POST"): Access(ADMINS, body=_rate_rows),
     ("exchange-rate-detail", "GET"): read(),
+    ("approval-list", "GET"): read(),
+    ("approval-list", "POST"): project_write(_approval_body),
+    ("approval-detail", "GET"): read_both_units(),
+    ("approval-detail", "PUT"): project_write(),
+    ("approval-detail", "PATCH"): project_write(),
+    ("approval-detail", "DELETE"): project_write(),
+    ("approval-bulk-import", "POST"): project_write(_approval_rows),
     ("delivery-list", "GET"): read(year=2000, by="region"),
     # results: whoever may change the project
     ("result-list", "GET"): read(),
@@ -306,6 +363,7 @@ class World:
         self.project = {OWN: ProjectFactory(responsible_unit=self.unit),
                         OTHER: ProjectFactory(responsible_unit=self.other_unit)}
         self.organisation = OrganisationFactory()
+        self.country = CountryFactory(iso3="NOR")
         rule = Rule.objects.get(code="PAST_END")
         self.tripartite, self.allocation, self.result, self.indicator, self.period, self.alert = ({}, {}, {}, {}, {},
                                                                                                   {})
@@ -341,6 +399,22 @@ class World:
             # Deleting is among the checks: each request gets a partner of its own to remove.
             return ProjectPartner.objects.create(project=self.project[side], organisation=OrganisationFactory(),
                                                  role="IMPLEMENTING")
+        self.records_made = getattr(self, "records_made", 0) + 1
+        day = dt.date(1990, 1, 1) + dt.timedelta(days=self.records_made)
+        if basename == "expert":  # deleting is among the checks: a fresh record per request
+            return ExpertAssignment.objects.create(project=self.project[side], nationality=self.country, year=2001,
+                                                   work_months=Decimal(2))
+        if basename == "training":
+            return TrainingActivity.objects.create(project=self.project[side], title="Course", start_date=day,
+                                                   end_date=day)
+        if basename == "progress-report":
+            return ProgressReport.objects.create(project=self.project[side], period_end=day, due_date=day)
+        if basename == "approval":
+            # Deleting is among the checks too: a fresh approval per request (a date of its own).
+            self.approvals_made = getattr(self, "approvals_made", 0) + 1
+            return approval_create(project=self.project[side], donor=self.organisation,
+                                   date=dt.date(1990, 1, 1) + dt.timedelta(days=self.approvals_made),
+                                   amount=Decimal("100.00"))
         return self.objects[basename][side]
 
 

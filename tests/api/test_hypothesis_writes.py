@@ -33,13 +33,20 @@ from alerts import serializers as alert_serializers
 from alerts.models import Alert, AlertState, Rule, SlippageReason
 from delivery import serializers as delivery_serializers
 from delivery.models import Allocation, ExchangeRate, ImportBatch, ImportStatus
-from delivery.services import LAYOUTS
+from delivery.services import LAYOUTS, approval_create
 from evaluation import serializers as evaluation_serializers
 from evaluation.models import EvaluationStatus, ManagementResponse
 from partners.models import OrganisationKind
 from partners.serializers import OrganisationWriteSerializer
 from projects import serializers as project_serializers
-from projects.models import ProjectPartner, ProjectStatus, TripartiteInvolvement
+from projects.models import (
+    ExpertAssignment,
+    ProgressReport,
+    ProjectPartner,
+    ProjectStatus,
+    TrainingActivity,
+    TripartiteInvolvement,
+)
 from tests.evaluation.factories import (
     EvaluationFactory,
     IndicatorFactory,
@@ -256,6 +263,26 @@ class World:
                                          amount_usd=Decimal("1000.00"))
 
     @cached_property
+    def expert(self):
+        return ExpertAssignment.objects.create(project=self.project, nationality=CountryFactory(), year=2001,
+                                               work_months=Decimal("2.00"))
+
+    @cached_property
+    def training(self):
+        return TrainingActivity.objects.create(project=self.project, title="Course", start_date=dt.date(2001, 3, 1),
+                                               end_date=dt.date(2001, 3, 2))
+
+    @cached_property
+    def progress_report(self):
+        return ProgressReport.objects.create(project=self.project, period_end=dt.date(2001, 6, 30),
+                                             due_date=dt.date(2001, 8, 31))
+
+    @cached_property
+    def approval(self):
+        return approval_create(project=self.project, donor=OrganisationFactory(), date=dt.date(2026, 1, 15),
+                               amount=Decimal("1000.00"))
+
+    @cached_property
     def expenditure_row(self):
         # In the project's years (ProjectFactory: 2000–2001): an import refuses periods outside them.
         for month in (1, 2):
@@ -350,6 +377,26 @@ def writes(scope) -> dict[str, Callable[[], Write]]:
             "tripartite", {"contemplated": True, "contemplated_description": "Planned", "actual_date": "2001-03-01",
                            "actual_organisation": w.partner.pk, "actual_description": "Met", "women": 4, "men": 5},
             ps.TripartiteUpdateSerializer, target=w.cell, method="patch"),
+        "expert create": lambda: _write(
+            "expert", {"project": w.project.pk, "name": "Adviser", "nationality": "KEN", "year": 2001,
+                       "work_months": "6.50"}, ps.ExpertWriteSerializer),
+        "expert patch": lambda: _write(
+            "expert", {"name": "Chief adviser", "year": 2002, "work_months": "3.00"}, ps.ExpertWriteSerializer,
+            target=w.expert, method="patch"),
+        "training create": lambda: _write(
+            "training", {"project": w.project.pk, "title": "Workshop", "area": "Safety", "start_date": "2001-05-01",
+                         "end_date": "2001-05-03", "women": 4, "men": 5, "is_turin_centre": True},
+            ps.TrainingWriteSerializer),
+        "training patch": lambda: _write(
+            "training", {"title": "Longer workshop", "end_date": "2001-03-09", "women": 7}, ps.TrainingWriteSerializer,
+            target=w.training, method="patch"),
+        "progress report create": lambda: _write(
+            "progress-report", {"project": w.project.pk, "period_end": "2001-12-31", "due_date": "2002-02-28",
+                                "submitted_date": "2002-02-20", "comment": "On time"},
+            ps.ProgressReportWriteSerializer),
+        "progress report patch": lambda: _write(
+            "progress-report", {"submitted_date": "2001-09-02", "comment": "Late"}, ps.ProgressReportWriteSerializer,
+            target=w.progress_report, method="patch"),
         "allocation create": lambda: _write(
             "allocation", {"project": w.project.pk, "year": 2027, "funding_source": "RBTC", "amount_usd": "2500.00",
                            "reason": "Approved"}, ds.AllocationWriteSerializer),
@@ -359,6 +406,16 @@ def writes(scope) -> dict[str, Callable[[], Write]]:
         "allocation import": lambda: _bulk(
             "allocation", [{"project_symbol": w.project.symbol, "year": "2026", "funding_source": "RBTC",
                             "amount_usd": "10.00"}], "allocations", action="bulk-import"),
+        "approval create": lambda: _write(
+            "approval", {"project": w.project.pk, "donor": OrganisationFactory().pk, "date": "2026-02-01",
+                         "amount": "5000.00", "currency": "USD"}, ds.ApprovalWriteSerializer),
+        "approval patch": lambda: _write(
+            "approval", {"donor": OrganisationFactory().pk, "date": "2026-01-20", "amount": "1200.50",
+                         "currency": "USD"}, ds.ApprovalChangeSerializer, target=w.approval, method="patch"),
+        "approval import": lambda: _bulk(
+            "approval", [{"project_symbol": w.project.symbol, "donor": OrganisationFactory().name,
+                          "date": "2026-02-03", "amount": "10.00", "currency": "USD"}], "approvals",
+            action="bulk-import"),
         "expenditure import": lambda: _bulk(
             "expenditure", [w.expenditure_row, {**w.expenditure_row, "period": "2001-02"}], "expenditure"),
         "exchange rate import": lambda: _bulk(
@@ -422,8 +479,11 @@ def writes(scope) -> dict[str, Callable[[], Write]]:
 
 
 WRITES = ("organisation create", "project create", "project patch", "project put", "project status",
-          "project revise date", "partner create", "tripartite create", "tripartite patch", "allocation create",
-          "allocation patch", "allocation import", "expenditure import", "exchange rate import", "result create",
+          "project revise date", "partner create", "tripartite create", "tripartite patch", "expert create",
+          "expert patch", "training create", "training patch", "progress report create", "progress report patch",
+          "allocation create",
+          "allocation patch", "allocation import", "approval create", "approval patch", "approval import",
+          "expenditure import", "exchange rate import", "result create",
           "result patch", "indicator create", "indicator patch", "period create", "period patch",
           "period revise target", "evaluation create", "evaluation patch", "recommendation create",
           "recommendation patch", "recommendation response", "recommendation follow-up", "lesson create",

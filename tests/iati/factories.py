@@ -110,6 +110,7 @@ class ApprovalFactory(DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     date = dt.date(1999, 11, 15)
     amount_usd = Decimal("250000.00")
+    amount = factory.LazyAttribute(lambda o: o.amount_usd)  # in US$
 
 
 class BaselineFactory(evaluation_factories.BaselineFactory):

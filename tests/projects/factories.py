@@ -42,7 +42,6 @@ class ExpertFactory(DjangoModelFactory):
 
     project = factory.SubFactory(ProjectFactory)
     nationality = factory.SubFactory(CountryFactory)
-    category = "NATIONAL"
     year = 2000
     work_months = Decimal("6.0")
 

@@ -40,8 +40,8 @@ def register_digest() -> str:
         "project__symbol", "stage", "group", "contemplated", "contemplated_description", "actual_date",
         "actual_organisation__name", "women", "men"))
     parts += sorted(ProjectPartner.objects.values_list("project__symbol", "organisation__name", "role"))
-    parts += sorted(ExpertAssignment.objects.values_list("project__symbol", "name", "nationality__iso3", "category",
-                                                         "year", "work_months"))
+    parts += sorted(ExpertAssignment.objects.with_category().values_list(
+        "project__symbol", "name", "nationality__iso3", "is_national", "year", "work_months"))
     parts += sorted(TrainingActivity.objects.values_list("project__symbol", "title", "area", "start_date",
                                                          "end_date", "women", "men", "is_turin_centre"))
     parts += sorted(ProgressReport.objects.values_list("project__symbol", "period_end", "due_date", "submitted_date"))

@@ -161,9 +161,8 @@ def _writes(project):
                                                                 group="WORKERS", contemplated=True,
                                                                 contemplated_description="Unions consulted",
                                                                 user=user)),
-        ("expert_create", lambda user: services.expert_create(project=project, nationality=country,
-                                                              category="NATIONAL", year=2000, work_months=2,
-                                                              user=user)),
+        ("expert_create", lambda user: services.expert_create(project=project, nationality=country, year=2000,
+                                                              work_months=2, user=user)),
         ("training_create", lambda user: services.training_create(
             project=project, title="Workshop", start_date=dt.date(2000, 5, 1), end_date=dt.date(2000, 5, 2),
             user=user)),

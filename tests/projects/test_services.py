@@ -12,6 +12,7 @@ from projects import services
 from projects.models import (
     ALLOWED_TRANSITIONS,
     DateRevision,
+    ExpertAssignment,
     Project,
     ProjectPartner,
     ProjectStatus,
@@ -182,12 +183,12 @@ def test_tripartite_set_refuses_wrong_constituent_and_saves_nothing():
 
 def test_expert_training_and_report_creation_validate(ref):
     project = ProjectFactory()
-    expert = services.expert_create(project=project, nationality=ref.kenya, category="NATIONAL", year=2000,
-                                    work_months=Decimal("4.5"))
-    assert expert.pk
-    with pytest.raises(ValidationError) as info:
-        services.expert_create(project=project, nationality=ref.kenya, category="LOCAL", year=2000, work_months=1)
-    assert "category" in info.value.message_dict
+    expert = services.expert_create(project=project, nationality=ref.kenya, year=2000, work_months=Decimal("4.5"))
+    assert expert.pk and expert.category == "INTERNATIONAL"  # Kenya is not one of the project's countries
+    project.countries.add(ref.kenya)
+    assert ExpertAssignment.objects.with_category().get().category == "NATIONAL"
+    with pytest.raises(ValidationError):
+        services.expert_create(project=project, nationality=ref.kenya, year=2000, work_months=0)
     training = services.training_create(project=project, title="SIYB", start_date=dt.date(2000, 5, 1),
                                         end_date=dt.date(2000, 5, 3), women=10, men=8, is_turin_centre=True)
     assert training.is_turin_centre

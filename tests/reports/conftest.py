@@ -112,11 +112,12 @@ def portfolio(db):
     assert not result.errors, result.errors
     rebuild_year_delivery()  # the allocations above were written without the import service
 
-    for project, year, category, months in (("P1", 2001, "NATIONAL", 6), ("P1", 2001, "INTERNATIONAL", 3),
-                                            ("P2", 2001, "INTERNATIONAL", 4), ("P2", 2001, "INTERNATIONAL", 2),
-                                            ("P2", 2000, "NATIONAL", 5)):
-        ExpertAssignment.objects.create(project=projects[project], nationality=countries["KEN"], category=category,
-                                        year=year, work_months=Decimal(months))
+    # National: the nationality is one of the project's countries (P1: TZA, KEN; P2: HTI).
+    for project, year, nationality, months in (("P1", 2001, "KEN", 6), ("P1", 2001, "CPV", 3),
+                                               ("P2", 2001, "KEN", 4), ("P2", 2001, "KEN", 2),
+                                               ("P2", 2000, "HTI", 5)):
+        ExpertAssignment.objects.create(project=projects[project], nationality=countries[nationality], year=year,
+                                        work_months=Decimal(months))
     for project, start, women, men, turin in (("P1", dt.date(2001, 3, 5), 5, 7, True),
                                               ("P2", dt.date(2001, 11, 2), 10, 4, False),
                                               ("P3", dt.date(2000, 4, 1), 3, 3, False)):
@@ -124,11 +125,11 @@ def portfolio(db):
                                         end_date=start + dt.timedelta(days=3), women=women, men=men,
                                         is_turin_centre=turin)
     Approval.objects.create(donor=donors["D1"], project=projects["P1"], date=dt.date(2001, 2, 1),
-                            amount_usd=Decimal(50000))
+                            amount=Decimal(50000), amount_usd=Decimal(50000))
     Approval.objects.create(donor=donors["D2"], project=projects["P3"], date=dt.date(2001, 12, 1),
-                            amount_usd=Decimal(20000))
+                            amount=Decimal(20000), amount_usd=Decimal(20000))
     Approval.objects.create(donor=donors["D1"], project=projects["P2"], date=dt.date(2000, 5, 1),
-                            amount_usd=Decimal(30000))
+                            amount=Decimal(30000), amount_usd=Decimal(30000))
 
     T = TripartiteInvolvement.objects.create
     T(project=projects["P1"], stage=InvolvementStage.FORMULATION, group=ConstituentGroup.GOVERNMENT,

@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 
 from delivery.selectors import delivery_by, delivery_dashboard, total_row
+from partners.models import Country
+from projects.models import Project
 from reports.selectors import COUNT, MONEY, SHEETS, Period, annual_report, data_checksum, midterm_report
-from tests.reports.conftest import LINES, spent
+from tests.reports.conftest import LINES, SYMBOLS, spent
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +107,20 @@ def test_experts_and_training(report):
     assert row(experts, "Africa")[1:] == [1, 1, 2, Decimal(50), Decimal(6), Decimal(3)]
     assert row(experts, "Americas")[1:4] == [0, 2, 2]
     assert experts.total[1:5] == [1, 3, 4, Decimal(25)]
+    # The category follows the nationality: moving Kenya out of P1's countries makes its expert international.
+    Project.objects.get(symbol=SYMBOLS["P1"]).countries.remove(Country.objects.get(iso3="KEN"))
+    assert row(annual_report(year=2001).table("experts"), "Africa")[1:4] == [0, 2, 2]
+
+
+def test_experts_by_nationality_and_region_of_the_project(report):
+    table = report.table("experts_by_nationality")
+    assert table.headers == ["Nationality", "Africa", "Americas", "All experts", "National experts", "National (%)",
+                             "Work-months"]
+    # 2001: a Kenyan national expert on P1 (Africa: Tanzania, Kenya), a Cabo Verdean on P1, two Kenyans on P2 (Haiti).
+    assert row(table, "Kenya")[1:] == [1, 2, 3, 1, pct(1, 3), Decimal(12)]
+    assert row(table, "Cabo Verde")[1:] == [1, 0, 1, 0, Decimal(0), Decimal(3)]
+    assert table.total == ["Total", 2, 2, 4, 1, Decimal(25), Decimal(15)]
+    assert [r[0] for r in table.rows] == ["Cabo Verde", "Kenya"]
     training = report.table("training")
     assert row(training, "Turin Centre")[1:6] == [1, 5, 7, 12, pct(5, 12)]
     other = row(training, "Other training")

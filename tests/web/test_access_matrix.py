@@ -28,6 +28,7 @@ from accounts.models import Role
 from alerts.models import Alert, DigestSend, Rule
 from core.models import ImportJob, ImportJobStatus
 from delivery.models import Allocation, ExchangeRate, Expenditure
+from delivery.services import approval_create
 from home.navigation import navigation_for
 from projects.models import Project
 from reports.models import ImplementationPlan, ReportRequest
@@ -40,7 +41,7 @@ from tests.evaluation.factories import (
     RecommendationFactory,
     ResultFactory,
 )
-from tests.factories import InputTypeFactory, ProjectFactory, UnitFactory, UserFactory
+from tests.factories import InputTypeFactory, OrganisationFactory, ProjectFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,11 +98,16 @@ MATRIX: dict[str, Page] = {
     "projects:records": project_page(kind="experts"),
     "projects:import": Page(IMPORTERS),
     "projects:import_template": Page(ALL),
+    "projects:records_import": Page(IMPORTERS),
+    "projects:records_template": Page(ALL, lambda f: {"kind": "experts"}),
     # delivery
     "delivery:dashboard": Page(ALL),
     "delivery:project": Page(ALL, own("own_project")),
     "delivery:import": Page(IMPORTERS),
     "delivery:template": Page(ALL, lambda f: {"kind": "allocations"}),
+    "delivery:approval_create": project_page(),
+    "delivery:approval_edit": child_page("own_approval", "other_approval"),
+    "delivery:approval_delete": child_page("own_approval", "other_approval"),
     # early warning
     "alerts:list": Page(ALL),
     "alerts:detail": Page(ALL, own("own_alert")),
@@ -225,6 +231,8 @@ def world(db):
         setattr(f, f"{side}_result", result)
         setattr(f, f"{side}_indicator", indicator)
         setattr(f, f"{side}_period", PeriodFactory(indicator=indicator, target=Decimal("10")))
+        setattr(f, f"{side}_approval", approval_create(project=project, donor=OrganisationFactory(),
+                                                       date=dt.date(2001, 2, 1), amount=Decimal("100")))
     return f
 
 

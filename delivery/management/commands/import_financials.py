@@ -18,7 +18,7 @@ PLAN_ROWS = 200
 
 
 class Command(BaseCommand):
-    help = "Import allocations, expenditure or exchange rates from a CSV or XLSX file (all-or-nothing)."
+    help = "Import allocations, expenditure, exchange rates or approvals from a CSV or XLSX file (all-or-nothing)."
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=FINANCIAL_KINDS)

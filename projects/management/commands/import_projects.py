@@ -1,23 +1,52 @@
 """python manage.py import_projects FILE [--dry-run]: the project register from CSV or XLSX (columns: README).
+python manage.py import_projects experts|training|progress_reports FILE [--dry-run]: a kind of project record.
 
 Run by an operator on the server, so as a system actor (no user): the per-project edit rule that the import page
 applies to each row is not asked here (projects/services.py)."""
+
+from argparse import SUPPRESS
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from core.uploads import TABLE, read_checked_file
-from projects.services import project_import
+from projects.services import RECORD_LAYOUTS, project_import, record_import
 
 
 class Command(BaseCommand):
-    help = "Import projects from a CSV or XLSX file; all rows or none; re-importing a symbol updates the project."
+    help = ("Import projects (or, given a kind first, experts, training activities or progress reports) from a CSV or "
+            "XLSX file; all rows or none; re-importing a symbol (or a record's key) updates it.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("kind_or_file", metavar="[KIND] FILE",
+                            help=f"the register's file, or a kind of record ({', '.join(RECORD_LAYOUTS)}) then "
+                                 "its file")
+        parser.add_argument("file", nargs="?", help=SUPPRESS)
         parser.add_argument("--dry-run", action="store_true", help="check the file and report, writing nothing")
 
-    def handle(self, *args, file, dry_run, **options):
+    def handle(self, *args, kind_or_file, file, dry_run, **options):
+        if file is None:
+            return self._import_register(kind_or_file, dry_run)
+        if kind_or_file not in RECORD_LAYOUTS:
+            raise CommandError(f"Unknown kind {kind_or_file!r}: one of {', '.join(RECORD_LAYOUTS)}")
+        data, name = self._read(file)
+        result = record_import(kind=kind_or_file, source=data, filename=name, dry_run=dry_run)
+        if not result.ok:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"{len(result.errors)} error(s): nothing imported.")
+        self.stdout.write(result.summary())
+        return None
+
+    def _read(self, file):
+        try:
+            return read_checked_file(file, TABLE)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc}")
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages))
+
+    def _import_register(self, file, dry_run):
         try:
             data, name = read_checked_file(file, TABLE)
         except OSError as exc:

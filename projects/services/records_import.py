@@ -1,0 +1,244 @@
+"""The import of a project's records from CSV or XLSX: experts, training activities, progress reports (README,
+"Importing experts, training and progress reports"). All rows or none.
+
+Each row names its project by symbol and is keyed within it: an expert by nationality, year and name (or post),
+a training activity by title and start date, a progress report by the end of the period it covers. A row whose key
+is recorded already changes that record; otherwise it adds one. Who may: whoever may import projects, and for each
+row whoever may change its project (a row of another project is an error of its `project_symbol` cell); `user=None`
+is a system actor (the command). Each record is validated by its model (errors name the row and the column) and
+saved with its history, as a form would.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.permissions import refusal_message, require
+from core.locks import serialise
+from core.tabular import (
+    CellError,
+    RowError,
+    TableError,
+    excerpt,
+    parse_date,
+    parse_decimal,
+    parse_int,
+    read_source,
+    read_table,
+    with_progress,
+)
+from partners.models import Country
+from projects.models import ExpertAssignment, ProgressReport, Project, TrainingActivity
+from projects.permissions import CHANGE_PROJECT, IMPORT_PROJECTS, projects_not_editable
+from projects.services._shared import _by
+
+CHUNK = 2000
+TRUE_WORDS, FALSE_WORDS = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}
+
+
+def _text(value: str) -> str:
+    return (value or "").strip()
+
+
+def _bool(value: str) -> bool:
+    word = _text(value).lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise CellError(_("“%(value)s” is not yes or no.") % {"value": excerpt(value)})
+
+
+def _count(value: str) -> int:
+    return parse_int(_text(value) or "0", minimum=0, maximum=10**6)
+
+
+@dataclass(frozen=True)
+class RecordLayout:
+    """One kind of record file: its model, required and optional columns, the column each parsed value comes from
+    (value name → (column, parser)), the values that identify a record within its project, and an example row."""
+
+    model: type
+    required: list[str]
+    optional: list[str]
+    parsers: dict[str, tuple[str, Callable]]
+    key: tuple[str, ...]
+    example: list[str]
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.required, *self.optional]
+
+    def column_of(self, name: str) -> str | None:
+        return self.parsers[name][0] if name in self.parsers else None
+
+
+RECORD_LAYOUTS: dict[str, RecordLayout] = {
+    "experts": RecordLayout(
+        model=ExpertAssignment, required=["project_symbol", "nationality", "year", "work_months"], optional=["name"],
+        parsers={"nationality": ("nationality", None), "year": ("year", lambda v: parse_int(_text(v), minimum=1950,
+                                                                                           maximum=2100)),
+                 "work_months": ("work_months", lambda v: parse_decimal(_text(v), allow_negative=False,
+                                                                          max_digits=7)),
+                 "name": ("name", _text)},
+        key=("nationality", "year", "name"),
+        example=["KEN/00/01/NOR", "KEN", "2001", "6.5", "Chief technical adviser"]),
+    "training": RecordLayout(
+        model=TrainingActivity, required=["project_symbol", "title", "start_date", "end_date"],
+        optional=["area", "women", "men", "turin_centre"],
+        parsers={"title": ("title", _text), "start_date": ("start_date", lambda v: parse_date(_text(v))),
+                 "end_date": ("end_date", lambda v: parse_date(_text(v))), "area": ("area", _text),
+                 "women": ("women", _count), "men": ("men", _count), "is_turin_centre": ("turin_centre", _bool)},
+        key=("title", "start_date"),
+        example=["KEN/00/01/NOR", "Start and improve your business", "2001-03-05", "2001-03-09",
+                 "Small enterprise management", "12", "9", "no"]),
+    "progress_reports": RecordLayout(
+        model=ProgressReport, required=["project_symbol", "period_end", "due_date"],
+        optional=["submitted_date", "comment"],
+        parsers={"period_end": ("period_end", lambda v: parse_date(_text(v))),
+                 "due_date": ("due_date", lambda v: parse_date(_text(v))),
+                 "submitted_date": ("submitted_date", lambda v: parse_date(_text(v), required=False)),
+                 "comment": ("comment", _text)},
+        key=("period_end",),
+        example=["KEN/00/01/NOR", "2001-06-30", "2001-08-31", "2001-08-20", "On time"]),
+}
+
+
+@dataclass
+class RecordImportResult:
+    kind: str
+    file_name: str
+    dry_run: bool
+    rows_total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    refused: bool = False  # some rows are of projects the user may not change
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        prefix = _("Dry run, nothing written: ") if self.dry_run else ""
+        return prefix + _("%(total)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+            "total": self.rows_total, "created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def record_template_rows(kind: str) -> list[list[str]]:
+    """Header and one example row of a kind's import file."""
+    layout = RECORD_LAYOUTS[kind]
+    return [layout.columns, layout.example]
+
+
+def _chunks(items: list):
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
+
+
+@transaction.atomic
+def record_import(*, kind: str, source, filename: str = "", user=None, dry_run: bool = False,
+                  progress: Callable[[int, int], None] | None = None) -> RecordImportResult:
+    """Import one experts, training or progress-reports file: all rows or none (a dry run writes nothing)."""
+    if kind not in RECORD_LAYOUTS:
+        raise ValueError(f"Unknown record kind {kind!r}; expected one of {', '.join(RECORD_LAYOUTS)}")
+    require(user, IMPORT_PROJECTS)
+    layout = RECORD_LAYOUTS[kind]
+    data, source_name = read_source(source)
+    result = RecordImportResult(kind=kind, file_name=filename or source_name, dry_run=dry_run)
+    try:
+        table = read_table(data, required=layout.required, optional=layout.optional, filename=result.file_name)
+    except TableError as exc:
+        result.errors = exc.errors
+        return result
+    result.rows_total = len(table.rows)
+    serialise(f"record_import:{kind}")  # two uploads at once: the second finds the first one's records
+
+    symbols = sorted({_text(record["project_symbol"]).upper() for _n, record in table.rows})
+    projects: dict[str, Project] = {}
+    for chunk in _chunks(symbols):
+        projects.update((p.symbol, p) for p in Project.objects.filter(symbol__in=chunk))
+    not_editable = projects_not_editable(user, [p.pk for p in projects.values()])
+    countries = {c.iso3: c for c in Country.objects.all()} if "nationality" in layout.parsers else {}
+    existing: dict[tuple, list] = {}
+    for chunk in _chunks(sorted(p.pk for p in projects.values())):
+        for record in layout.model.objects.filter(project_id__in=chunk):
+            key = (record.project_id, *(getattr(record, f"{name}_id" if name == "nationality" else name)
+                                        for name in layout.key))
+            existing.setdefault(key, []).append(record)
+
+    seen: dict[tuple, int] = {}
+    to_save = []
+    for number, record in with_progress(table.rows, progress):
+        errors_before = len(result.errors)
+        symbol = _text(record["project_symbol"]).upper()
+        project = projects.get(symbol)
+        if project is None:
+            result.errors.append(RowError(number, "project_symbol", _("No project with symbol “%(symbol)s”.") % {
+                "symbol": excerpt(symbol)}))
+        elif project.pk in not_editable:
+            result.errors.append(RowError(number, "project_symbol", refusal_message(CHANGE_PROJECT, project)))
+            result.refused = True
+        values = {}
+        for name, (column, parse) in layout.parsers.items():
+            if column not in record and column in layout.optional:
+                continue  # an optional column the file leaves out: the model's default, or the stored value
+            try:
+                if name == "nationality":
+                    values[name] = _country(record[column], countries)
+                else:
+                    values[name] = parse(record.get(column, ""))
+            except CellError as exc:
+                result.errors.append(RowError(number, column, str(exc)))
+        if len(result.errors) > errors_before:
+            continue
+        key_values = tuple(values.get(name, "") for name in layout.key)
+        key = (project.pk, *(getattr(v, "pk", v) for v in key_values))
+        if key in seen:
+            result.errors.append(RowError(number, layout.column_of(layout.key[0]), _(
+                "Duplicate of row %(first)s (same key).") % {"first": seen[key]}))
+            continue
+        seen[key] = number
+        matches = existing.get(key, [])
+        if len(matches) > 1:
+            result.errors.append(RowError(number, layout.column_of(layout.key[0]), _(
+                "The project has several such records: change them on the project's page.")))
+            continue
+        instance = matches[0] if matches else layout.model(project=project)
+        changed = not matches or any(getattr(instance, name) != value for name, value in values.items())
+        for name, value in values.items():
+            setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=["project"])
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    result.errors.append(RowError(number, layout.column_of(name), message))
+            continue
+        if not matches:
+            result.created += 1
+        elif changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+            continue
+        to_save.append(instance)
+    if result.errors:
+        result.created = result.updated = result.unchanged = 0
+        return result
+    if not dry_run:
+        for instance in to_save:  # one by one, so that each record keeps its history
+            _by(user, instance).save()
+    return result
+
+
+def _country(value: str, countries: dict[str, Country]) -> Country:
+    code = _text(value).upper()
+    if code not in countries:
+        raise CellError(_("“%(value)s” is not a country's ISO 3166-1 alpha-3 code (e.g. KEN).") % {
+            "value": excerpt(value)})
+    return countries[code]
