@@ -172,11 +172,15 @@ def test_past_end(planned_end, expected):
     assert fire("PAST_END", D(2026, 6, 30)).get(p.pk) == expected
 
 
-def test_past_end_across_a_leap_day_and_only_for_ongoing_projects():
-    p = project(planned_start=D(2023, 1, 1), planned_end=D(2023, 12, 1))
-    project(planned_start=D(2023, 1, 1), planned_end=D(2023, 12, 1), status=ProjectStatus.OPERATIONALLY_CLOSED)
-    assert fire("PAST_END", D(2024, 2, 29)) == {p.pk: "AMBER"}   # 90 days, 29 February included
-    assert fire("PAST_END", D(2024, 3, 1)) == {p.pk: "RED"}
+def test_past_end_across_a_leap_day_for_every_project_not_yet_closed():
+    dates = {"planned_start": D(2023, 1, 1), "planned_end": D(2023, 12, 1)}
+    not_closed = [project(**dates, status=status) for status in (
+        ProjectStatus.ONGOING, ProjectStatus.SUSPENDED, ProjectStatus.OPERATIONALLY_CLOSED)]
+    for status in (ProjectStatus.PIPELINE, ProjectStatus.APPROVED, ProjectStatus.CANCELLED,
+                   ProjectStatus.FINANCIALLY_CLOSED):
+        project(**dates, status=status)
+    assert fire("PAST_END", D(2024, 2, 29)) == {p.pk: "AMBER" for p in not_closed}  # 90 days, 29 February included
+    assert fire("PAST_END", D(2024, 3, 1)) == {p.pk: "RED" for p in not_closed}
 
 
 # --------------------------------------------------------------------------------------------- TRIPARTITE_GAP

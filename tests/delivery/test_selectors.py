@@ -14,9 +14,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def portfolio(reference, project_a, project_b):
     """A: 1,000 allocated in 2026, spends 300 in Jan–Mar + 100 EUR (=125 US$) in Nov; 2,000 in 2027, 500 spent.
-    B: 200 allocated, 300 spent (over-delivery). C: nothing allocated, 50 spent (rate None)."""
+    B: 200 allocated, 300 spent (over-delivery). C: nothing allocated, 50 spent (rate None). All three run
+    through 2026 and 2027 (so their active time in 2026 is the whole year)."""
+    running = {"planned_start": dt.date(2026, 1, 1), "planned_end": dt.date(2027, 12, 31)}
     project_c = ProjectFactory(symbol="RAS/26/03/USA", funding_source=reference["XBTC"],
-                               region=RegionFactory(code="ASIA_PACIFIC"))
+                               region=RegionFactory(code="ASIA_PACIFIC"), **running)
+    for project in (project_a, project_b):
+        for name, value in running.items():
+            setattr(project, name, value)
+        project.save(update_fields=list(running))
     AllocationFactory(project=project_a, year=2026, funding_source=reference["XBTC"], amount_usd=Decimal("600"))
     AllocationFactory(project=project_a, year=2026, funding_source=reference["RBTC"], amount_usd=Decimal("400"))
     AllocationFactory(project=project_a, year=2027, funding_source=reference["XBTC"], amount_usd=Decimal("2000"))
