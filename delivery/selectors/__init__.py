@@ -61,6 +61,7 @@ from delivery.selectors.rollups import (
     monthly_spend,
     portfolio_money,
     project_budget_usd,
+    projects_with_delivery,
 )
 
 __all__ = [
@@ -68,5 +69,6 @@ __all__ = [
     "CurvePoint", "Dashboard", "DeliveryRow", "ProjectDelivery", "ProjectFigures", "ProjectMoney", "ProjectTable",
     "ProjectYear", "budget_subquery", "default_period", "delivery_by", "delivery_dashboard", "delivery_rate",
     "forecast_year_end", "last_spend_months", "life_elapsed", "monthly_curve", "monthly_spend", "portfolio_money",
-    "project_budget_usd", "project_delivery", "project_filter", "project_slippage", "total_row", "year_elapsed",
+    "project_budget_usd", "project_delivery", "projects_with_delivery", "project_filter", "project_slippage",
+    "total_row", "year_elapsed",
 ]

@@ -14,7 +14,7 @@ from django.db.models import DecimalField, F, Max, OuterRef, Q, Subquery, Sum, V
 from django.db.models.functions import Coalesce
 
 from delivery.figures import ZERO, money
-from delivery.models import CUMULATIVE_FIELDS, Allocation, ProjectMonthSpend
+from delivery.models import CUMULATIVE_FIELDS, Allocation, ProjectMonthSpend, ProjectYearDelivery
 
 # ---------------------------------------------------------------- months of a year
 
@@ -97,6 +97,11 @@ def portfolio_money(*, as_of: dt.date, statuses: Iterable[str]) -> dict[int, Pro
         found[row["project_id"]].update(status=row["project__status"], spent_year=money(row["year_total"]),
                                         spent_to_date=money(row["total"]))
     return {project_id: ProjectMoney(**values) for project_id, values in found.items()}
+
+
+def projects_with_delivery(years: Iterable[int]):
+    """The ids (a values queryset, for `__in`) of the projects with an allocation or spend in any of `years`."""
+    return ProjectYearDelivery.objects.filter(year__in=list(years)).values("project_id")
 
 
 def last_spend_months(*, statuses: Iterable[str], first: dt.date, last: dt.date) -> dict[int, dt.date]:
