@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 DEMO_PROJECTS ?= 300
+# The business date of `make run` (core/clock.py): the demo's data run to this day. Empty: the real date.
+DEMO_TODAY ?= 2001-10-31
 # Test processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs the suite in this one process.
 PYTEST_WORKERS ?= auto
 
@@ -26,6 +28,7 @@ setup: install
 	$(MANAGE) seed_users
 	$(MANAGE) seed_demo --projects $(DEMO_PROJECTS) --seed 1 --if-empty
 
+run: export TCMS_TODAY ?= $(DEMO_TODAY)
 run: setup
 	$(MANAGE) serve_all
 

@@ -10,7 +10,7 @@ class RuleAdmin(admin.ModelAdmin):
     readonly_fields = ["code", "updated_at"]
 
     def has_add_permission(self, request):
-        return False  # the rules are the codes the scan knows (DESIGN.md §5); seeded by migration
+        return False  # the rules are the codes the scan knows (alerts/conditions.py); seeded by migration
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Rule, SlippageReason
+from core import clock
 from core.forms import CleanTextMixin
 
 
@@ -48,4 +49,23 @@ class RuleForm(CleanTextMixin, forms.ModelForm):
             raise forms.ValidationError(_("Not valid JSON: %(error)s") % {"error": exc})
         if not isinstance(value, dict):
             raise forms.ValidationError(_("Give a JSON object, e.g. {\"window_days\": 183}."))
+        return value
+
+
+class RunForm(forms.Form):
+    """Run scan now / Send digests now: as of which day (default today, the clock's; never after it)."""
+
+    as_of = forms.DateField(label=_("As of"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"].initial = clock.today()
+
+    def clean_as_of(self):
+        today = clock.today()
+        value = self.cleaned_data.get("as_of") or today
+        if value > today:
+            raise forms.ValidationError(_("Give today (%(today)s) or an earlier day: the scan and the digests "
+                                          "cannot run ahead of the date.") % {"today": today.isoformat()})
         return value

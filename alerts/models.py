@@ -1,4 +1,4 @@
-"""Early warning (DESIGN.md §2 "Delivery control and early warning", para 46).
+"""Early warning (the Conference conclusions, para 46: delivery control and early warning).
 
 An **alert** is one rule firing for one project in one *period*. The period is the calendar year of the
 as-of date of the scan (`Alert.period`, e.g. 2026): a condition that persists all year is one alert that may

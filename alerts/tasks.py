@@ -5,17 +5,17 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import Retry
-from django.utils import timezone
 
 from alerts import services
 from alerts.models import DigestFrequencyKind
+from core import clock
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="alerts.tasks.scan_early_warnings", ignore_result=True)
 def scan_early_warnings(as_of: str | None = None) -> dict:
-    day = dt.date.fromisoformat(as_of) if as_of else timezone.now().date()
+    day = dt.date.fromisoformat(as_of) if as_of else clock.today()
     return services.scan(as_of=day).as_dict()
 
 
@@ -25,7 +25,7 @@ def send_digests(frequency: str | None = None) -> list[int]:
 
     Scheduled daily (DAILY) and weekly (WEEKLY); running it again for a window records nothing new.
     """
-    now = timezone.now()
+    now = clock.now()
     frequencies = [frequency] if frequency else [DigestFrequencyKind.DAILY, DigestFrequencyKind.WEEKLY]
     for each in frequencies:
         services.digests_plan(frequency=each, now=now)

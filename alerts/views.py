@@ -9,12 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from alerts import selectors, services
 from alerts.filters import AlertFilterSet
-from alerts.forms import ExplainForm, ResolveForm, RuleForm
-from alerts.models import Alert, DigestSend, Rule
+from alerts.forms import ExplainForm, ResolveForm, RuleForm, RunForm
+from alerts.models import Alert, DigestFrequencyKind, DigestSend, Rule
+from core import outbox
 from core.query_params import FIRST_YEAR, LAST_YEAR, int_param
 from projects.models import Project
 
@@ -129,22 +131,53 @@ def slippage(request):
 @login_required
 def run(request):
     _require(request, "tcms.administer")
+    form = RunForm(request.POST or None)
     if request.method == "POST":
-        from core import outbox
-
         what = request.POST.get("what")
-        if what == "scan":
-            outbox.enqueue("alerts.tasks.scan_early_warnings")
-            messages.success(request, _("The scan has been queued; alerts change when the worker has run it."))
-        elif what == "digests":
-            outbox.enqueue("alerts.tasks.send_digests")
-            messages.success(request, _("Sending the digests has been queued."))
-        else:
+        if what not in ("scan", "digests"):
             messages.error(request, _("Choose what to run."))
-        return redirect("alerts:run")
+            return redirect("alerts:run")
+        if form.is_valid():
+            as_of = form.cleaned_data["as_of"]
+            if what == "scan":
+                outbox.enqueue("alerts.tasks.scan_early_warnings", as_of=as_of.isoformat())
+                messages.success(request, _("The scan as of %(date)s has been queued; alerts change when the worker "
+                                            "has run it.") % {"date": as_of.isoformat()})
+                return redirect("alerts:run")
+            try:
+                _report_digests(request, services.digests_send_now(as_of=as_of, user=request.user))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("alerts:run")
     return render(request, "alerts/run.html", {
-        "rules": Rule.objects.all(), "counts": selectors.open_alert_counts(),
-        "recent": selectors.digest_sends()[:10]})
+        "form": form, "rules": Rule.objects.all(), "counts": selectors.open_alert_counts(),
+        "recent": selectors.digest_sends()[:10]}, status=400 if form.errors else 200)
+
+
+def _window_label(window) -> str:
+    times = {"start": f"{window.start:%Y-%m-%d %H:%M}", "end": f"{window.end:%Y-%m-%d %H:%M}"}
+    if window.frequency == DigestFrequencyKind.DAILY:
+        return _("Daily digest, %(start)s → %(end)s UTC") % times
+    return _("Weekly digest, %(start)s → %(end)s UTC") % times
+
+
+def _report_digests(request, run) -> None:
+    """Say, per window, how many e-mails went to whom, or why none did."""
+    for plan in run.plans:
+        label = _window_label(plan.window)
+        if plan.recipients:
+            count = len(plan.recipients)
+            messages.success(request, ngettext(
+                "%(window)s: %(count)d e-mail queued for the worker, to %(names)s.",
+                "%(window)s: %(count)d e-mails queued for the worker, to %(names)s.", count) % {
+                "window": label, "count": count, "names": plan.recipient_names()})
+        else:
+            messages.info(request, _("%(window)s: no e-mail, because %(reason)s") % {
+                "window": label, "reason": plan.why_none()})
+    if run.retried:
+        messages.info(request, ngettext("%(count)d earlier digest still due was queued again.",
+                                        "%(count)d earlier digests still due were queued again.", run.retried) % {
+            "count": run.retried})
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Reading the CSV and XLSX files people bring (DESIGN.md section 5), with errors that name row and column.
+"""Reading the CSV and XLSX files people bring, with errors that name row and column.
 
 Rules shared by every import: a header row; column order free; missing columns and extra columns refused
 with a message; UTF-8 (a byte-order mark is accepted); XLSX: the first sheet; dates ISO YYYY-MM-DD;

@@ -4,8 +4,6 @@ Views only parse the request and render: figures come from delivery/selectors.py
 delivery/services.py.
 """
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import clock
 from core.downloads import table_download
 from core.filter_form import filter_fields
 from core.imports import job_create, upload_limits
@@ -75,7 +74,7 @@ def _export(board: selectors.Dashboard, fmt: str) -> HttpResponse:
 def dashboard(request):
     period_form = DeliveryPeriodForm(request.GET or None)
     filterset = DeliveryFilterSet(request.GET or None, queryset=Project.objects.none())
-    year, as_of = period_form.period(dt.date.today(), selectors.default_period)
+    year, as_of = period_form.period(clock.today(), selectors.default_period)
     sort = request.GET.get("sort", "rate")
     board = selectors.delivery_dashboard(year=year, as_of=as_of, filters=filterset.selector_filters(), sort=sort)
     fmt = request.GET.get("format")

@@ -2,9 +2,9 @@
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from partners.models import Country, Region
 from projects.models import CrossCuttingTheme, Programme, StrategicObjective
 
@@ -37,7 +37,7 @@ class EvaluationFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
 
     def filter_when(self, queryset, name, value):
-        today = timezone.localdate()
+        today = clock.today()
         open_evaluations = queryset.filter(status__in=OPEN_EVALUATION_STATUSES)
         if value == "open":
             return open_evaluations

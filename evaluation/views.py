@@ -9,10 +9,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import clock
 from core.private_files import private_file_response
 from core.query_params import FIRST_YEAR, LAST_YEAR, int_param, object_param
 from projects.models import Project
@@ -94,7 +94,7 @@ def _form_page(request, form, *, title, cancel_url, context=None):
 
 @login_required
 def plan(request):
-    today = timezone.localdate()
+    today = clock.today()
     filterset = EvaluationFilterSet(request.GET or None, queryset=selectors.evaluation_queryset())
     page = _paginate(request, filterset.qs)
     missing = selectors.missing_evaluations(Project.objects.filter(status__in=selectors.EVALUABLE_STATUSES))
@@ -128,7 +128,7 @@ def detail(request, pk):
     _require(request, VIEW, evaluation)
     ratings = [(Evaluation._meta.get_field(c).verbose_name, getattr(evaluation, c)) for c in CRITERIA]
     return render(request, "evaluation/detail.html", {
-        "evaluation": evaluation, "ratings": ratings, "today": timezone.localdate(),
+        "evaluation": evaluation, "ratings": ratings, "today": clock.today(),
         "can_manage": request.user.has_perm(MANAGE)})
 
 
@@ -238,7 +238,7 @@ def follow_up(request, pk):
 
 @login_required
 def dashboard(request):
-    today = timezone.localdate()
+    today = clock.today()
     default_year = selectors.latest_completion_year() or today.year
     year = int_param(request, "year", default=default_year, minimum=FIRST_YEAR, maximum=LAST_YEAR)
     figures = selectors.evaluation_dashboard(year=year)
@@ -267,7 +267,7 @@ def _project_for_edit(request, project):
 @login_required
 def project_results(request, project_pk):
     project = get_object_or_404(Project.objects.select_related("responsible_unit"), pk=project_pk)
-    today = timezone.localdate()
+    today = clock.today()
     results = selectors.project_results(project, as_of=today)
     tracks = Counter(row.track for _result, rows in results for row in rows)
     evaluations = selectors.evaluation_queryset().filter(projects=project).order_by("planned_date")

@@ -3,11 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
-from django.utils import timezone
 
 from accounts.models import Role
 from alerts.models import AlertState
 from alerts.selectors import alert_queryset
+from core import clock
 from delivery.selectors import default_period, delivery_dashboard
 from evaluation.selectors import evaluation_plan
 from projects.models import ProjectStatus
@@ -30,7 +30,7 @@ def _officer_home(user) -> dict:
 def _manager_home(user) -> dict:
     projects = my_projects(user)
     units = list(user.unit_memberships.values_list("unit_id", flat=True))
-    year, as_of = default_period(timezone.localdate())
+    year, as_of = default_period(clock.today())
     board = delivery_dashboard(year=year, as_of=as_of, filters={"unit": units} if units else None)
     by_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk")))
     return {"portfolio": [(label, by_status.get(code, 0)) for code, label in ProjectStatus.choices
@@ -40,7 +40,7 @@ def _manager_home(user) -> dict:
 
 
 def _evaluation_home(user) -> dict:
-    return {"plan": evaluation_plan(as_of=timezone.localdate())}
+    return {"plan": evaluation_plan(as_of=clock.today())}
 
 
 HOME_PANELS = {

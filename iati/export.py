@@ -139,6 +139,7 @@ class ActivityBuilder:
         self._dates(activity, project)
         self._geography(activity, project)
         self._sectors(activity, project)
+        self._tags(activity, project)
         _sub(activity, "policy-marker", {"vocabulary": m.POLICY_MARKER_VOCABULARY_DAC, "code": m.POLICY_MARKER_GENDER,
                                          "significance": str(project.gender_marker)})
         self._budgets(activity, project)
@@ -203,6 +204,17 @@ class ActivityBuilder:
                 "code": programme.code, "percentage": _number(share)})
             _narrative(element, programme.title)
 
+    def _tags(self, activity, project: Project) -> None:
+        themes = {t.code: t.title for t in project.iati_themes}  # a code once, whatever its biennium
+        for tag_list, entries in (
+                (m.TAG_LIST_PRINCIPLES, [(p.code, p.title) for p in project.iati_principles]),
+                (m.TAG_LIST_CONVENTIONS, [(m.convention_code(c.number), c.title) for c in project.iati_conventions]),
+                (m.TAG_LIST_THEMES, list(themes.items()))):
+            for code, label in entries:
+                element = _sub(activity, "tag", {"vocabulary": m.TAG_VOCABULARY_OWN, "code": code,
+                                                 "vocabulary-uri": self.publisher.vocabulary_uri(tag_list)})
+                _narrative(element, label)
+
     def _budgets(self, activity, project: Project) -> None:
         original = defaultdict(Decimal)
         current = defaultdict(Decimal)
@@ -218,14 +230,15 @@ class ActivityBuilder:
             current[allocation.year] += allocation.amount_usd
             if first != allocation.amount_usd:
                 revised_years.add(allocation.year)
+        status = m.BUDGET_STATUS[project.status]
         for year in sorted(original):
-            self._budget(activity, m.BUDGET_ORIGINAL, year, original[year])
+            self._budget(activity, m.BUDGET_ORIGINAL, status, year, original[year])
             if year in revised_years:
-                self._budget(activity, m.BUDGET_REVISED, year, current[year])
+                self._budget(activity, m.BUDGET_REVISED, status, year, current[year])
 
-    def _budget(self, activity, budget_type: str, year: int, amount: Decimal) -> None:
+    def _budget(self, activity, budget_type: str, status: str, year: int, amount: Decimal) -> None:
         start = date(year, 1, 1).isoformat()
-        element = _sub(activity, "budget", {"type": budget_type, "status": m.BUDGET_COMMITTED})
+        element = _sub(activity, "budget", {"type": budget_type, "status": status})
         _sub(element, "period-start", {"iso-date": start})
         _sub(element, "period-end", {"iso-date": date(year, 12, 31).isoformat()})
         _sub(element, "value", {"currency": m.CURRENCY, "value-date": start}, _money(amount))
@@ -248,7 +261,7 @@ class ActivityBuilder:
         implementer = (_org_attrib(implementers[0]), implementers[0].name) if len(implementers) == 1 else None
         for approval in project.iati_approvals:
             donor = (_org_attrib(approval.donor), approval.donor.name)
-            self._transaction(activity, m.TRANSACTION_INCOMING_FUNDS, approval.date, approval.amount_usd,
+            self._transaction(activity, m.TRANSACTION_INCOMING_COMMITMENT, approval.date, approval.amount_usd,
                               f"Funds approved by {approval.donor.name}", donor, us)
             self._transaction(activity, m.TRANSACTION_OUTGOING_COMMITMENT, approval.date, approval.amount_usd,
                               f"Commitment of the funds approved by {approval.donor.name}", us, implementer)

@@ -2,6 +2,7 @@
 
 from evaluation.models import REPORT_CONTENT_TYPES
 from partners.models import OrganisationKind
+from projects.models import ProjectStatus
 
 IATI_VERSION = "2.03"
 CURRENCY = "USD"
@@ -34,7 +35,7 @@ def organisation_type(kind: str, *, has_country: bool) -> str:
     return ORGANISATION_TYPE[kind]
 
 
-# OECD DAC 5-digit purpose codes (IATI Sector, vocabulary 1) by InFocus programme code (DESIGN.md section 5); a
+# OECD DAC 5-digit purpose codes (IATI Sector, vocabulary 1) by InFocus programme code; a
 # project whose programme is not listed (later biennia: P&B outcomes) falls back to its strategic objective.
 DAC_SECTOR_BY_PROGRAMME = {
     "DECLARATION": "16070",  # Labour rights (fundamental principles and rights at work)
@@ -62,10 +63,18 @@ POLICY_MARKER_GENDER = "1"
 POLICY_MARKER_VOCABULARY_DAC = "1"
 BUDGET_ORIGINAL = "1"
 BUDGET_REVISED = "2"
+BUDGET_INDICATIVE = "1"
 BUDGET_COMMITTED = "2"
+# BudgetStatus by project status: a pipeline project's budget is a plan, not yet agreed with a donor (indicative);
+# from approval on it is committed. A project cancelled before approval keeps "committed": the status alone does
+# not tell whether it was ever approved.
+BUDGET_STATUS = {status: BUDGET_INDICATIVE if status == ProjectStatus.PIPELINE else BUDGET_COMMITTED
+                 for status in ProjectStatus}
 INDICATOR_VOCABULARY_OWN = "99"
 
-TRANSACTION_INCOMING_FUNDS = "1"
+# A donor's approval is a firm commitment of funds to us (Incoming Commitment), not money received (Incoming
+# Funds, 1); we publish it with the matching commitment of those funds to the activity.
+TRANSACTION_INCOMING_COMMITMENT = "11"
 TRANSACTION_OUTGOING_COMMITMENT = "2"
 TRANSACTION_EXPENDITURE = "4"
 
@@ -73,6 +82,20 @@ ACTIVITY_DATE_PLANNED_START = "1"
 ACTIVITY_DATE_ACTUAL_START = "2"
 ACTIVITY_DATE_PLANNED_END = "3"
 ACTIVITY_DATE_ACTUAL_END = "4"
+
+# Tags (TagVocabulary 99, reporting organisation): the Declaration principles, the Conventions and the
+# cross-cutting themes a project supports, each list told apart by its vocabulary-uri (Publisher.vocabulary_uri).
+# Unlike sectors, tags carry no percentage: a project supports a principle wholly or not at all.
+TAG_VOCABULARY_OWN = "99"
+TAG_LIST_PRINCIPLES = "principles"
+TAG_LIST_CONVENTIONS = "conventions"
+TAG_LIST_THEMES = "themes"
+
+
+def convention_code(number: int) -> str:
+    """A Convention's tag code: C and its number (C87, C182), as the Convention is cited."""
+    return f"C{number}"
+
 
 # DocumentCategory A07 "Review of project performance and evaluation" (A12 is "Activity web page").
 DOCUMENT_CATEGORY_EVALUATION = "A07"

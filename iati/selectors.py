@@ -16,7 +16,16 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from delivery.models import Allocation, AllocationRevision, Approval
 from delivery.selectors import monthly_spend
 from evaluation.models import Baseline, Evaluation, Indicator, IndicatorPeriod, Result
-from projects.models import Project, ProjectPartner
+from iati import mappings as m
+from projects.models import (
+    Convention,
+    CrossCuttingTheme,
+    DeclarationPrinciple,
+    Programme,
+    Project,
+    ProjectPartner,
+    StrategicObjective,
+)
 
 CHUNK_SIZE = 500
 
@@ -33,6 +42,9 @@ def _prefetches() -> list:
     return [
         Prefetch("countries", to_attr="iati_countries"),
         Prefetch("other_programmes", to_attr="iati_other_programmes"),
+        Prefetch("principles", queryset=DeclarationPrinciple.objects.order_by("code"), to_attr="iati_principles"),
+        Prefetch("conventions", queryset=Convention.objects.order_by("number"), to_attr="iati_conventions"),
+        Prefetch("themes", queryset=CrossCuttingTheme.objects.order_by("code", "id"), to_attr="iati_themes"),
         Prefetch("partners", queryset=ProjectPartner.objects.select_related("organisation").order_by(
             "role", "organisation__name", "id"), to_attr="iati_partners"),
         Prefetch("allocations", queryset=Allocation.objects.order_by("year", "funding_source_id"),
@@ -90,3 +102,30 @@ def activity_chunks(projects: QuerySet[Project], *, chunk_size: int = CHUNK_SIZE
         _attach_leaf_rows(chunk)
         monthly = monthly_spend(p.id for p in chunk)
         yield [ActivityData(project=p, monthly_expenditure=monthly.get(p.id, {})) for p in chunk]
+
+
+# ---------------------------------------------------------------- our own vocabularies
+
+
+def vocabulary(name: str) -> tuple[list[str], list[list[str]]]:
+    """The list behind one of our vocabularies (sector vocabularies 99 and 98, tag vocabulary 99), as a header
+    and rows; the codes are the ones the activity file carries (README, "IATI publication")."""
+    if name == "objectives":
+        return ["code", "name", "biennium"], [
+            [o.code, o.title, o.biennium.code] for o in
+            StrategicObjective.objects.select_related("biennium").order_by("biennium__start_year", "code")]
+    if name == "programmes":
+        return ["code", "name", "biennium"], [
+            [p.code, p.title, p.biennium.code] for p in
+            Programme.objects.select_related("biennium").order_by("biennium__start_year", "code")]
+    if name == m.TAG_LIST_PRINCIPLES:
+        return ["code", "name"], [[p.code, p.title] for p in DeclarationPrinciple.objects.order_by("code")]
+    if name == m.TAG_LIST_CONVENTIONS:
+        return ["code", "name", "principle"], [
+            [m.convention_code(c.number), c.title, c.principle.code if c.principle_id else ""]
+            for c in Convention.objects.select_related("principle").order_by("number")]
+    if name == m.TAG_LIST_THEMES:
+        return ["code", "name", "biennium"], [
+            [t.code, t.title, t.biennium.code] for t in
+            CrossCuttingTheme.objects.select_related("biennium").order_by("biennium__start_year", "code")]
+    raise KeyError(name)

@@ -10,4 +10,10 @@ urlpatterns = [
          name="iati-vocabulary-objectives"),
     path("vocabularies/programmes.csv", views.VocabularyView.as_view(vocabulary="programmes"),
          name="iati-vocabulary-programmes"),
+    path("vocabularies/principles.csv", views.VocabularyView.as_view(vocabulary="principles"),
+         name="iati-vocabulary-principles"),
+    path("vocabularies/conventions.csv", views.VocabularyView.as_view(vocabulary="conventions"),
+         name="iati-vocabulary-conventions"),
+    path("vocabularies/themes.csv", views.VocabularyView.as_view(vocabulary="themes"),
+         name="iati-vocabulary-themes"),
 ]

@@ -17,7 +17,8 @@ from rest_framework.views import APIView
 from core.security import spreadsheet_safe_row
 from iati.export import NOTHING_MATCHES, iter_activities_xml
 from iati.filters import IatiActivityFilterSet
-from projects.models import Programme, Project, StrategicObjective
+from iati.selectors import vocabulary
+from projects.models import Project
 
 
 class PublicationPermission(IsAuthenticated):
@@ -77,20 +78,18 @@ class ActivitiesXmlView(APIView):
 
 
 class VocabularyView(APIView):
-    """Our codes published under sector vocabularies 99 (strategic objectives) and 98 (programmes), as CSV."""
+    """The lists behind our own codes, as CSV: sector vocabularies 99 (strategic objectives) and 98 (programmes),
+    and tag vocabulary 99 (Declaration principles, Conventions, cross-cutting themes)."""
 
     permission_classes = [PublicationPermission]
     vocabulary: str = ""
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request):
+        header, rows = vocabulary(self.vocabulary)
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["code", "name", "biennium"])
-        if self.vocabulary == "objectives":
-            rows = StrategicObjective.objects.select_related("biennium").order_by("biennium__start_year", "code")
-        else:
-            rows = Programme.objects.select_related("biennium").order_by("biennium__start_year", "code")
+        writer.writerow(header)
         for row in rows:
-            writer.writerow(spreadsheet_safe_row([row.code, row.title, row.biennium.code]))
+            writer.writerow(spreadsheet_safe_row(row))
         return HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

@@ -5,7 +5,7 @@ from simple_history.models import HistoricalRecords
 
 
 class Region(models.Model):
-    """One of the Office's regions (code list in DESIGN.md section 5)."""
+    """One of the Office's regions (codes in fixtures/, loaded by load_reference)."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)

@@ -3,8 +3,7 @@ needs to re-sort or pivot them."""
 
 import itertools
 
-from django.utils import timezone
-
+from core import clock
 from core.downloads import table_download
 
 EXPORT_HEADER = [
@@ -36,5 +35,5 @@ def project_rows(queryset):
 
 def project_export_response(queryset, *, fmt: str):
     rows = itertools.chain([EXPORT_HEADER], project_rows(queryset))
-    return table_download(rows, name=f"projects-{timezone.localdate():%Y-%m-%d}", fmt=fmt, sheet="projects",
+    return table_download(rows, name=f"projects-{clock.today():%Y-%m-%d}", fmt=fmt, sheet="projects",
                           stream=True)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.forms import BootstrapMixin, CleanTextMixin
 from reports.models import ImplementationPlan, Milestone, ReportRequest
 
@@ -16,6 +17,12 @@ class ReportRequestForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
         widgets = {"period_start": DateInput(), "period_end": DateInput(), "as_of": DateInput()}
         help_texts = {"year": _("For the annual report."), "period_start": _("For the mid-term report."),
                       "plan": _("For the implementation plan.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = clock.today()  # by default, this year's report as of today
+        self.fields["year"].initial = today.year
+        self.fields["as_of"].initial = today
 
 
 class PlanForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):

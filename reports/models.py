@@ -1,4 +1,4 @@
-"""Governing Body reports (DESIGN.md §2, para 53): requests for the annual and mid-term reports and the
+"""Governing Body reports (the Conference conclusions, para 53): requests for the annual and mid-term reports and the
 implementation plan, and the plan's milestones.
 
 A ReportRequest keeps its parameters, the file built and the checksum of the data it was built from, so a

@@ -5,8 +5,9 @@ and production (PostgreSQL + Redis); only the variables differ.
 """
 
 import os
+import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -169,6 +170,25 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+
+def _business_date(name: str, value: str) -> date | None:
+    """An ISO date (YYYY-MM-DD), or None for the real date when the variable is empty."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date as YYYY-MM-DD (e.g. 2001-10-31), or empty for the real "
+                                   f"date; it is {value!r}.") from None
+
+
+# The business date every page, scan and digest works from (core/clock.py): empty means the real date; a fixed
+# date moves all of them together (`make run`'s demo sets its own "today", 2001-10-31). Record timestamps stay real.
+TCMS_TODAY = _business_date("TCMS_TODAY", os.environ.get("TCMS_TODAY", ""))
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -20,6 +20,9 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default")
 # explicitly; a variable left in the environment (e.g. by a shell that runs the application) would
 # silently send their tasks elsewhere. The settings module has already read it, if it was wanted.
 os.environ.pop("CELERY_BROKER_URL", None)
+# Tests run on the real date (core/clock.py), even from a shell that set TCMS_TODAY (e.g. for the demo), and so do
+# the processes they start; a test that needs another day sets settings.TCMS_TODAY (or moves time with time-machine).
+os.environ.pop("TCMS_TODAY", None)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -55,6 +58,7 @@ def _eager_celery_and_media(settings, tmp_path):
     from tcms.celery import app
 
     cache.clear()  # e.g. the dashboard's cached filter options must not outlive the test that created them
+    settings.TCMS_TODAY = None  # the real date, whatever the settings read from the environment
     settings.CELERY_TASK_ALWAYS_EAGER = True
     app.conf.task_always_eager = True
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,4 +1,4 @@
-"""The default early-warning rules (issue 5; administrators change them later) and slippage reasons."""
+"""The default early-warning rules (administrators change them later) and slippage reasons."""
 
 from decimal import Decimal
 

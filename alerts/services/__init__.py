@@ -9,11 +9,14 @@ from alerts.services.digests import (
     DIGEST_MAX_ATTEMPTS,
     STALE_SENDING_AFTER,
     DigestDeliveryError,
+    DigestPlan,
+    DigestRun,
     digest_deliver,
     digest_recipients,
     digest_release,
     digests_due,
     digests_plan,
+    digests_send_now,
     immediate_red_plan,
 )
 from alerts.services.emails import (
@@ -38,6 +41,7 @@ from alerts.services.windows import (
     DigestWindow,
     digest_window,
     digest_window_for_key,
+    digest_window_in_progress,
 )
 
 __all__ = [
@@ -46,6 +50,8 @@ __all__ = [
     "DIGEST_HOUR_UTC",
     "DIGEST_MAX_ATTEMPTS",
     "DigestDeliveryError",
+    "DigestPlan",
+    "DigestRun",
     "DigestWindow",
     "EVENT_COPY_COLUMNS",
     "STALE_SENDING_AFTER",
@@ -60,8 +66,10 @@ __all__ = [
     "digest_release",
     "digest_window",
     "digest_window_for_key",
+    "digest_window_in_progress",
     "digests_due",
     "digests_plan",
+    "digests_send_now",
     "immediate_red_plan",
     "rule_update",
     "scan",

@@ -3,12 +3,14 @@ SMTP allows)."""
 
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alerts.models import (
     Alert,
@@ -22,7 +24,10 @@ from alerts.services.emails import (
 from alerts.services.windows import (
     DigestWindow,
     digest_window,
+    digest_window_in_progress,
+    remainder_after_cuts,
 )
+from core import clock, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -80,12 +85,12 @@ def _eligible_users(user_ids, frequencies) -> dict[int, object]:
                                                           digest_frequency__in=frequencies).exclude(email="")}
 
 
-def _create_digests(*, frequency: str, keyed: dict[int, tuple[str, set[int]]]) -> list[int]:
-    """Create the DigestSend rows (idempotent: existing rows are kept as they are) and return all their ids."""
+def _create_digests(*, frequency: str, keyed: dict[int, tuple[str, set[int]]]) -> dict[int, int]:
+    """Create the DigestSend rows (idempotent: existing rows are kept as they are); recipient id → digest id."""
     from alerts.models import DigestSend
 
     if not keyed:
-        return []
+        return {}
     DigestSend.objects.bulk_create(
         [DigestSend(recipient_id=user_id, frequency=frequency, period_key=key) for user_id, (key, _ids) in
          keyed.items()], ignore_conflicts=True)
@@ -98,26 +103,125 @@ def _create_digests(*, frequency: str, keyed: dict[int, tuple[str, set[int]]]) -
         digest = digests[(user_id, key)]
         links += [through(digestsend_id=digest.pk, alert_id=alert_id) for alert_id in alert_ids]
     through.objects.bulk_create(links, ignore_conflicts=True)
-    return sorted(digest.pk for digest in digests.values())
+    return {user_id: digests[(user_id, key)].pk for user_id, (key, _ids) in keyed.items()}
+
+
+# Who is named in a report of planned digests (the rest are counted).
+NAMED_RECIPIENTS = 20
+
+
+@dataclass
+class DigestPlan:
+    """What planning one window did: the digests it recorded and for whom, or why nobody gets one."""
+
+    window: DigestWindow
+    changed_alerts: int = 0   # alerts with an event in the window
+    followers: int = 0        # people who hear of them, whatever their digest frequency
+    recipients: list = field(default_factory=list)   # users whose digest of the window was recorded now
+    digest_ids: list[int] = field(default_factory=list)
+    earlier: list = field(default_factory=list)      # users whose digest of the window had been recorded before
+
+    def recipient_names(self) -> str:
+        names = [f"{user.get_full_name() or user.username} <{user.email}>" for user in
+                 self.recipients[:NAMED_RECIPIENTS]]
+        more = len(self.recipients) - len(names)
+        if more:
+            names.append(ngettext("%(count)d other", "%(count)d others", more) % {"count": more})
+        return ", ".join(names)
+
+    def why_none(self) -> str:
+        """Why this window gives nobody a new digest ("" when it gives some)."""
+        from alerts.models import DigestFrequencyKind
+
+        if self.recipients:
+            return ""
+        if not self.changed_alerts:
+            return _("no alert was raised or changed in this window.")
+        if not self.followers:
+            return ngettext(
+                "%(count)d alert changed, but nobody follows its project (no responsible official, and no focal "
+                "point or manager who receives digests).",
+                "%(count)d alerts changed, but nobody follows their projects (no responsible official, and no focal "
+                "point or manager who receives digests).", self.changed_alerts) % {"count": self.changed_alerts}
+        if self.earlier:
+            return ngettext("its digest had already been recorded (%(count)d recipient); it is not sent twice.",
+                            "its digests had already been recorded (%(count)d recipients); they are not sent twice.",
+                            len(self.earlier)) % {"count": len(self.earlier)}
+        if self.window.frequency == DigestFrequencyKind.DAILY:
+            return _("none of the people who follow the changed alerts (%(count)d) has chosen daily digests and "
+                     "has an e-mail address.") % {"count": self.followers}
+        return _("none of the people who follow the changed alerts (%(count)d) has chosen weekly digests and "
+                 "has an e-mail address.") % {"count": self.followers}
+
+
+def _plan_window(window: DigestWindow) -> DigestPlan:
+    """Record one digest per recipient who chose this frequency and follows an alert with an event in the window.
+    Running it again records nothing new."""
+    from accounts.models import DigestFrequency
+    from alerts.models import DigestSend
+
+    whole_key = window.key.partition("/")[0]
+    window = remainder_after_cuts(window, DigestSend.objects.filter(
+        frequency=window.frequency, period_key__startswith=whole_key + "/").values_list("period_key", flat=True))
+    plan = DigestPlan(window)
+    alert_ids = set(AlertEvent.objects.filter(at__gte=window.start, at__lt=window.end)
+                    .values_list("alert_id", flat=True).distinct())
+    plan.changed_alerts = len(alert_ids)
+    if not alert_ids:
+        return plan
+    recipients = digest_recipients(alert_ids=alert_ids)
+    plan.followers = len(recipients)
+    frequencies = ([DigestFrequency.DAILY, DigestFrequency.IMMEDIATE_RED]
+                   if window.frequency == DigestFrequency.DAILY else [DigestFrequency.WEEKLY])
+    users = _eligible_users(recipients, frequencies)
+    earlier = set(DigestSend.objects.filter(frequency=window.frequency, period_key=window.key,
+                                            recipient_id__in=list(users)).values_list("recipient_id", flat=True))
+    digest_of = _create_digests(frequency=window.frequency,
+                                keyed={user_id: (window.key, recipients[user_id]) for user_id in users})
+    ordered = sorted(users.values(), key=lambda user: user.username)
+    plan.recipients = [user for user in ordered if user.pk not in earlier]
+    plan.digest_ids = sorted(digest_of[user.pk] for user in plan.recipients)
+    plan.earlier = [user for user in ordered if user.pk in earlier]
+    return plan
 
 
 @transaction.atomic
-def digests_plan(*, frequency: str, now: dt.datetime) -> DigestWindow:
-    """Record one digest per recipient for the latest completed window of `frequency` that has new or changed
-    alerts for them (an alert changed when it has an event in the window). Running it again adds nothing."""
-    from accounts.models import DigestFrequency
+def digests_plan(*, frequency: str, now: dt.datetime) -> DigestPlan:
+    """Record one digest per recipient for the latest completed window of `frequency` at `now` that has new or
+    changed alerts for them (an alert changed when it has an event in the window). Running it again adds nothing."""
+    return _plan_window(digest_window(frequency=frequency, now=now))
 
-    window = digest_window(frequency=frequency, now=now)
-    alert_ids = set(AlertEvent.objects.filter(at__gte=window.start, at__lt=window.end)
-                    .values_list("alert_id", flat=True).distinct())
-    if not alert_ids:
-        return window
-    recipients = digest_recipients(alert_ids=alert_ids)
-    frequencies = ([DigestFrequency.DAILY, DigestFrequency.IMMEDIATE_RED] if frequency == DigestFrequency.DAILY
-                   else [DigestFrequency.WEEKLY])
-    users = _eligible_users(recipients, frequencies)
-    _create_digests(frequency=frequency, keyed={user_id: (window.key, recipients[user_id]) for user_id in users})
-    return window
+
+@dataclass
+class DigestRun:
+    """An administrator's "send digests now": the windows planned, and earlier digests queued again."""
+
+    as_of: dt.date
+    plans: list[DigestPlan]
+    retried: int
+
+
+@transaction.atomic
+def digests_send_now(*, as_of: dt.date, user) -> DigestRun:
+    """Record the daily and weekly digests of the windows in progress on `as_of` (at the clock's time of day; a
+    window that has not ended yet is cut now, see windows.py), then queue every digest still due for delivery."""
+    from alerts.models import DigestFrequencyKind
+
+    if not user.has_perm("tcms.administer"):
+        raise PermissionDenied(_("Only administrators send digests."))
+    now = clock.now()
+    if as_of > now.date():
+        raise ValidationError({"as_of": _("Digests are sent for today or an earlier day, not after %(today)s.") % {
+            "today": now.date().isoformat()}})
+    moment = dt.datetime.combine(as_of, now.timetz())
+    plans = [_plan_window(digest_window_in_progress(frequency=frequency, moment=moment, now=now))
+             for frequency in (DigestFrequencyKind.DAILY, DigestFrequencyKind.WEEKLY)]
+    due = digests_due()
+    for digest_id in due:
+        # Through the outbox: queued with the rows, delivered by the worker (each claims its row: never twice).
+        outbox.enqueue("alerts.tasks.deliver_digest", digest_id)
+    planned = {digest_id for plan in plans for digest_id in plan.digest_ids}
+    return DigestRun(as_of=as_of, plans=plans, retried=len(set(due) - planned))
 
 
 @transaction.atomic
@@ -140,7 +244,7 @@ def immediate_red_plan(*, alert_ids) -> list[int]:
         # The same red alerts at the same moment always give the same key: a repeated task sends nothing more.
         fingerprint = "|".join(f"{pk}:{red[pk].isoformat()}" for pk in ids)
         keyed[user_id] = ("red-" + hashlib.sha256(fingerprint.encode()).hexdigest()[:24], set(ids))
-    return _create_digests(frequency=DigestFrequencyKind.IMMEDIATE, keyed=keyed)
+    return sorted(_create_digests(frequency=DigestFrequencyKind.IMMEDIATE, keyed=keyed).values())
 
 
 def digests_due() -> list[int]:

@@ -18,18 +18,23 @@ def build_digest_message(digest):
     from django.urls import reverse
     from django.utils import translation
 
-    from alerts.models import DigestFrequencyKind
+    from alerts.models import AlertEvent, DigestFrequencyKind, EventKind
 
     user = digest.recipient
     language = user.language or "en"
     alerts = list(digest.alerts.select_related("project", "rule").order_by("-severity", "project__symbol",
                                                                             "rule__code"))
     window = digest_window_for_key(frequency=digest.frequency, key=digest.period_key)
+    raised = set()
+    if window is not None:
+        # New: raised in the window. Events are dated on the business clock, like the window (not created_at).
+        raised = set(AlertEvent.objects.filter(alert__in=[alert.pk for alert in alerts], kind=EventKind.RAISED,
+                                               at__gte=window.start, at__lt=window.end)
+                     .values_list("alert_id", flat=True))
     base = settings.TCMS_BASE_URL
     with translation.override(language):
         rows = [{"alert": alert,
-                 "is_new": digest.frequency == DigestFrequencyKind.IMMEDIATE
-                 or (window is not None and window.start <= alert.created_at < window.end),
+                 "is_new": digest.frequency == DigestFrequencyKind.IMMEDIATE or alert.pk in raised,
                  "url": base + reverse("alerts:detail", args=[alert.pk])} for alert in alerts]
         context = {"user": user, "digest": digest, "window": window, "language": language,
                    "new": [row for row in rows if row["is_new"]], "changed": [row for row in rows if not row["is_new"]],

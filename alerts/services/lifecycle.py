@@ -1,9 +1,9 @@
-""""""
+"""The alert lifecycle (acknowledge, explain, resolve: a person's changes, dated on the business clock like the
+scan's, so that the digests' windows find them) and rule edits."""
 
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import (
@@ -14,6 +14,7 @@ from alerts.models import (
     Rule,
     SlippageReason,
 )
+from core import clock
 
 # The only changes a person may make; the scan alone raises, escalates and reopens.
 ALLOWED_TRANSITIONS = {
@@ -52,7 +53,7 @@ def _locked(alert: Alert) -> Alert:
 def alert_acknowledge(*, alert: Alert, user) -> Alert:
     alert = _locked(alert)
     _check(user, alert, "acknowledge")
-    now = timezone.now()
+    now = clock.now()
     alert.state = AlertState.ACKNOWLEDGED
     alert.acknowledged_by = user
     alert.acknowledged_at = now
@@ -74,7 +75,7 @@ def alert_explain(*, alert: Alert, user, reason_code: str, comment: str) -> Aler
         errors["comment"] = _("Explain what happened and what is being done.")
     if errors:
         raise ValidationError(errors)
-    now = timezone.now()
+    now = clock.now()
     if alert.acknowledged_at is None:  # explaining implies having seen it
         alert.acknowledged_by, alert.acknowledged_at = user, now
     alert.state = AlertState.EXPLAINED
@@ -95,9 +96,9 @@ def alert_resolve(*, alert: Alert, user, note: str) -> Alert:
     _check(user, alert, "resolve")
     if not (note or "").strip():
         raise ValidationError({"note": _("Say how the alert was resolved.")})
-    now = timezone.now()
+    now = clock.now()
     alert.state = AlertState.RESOLVED
-    alert.resolved_on = timezone.localdate(now)
+    alert.resolved_on = now.date()
     alert.resolution_note = note.strip()
     alert.resolved_by = user
     alert.save(update_fields=["state", "resolved_on", "resolution_note", "resolved_by", "updated_at"])

@@ -22,6 +22,7 @@ from alerts.models import (
     Rule,
     Severity,
 )
+from core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -111,17 +112,18 @@ def scan(*, as_of: dt.date, notify: bool = True) -> ScanResult:
                 resolve.append(alert)
 
     events: list[_NewEvent] = []
-    now = timezone.now()
+    now = timezone.now()  # the rows' own timestamps (created_at, updated_at)
+    at = clock.now()  # when the alerts changed, on the business clock: the digests' windows select events by it
     if new_alerts:
         _insert_alerts(new_alerts, now=now)
-        events += [_event(alert, EventKind.RAISED, alert.severity, as_of, now) for alert in new_alerts]
+        events += [_event(alert, EventKind.RAISED, alert.severity, as_of, at) for alert in new_alerts]
         result.red_alert_ids += [alert.pk for alert in new_alerts if alert.severity == Severity.RED]
     result.raised = len(new_alerts)
 
     if escalate:
         Alert.objects.filter(pk__in=[alert.pk for alert in escalate]).update(
             severity=Severity.RED, escalated_on=as_of, updated_at=now)
-        events += [_event(alert, EventKind.ESCALATED, Severity.RED, as_of, now) for alert in escalate]
+        events += [_event(alert, EventKind.ESCALATED, Severity.RED, as_of, at) for alert in escalate]
         result.red_alert_ids += [alert.pk for alert in escalate]
     result.escalated = len(escalate)
 
@@ -135,21 +137,21 @@ def scan(*, as_of: dt.date, notify: bool = True) -> ScanResult:
             changes["escalated_on"] = as_of
             result.red_alert_ids += [alert.pk for alert in batch if alert.severity != Severity.RED]
         Alert.objects.filter(pk__in=[alert.pk for alert in batch]).update(**changes)
-        events += [_event(alert, EventKind.REOPENED, severity, as_of, now) for alert in batch]
+        events += [_event(alert, EventKind.REOPENED, severity, as_of, at) for alert in batch]
     result.reopened = len(reopen)
 
     if resolve:
         note = _("Resolved by the scan of %(date)s: the condition no longer holds.") % {"date": as_of.isoformat()}
         Alert.objects.filter(pk__in=[alert.pk for alert in resolve]).update(
             state=AlertState.RESOLVED, resolved_on=as_of, resolution_note=note, resolved_by=None, updated_at=now)
-        events += [_event(alert, EventKind.RESOLVED, alert.severity, as_of, now, note) for alert in resolve]
+        events += [_event(alert, EventKind.RESOLVED, alert.severity, as_of, at, note) for alert in resolve]
     result.resolved = len(resolve)
 
     detail_changes += [alert for alert, _severity in reopen]
     _update_details(detail_changes)
     result.details_updated = len(detail_changes) - len(reopen)
 
-    result.resolved += _close_earlier_periods(rules=rules, as_of=as_of, now=now, events=events)
+    result.resolved += _close_earlier_periods(rules=rules, as_of=as_of, now=now, at=at, events=events)
     _insert_events(events)
 
     if notify and result.red_alert_ids:
@@ -256,7 +258,7 @@ def _insert_events(events: list[_NewEvent]) -> None:
     _copy_rows(AlertEvent._meta.db_table, EVENT_COPY_COLUMNS, events)
 
 
-def _close_earlier_periods(*, rules: list[Rule], as_of: dt.date, now, events: list[_NewEvent]) -> int:
+def _close_earlier_periods(*, rules: list[Rule], as_of: dt.date, now, at, events: list[_NewEvent]) -> int:
     stale = list(Alert.objects.filter(period__lt=as_of.year, rule__in=rules).exclude(state=AlertState.RESOLVED)
                  .order_by().only("id", "severity"))
     if not stale:
@@ -264,7 +266,7 @@ def _close_earlier_periods(*, rules: list[Rule], as_of: dt.date, now, events: li
     note = _("Resolved by the scan of %(date)s: the period of this alert has ended.") % {"date": as_of.isoformat()}
     Alert.objects.filter(pk__in=[alert.pk for alert in stale]).update(
         state=AlertState.RESOLVED, resolved_on=as_of, resolution_note=note, resolved_by=None, updated_at=now)
-    events += [_event(alert, EventKind.RESOLVED, alert.severity, as_of, now, note) for alert in stale]
+    events += [_event(alert, EventKind.RESOLVED, alert.severity, as_of, at, note) for alert in stale]
     return len(stale)
 
 

@@ -1,9 +1,16 @@
-"""Digest windows: the period a digest covers, by frequency, in UTC."""
+"""Digest windows: the period a digest covers, by frequency, in UTC.
+
+The schedule sends the latest completed window (daily 06:00→06:00 UTC, weekly Monday 06:00→Monday). An
+administrator's "send digests now" sends the window in progress, cut at the moment of sending: a partial window,
+keyed "<window>/<end>" (e.g. 2001-10-31/2001-10-31T14:05:09Z). What a cut window sent is not sent again: a later
+"send now" and the scheduled digest of the whole window cover only the changes after the latest cut
+(`remainder_after_cuts`), so no change is lost and none is mailed twice."""
 
 import datetime as dt
 from dataclasses import dataclass
 
 DIGEST_HOUR_UTC = 6
+_PARTIAL_END = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True)
@@ -33,9 +40,51 @@ def digest_window(*, frequency: str, now: dt.datetime) -> DigestWindow:
     raise ValueError(f"no window for frequency {frequency!r}")
 
 
+def _length(frequency: str) -> dt.timedelta:
+    from alerts.models import DigestFrequencyKind
+
+    if frequency == DigestFrequencyKind.DAILY:
+        return dt.timedelta(days=1)
+    if frequency == DigestFrequencyKind.WEEKLY:
+        return dt.timedelta(days=7)
+    raise ValueError(f"no window for frequency {frequency!r}")
+
+
+def digest_window_in_progress(*, frequency: str, moment: dt.datetime, now: dt.datetime) -> DigestWindow:
+    """The window of `frequency` that `moment` falls in; if it has not ended by `now`, the part of it until `now`
+    (rounded up to the second), with its own key."""
+    window = digest_window(frequency=frequency, now=moment + _length(frequency))
+    end = (now.astimezone(dt.UTC) + dt.timedelta(microseconds=999_999)).replace(microsecond=0)
+    if window.end <= end:
+        return window
+    return DigestWindow(frequency, f"{window.key}/{end:{_PARTIAL_END}}", window.start, end)
+
+
+def window_cut(key: str) -> dt.datetime | None:
+    """Where a partial window was cut (None for a whole window's key or a malformed one)."""
+    _whole, slash, end = key.partition("/")
+    if not slash:
+        return None
+    try:
+        return dt.datetime.strptime(end, _PARTIAL_END).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+def remainder_after_cuts(window: DigestWindow, cut_keys) -> DigestWindow:
+    """`window` from the latest earlier cut of the same whole window on (`cut_keys`: keys of digests recorded for
+    its frequency); the key stays the window's own."""
+    cuts = [cut for cut in map(window_cut, cut_keys) if cut is not None and window.start < cut < window.end]
+    return window if not cuts else DigestWindow(window.frequency, window.key, max(cuts), window.end)
+
+
 def digest_window_for_key(*, frequency: str, key: str) -> DigestWindow | None:
     from alerts.models import DigestFrequencyKind
 
+    if "/" in key:  # a partial window: the whole window's key, then where it was cut
+        whole = digest_window_for_key(frequency=frequency, key=key.partition("/")[0])
+        cut = window_cut(key)
+        return None if whole is None or cut is None else DigestWindow(frequency, key, whole.start, cut)
     try:
         if frequency == DigestFrequencyKind.DAILY:
             start = dt.datetime.combine(dt.date.fromisoformat(key), dt.time(DIGEST_HOUR_UTC), tzinfo=dt.UTC)

@@ -1,4 +1,4 @@
-"""The import of the project register from CSV or XLSX (DESIGN.md section 5): all rows or none."""
+"""The import of the project register from CSV or XLSX (columns in the README, "Importing data"): all rows or none."""
 
 import hashlib
 from collections.abc import Callable

@@ -2,7 +2,7 @@
 computed (tables.py), the reports assembled from them (gb_reports.py), which data a report was made from
 (checksum.py). The builders (PDF, DOCX, XLSX, CSV), the task and the command only lay them out.
 
-Figures and conventions (DESIGN.md §2 "Governing Body reports", para 43 and 53):
+Figures and conventions (the Conference conclusions, para 43 and 53):
 - Money is in US$ thousands, kept as unrounded Decimal (cents ÷ 1000); percentages are kept as unrounded Decimal
   percent values (45.5 means 45.5 %); rounding happens only when a builder shows them (PDF, DOCX).
 - A report covers a *period* of whole months: the calendar year for the annual report, any range for the mid-term

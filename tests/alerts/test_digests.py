@@ -256,3 +256,42 @@ def test_text_stored_with_a_control_character_reaches_the_digest_without_it(port
     for text in (sent.subject, sent.body, html, DigestSend.objects.get(recipient=people["official"]).body_text):
         assert "\x0b" not in text and "\x01" not in text
     assert "Past its end" in sent.body and "Past its end" in html and "Dear Ada L," in sent.body
+
+
+def test_send_now_mails_the_day_so_far_and_later_digests_only_what_came_after(admin_user):
+    """Send digests now on the day alerts are raised: the day so far goes out at once; a second "now" and the
+    scheduled digest of the whole day carry only later changes, so nothing is mailed twice and nothing is lost."""
+    only_rules("PAST_END")
+    focal = UserFactory(username="focal", digest_frequency=DigestFrequency.DAILY)
+    first = project(symbol="RLA/12/01/USA", responsible_official=focal, planned_start=dt.date(2024, 1, 1),
+                    planned_end=dt.date(2026, 10, 1))
+    with time_machine.travel(dt.datetime(2026, 11, 24, 9, 0, tzinfo=UTC), tick=False):
+        scan(as_of=dt.date(2026, 11, 24))
+    with time_machine.travel(dt.datetime(2026, 11, 24, 9, 5, tzinfo=UTC), tick=False):
+        run = services.digests_send_now(as_of=dt.date(2026, 11, 24), user=admin_user)
+    (daily, _weekly) = run.plans
+    assert [user.username for user in daily.recipients] == ["focal"]
+    (digest,) = DigestSend.objects.filter(recipient=focal)
+    assert list(digest.alerts.values_list("project__symbol", flat=True)) == ["RLA/12/01/USA"]
+    with time_machine.travel(dt.datetime(2026, 11, 24, 15, 0, tzinfo=UTC), tick=False):
+        project(symbol="INT/98/M07/USA", responsible_official=focal, planned_start=dt.date(2024, 1, 1),
+                planned_end=dt.date(2026, 11, 1))
+        scan(as_of=dt.date(2026, 11, 24))
+    with time_machine.travel(dt.datetime(2026, 11, 24, 15, 5, tzinfo=UTC), tick=False):
+        services.digests_send_now(as_of=dt.date(2026, 11, 24), user=admin_user)
+    with time_machine.travel(dt.datetime(2026, 11, 25, 6, 30, tzinfo=UTC), tick=False):
+        send_digests(frequency="DAILY")  # the whole day 24 Nov 06:00 → 25 Nov 06:00: nothing after 15:00
+    sent = [list(d.alerts.values_list("project__symbol", flat=True))
+            for d in DigestSend.objects.filter(recipient=focal).order_by("pk")]
+    assert sent == [["RLA/12/01/USA"], ["INT/98/M07/USA"]]
+    assert first.alerts.count() == 1
+
+
+def test_send_now_refuses_a_day_after_today_and_a_non_administrator():
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    admin = UserFactory(username="boss", role=Role.ADMIN)
+    with pytest.raises(ValidationError):
+        services.digests_send_now(as_of=dt.date.max, user=admin)
+    with pytest.raises(PermissionDenied):
+        services.digests_send_now(as_of=dt.date(2001, 1, 1), user=UserFactory(username="clerk"))

@@ -144,14 +144,47 @@ def test_admin_pages_are_for_administrators(client, officer, name):
 
 
 def test_run_page_enqueues_scan_and_digests(admin_client, django_capture_on_commit_callbacks):
-    project(planned_start=dt.date(2020, 1, 1), planned_end=dt.date(2021, 1, 1))
+    official = UserFactory(username="ama", first_name="Ama", last_name="Mensah", digest_frequency="DAILY")
+    project(planned_start=dt.date(2020, 1, 1), planned_end=dt.date(2021, 1, 1), responsible_official=official)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = admin_client.post(reverse("alerts:run"), {"what": "scan"})
     assert response.status_code == 302 and len(callbacks) >= 1
     assert Alert.objects.filter(rule__code="PAST_END", severity="RED").exists()
+    # The same day: the digest of the day so far goes out at once, and the page says to whom.
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        admin_client.post(reverse("alerts:run"), {"what": "digests"})
+        response = admin_client.post(reverse("alerts:run"), {"what": "digests"}, follow=True)
     assert len(callbacks) == 1
+    assert DigestSend.objects.filter(recipient=official, frequency="DAILY").count() == 1
+    text = response.content.decode()
+    assert "1 e-mail queued for the worker, to Ama Mensah &lt;ama@tcms.example.org&gt;" in text
+    # Again: nothing new to send, and the page says why.
+    response = admin_client.post(reverse("alerts:run"), {"what": "digests"}, follow=True)
+    text = response.content.decode()
+    assert "no alert was raised or changed in this window" in text or "it is not sent twice" in text
+    assert DigestSend.objects.count() == 1
+
+
+def test_run_page_says_why_no_digest_goes_out(admin_client, django_capture_on_commit_callbacks):
+    project(planned_start=dt.date(2020, 1, 1), planned_end=dt.date(2021, 1, 1))  # nobody follows it
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("alerts:run"), {"what": "scan"})
+    text = admin_client.post(reverse("alerts:run"), {"what": "digests"}, follow=True).content.decode()
+    assert "but nobody follows" in text
+    assert not DigestSend.objects.exists()
+
+
+def test_run_page_takes_an_as_of_date_and_refuses_one_after_today(admin_client, settings,
+                                                                   django_capture_on_commit_callbacks):
+    settings.TCMS_TODAY = dt.date(2001, 10, 31)
+    project(planned_start=dt.date(1999, 1, 1), planned_end=dt.date(2000, 6, 30))
+    page = admin_client.get(reverse("alerts:run"))
+    assert page.context["form"]["as_of"].initial == dt.date(2001, 10, 31)
+    response = admin_client.post(reverse("alerts:run"), {"what": "scan", "as_of": "2001-11-01"})
+    assert response.status_code == 400 and "Give today (2001-10-31) or an earlier day" in response.content.decode()
+    assert not Alert.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("alerts:run"), {"what": "scan", "as_of": "2001-03-31"})
+    assert set(Alert.objects.values_list("period", "raised_on")) == {(2001, dt.date(2001, 3, 31))}
 
 
 def test_mail_page_lists_digests_and_reads_files(admin_client, settings, tmp_path):

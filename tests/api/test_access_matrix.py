@@ -191,6 +191,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("iati-activities", "GET"): read(),
     ("iati-vocabulary-objectives", "GET"): read(),
     ("iati-vocabulary-programmes", "GET"): read(),
+    ("iati-vocabulary-principles", "GET"): read(),
+    ("iati-vocabulary-conventions", "GET"): read(),
+    ("iati-vocabulary-themes", "GET"): read(),
     # the register
     ("project-list", "GET"): read(),
     ("project-list", "POST"): Access(EDITORS),

@@ -1,6 +1,6 @@
 """The project register import submitted several times at once: one result, as if run one after the other.
 
-Never duplicate projects or donors, never a crash, never a lost update (DESIGN.md section 5, issue 11 point 3).
+Never duplicate projects or donors, never a crash, never a lost update.
 """
 
 import csv

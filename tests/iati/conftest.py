@@ -14,7 +14,15 @@ from tests.factories import (
     ProjectFactory,
     RegionFactory,
 )
-from tests.iati.factories import EvaluationFactory, ProjectPartnerFactory, add_money, add_results
+from tests.iati.factories import (
+    ConventionFactory,
+    EvaluationFactory,
+    PrincipleFactory,
+    ProjectPartnerFactory,
+    ThemeFactory,
+    add_money,
+    add_results,
+)
 
 
 @pytest.fixture(scope="session")
@@ -25,9 +33,10 @@ def iati_schema():
 @pytest.fixture
 def portfolio(db):
     """A project in every status; country (1, 2 and 3 countries) and regional projects; every organisation kind
-    in every role; evaluations with PDF and DOCX reports; indicators of every measure; revised allocations."""
+    in every role; evaluations with PDF and DOCX reports; indicators of every measure; revised allocations;
+    Declaration principles, Conventions and cross-cutting themes supported."""
     africa = RegionFactory(code="AFRICA", iati_code="298")
-    americas = RegionFactory(code="AMERICAS", iati_code="489")
+    americas = RegionFactory(code="AMERICAS", iati_code="498")
     europe = RegionFactory(code="EUROPE_CENTRAL_ASIA", iati_code="89")
     interregional = RegionFactory(code="INTERREGIONAL", iati_code="998")
     kenya = CountryFactory(iso3="KEN", iso2="KE", region=africa)
@@ -82,6 +91,13 @@ def portfolio(db):
         ProjectPartnerFactory(project=projects[index % len(projects)], organisation=organisation,
                               role=list(PartnerRole)[index % len(PartnerRole)])
     ProjectPartnerFactory(project=projects[2], organisation=usdol, role=PartnerRole.FUNDING)
+    child_labour = PrincipleFactory()
+    projects[2].principles.set([child_labour])
+    projects[2].conventions.set([ConventionFactory(principle=child_labour),
+                                 ConventionFactory(number=138, title="Minimum Age Convention (1973)",
+                                                   principle=child_labour)])
+    projects[2].themes.set([ThemeFactory(), ThemeFactory(code="DEVELOPMENT", title="Development")])
+    projects[3].principles.set([PrincipleFactory(code="FREEDOM_OF_ASSOCIATION", title="Freedom of association")])
     EvaluationFactory(projects=[projects[2], projects[4]])
     EvaluationFactory(projects=[projects[3]], title="Mid-term review", actual_date=None, status="ONGOING",
                       report="")

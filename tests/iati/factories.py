@@ -13,17 +13,56 @@ from evaluation.models import (
     Measure,
     ResultKind,
 )
-from projects.models import FrameworkIndicator, OperationalObjective, PartnerRole, ProjectPartner
+from projects.models import (
+    Convention,
+    CrossCuttingTheme,
+    DeclarationPrinciple,
+    FrameworkIndicator,
+    OperationalObjective,
+    PartnerRole,
+    ProjectPartner,
+)
 from tests.delivery import factories as delivery_factories
 from tests.evaluation import factories as evaluation_factories
 from tests.evaluation.factories import IndicatorFactory, ResultFactory  # noqa: F401  (re-exported for these tests)
 from tests.factories import (
+    BienniumFactory,
     FundingSourceFactory,
     InputTypeFactory,
     ObjectiveFactory,
     OrganisationFactory,
     ProjectFactory,
 )
+
+
+class PrincipleFactory(DjangoModelFactory):
+    class Meta:
+        model = DeclarationPrinciple
+        django_get_or_create = ("code",)
+
+    code = "CHILD_LABOUR"
+    title = "The effective abolition of child labour"
+
+
+class ConventionFactory(DjangoModelFactory):
+    class Meta:
+        model = Convention
+        django_get_or_create = ("number",)
+
+    number = 182
+    title = "Worst Forms of Child Labour Convention (1999)"
+    is_fundamental = True
+    principle = factory.SubFactory(PrincipleFactory)
+
+
+class ThemeFactory(DjangoModelFactory):
+    class Meta:
+        model = CrossCuttingTheme
+        django_get_or_create = ("biennium", "code")
+
+    biennium = factory.SubFactory(BienniumFactory)
+    code = "GENDER"
+    title = "Gender equality"
 
 
 class ProjectPartnerFactory(DjangoModelFactory):

@@ -69,6 +69,7 @@ CODED = [
     ("policy-marker/@vocabulary", "PolicyMarkerVocabulary"),
     ("policy-marker/@significance", "PolicySignificance"),
     ("sector/@vocabulary", "SectorVocabulary"),
+    ("tag/@vocabulary", "TagVocabulary"),
     ("sector[@vocabulary='1']/@code", "Sector"),
     ("recipient-region/@code", "Region"),
     ("recipient-region/@vocabulary", "RegionVocabulary"),
@@ -106,6 +107,11 @@ def test_every_mapped_code_is_in_the_codelists():
         "Sector")
     assert set(mappings.FILE_FORMAT_BY_EXTENSION.values()) <= codes("FileFormat")
     assert mappings.DOCUMENT_CATEGORY_EVALUATION in codes("DocumentCategory")
+    assert set(mappings.BUDGET_STATUS) == set(ProjectStatus)
+    assert set(mappings.BUDGET_STATUS.values()) <= codes("BudgetStatus")
+    assert {mappings.TRANSACTION_INCOMING_COMMITMENT, mappings.TRANSACTION_OUTGOING_COMMITMENT,
+            mappings.TRANSACTION_EXPENDITURE} <= codes("TransactionType")
+    assert mappings.TAG_VOCABULARY_OWN in codes("TagVocabulary")
     for kind in OrganisationKind:
         assert mappings.organisation_type(kind, has_country=True) in codes("OrganisationType")
 
@@ -195,7 +201,8 @@ def test_round_trip_matches_the_database(portfolio):
         spent = Expenditure.objects.filter(project=project).aggregate(s=Sum("amount_usd"))["s"] or Decimal(0)
         assert total("4") == spent
         approved = Approval.objects.filter(project=project).aggregate(s=Sum("amount_usd"))["s"] or Decimal(0)
-        assert total("1") == total("2") == approved
+        assert total("11") == total("2") == approved
+        assert total("1") == 0  # an approval is a commitment, not funds received
 
         budgets = defaultdict(Decimal)
         for budget in activity.findall("budget"):

@@ -93,7 +93,7 @@ def test_spreadsheet_safe_keeps_numbers_dates_and_none():
 
 # Every module that writes CSV or XLSX for people to open in a spreadsheet, and whether it already passes its cells
 # through core.security.spreadsheet_safe. Found by scanning the code (test_every_export_is_listed), so a new export
-# must be listed; entries marked False are exports that still need converting (see the report of issue 11): the
+# must be listed; entries marked False are exports that still need converting: the
 # test fails as soon as one of them starts using the helper, so the list is kept true.
 EXPORT_MODULES = {
     "core/downloads.py": True,             # delivery dashboard and project register CSV/XLSX; import templates

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from evaluation import selectors, services
 from projects.models import Project
 
@@ -29,6 +29,6 @@ class Command(BaseCommand):
                 transaction.set_rollback(True)
         verb = "would be created" if dry_run else "created"
         self.stdout.write(self.style.SUCCESS(f"{len(created)} planned evaluation(s) {verb}."))
-        late = [row for row in selectors.evaluation_gaps(as_of=timezone.localdate()) if row[1] == selectors.RED]
+        late = [row for row in selectors.evaluation_gaps(as_of=clock.today()) if row[1] == selectors.RED]
         if late:
             self.stdout.write(f"{len(late)} project(s) have overdue evaluations (see the evaluation plan).")

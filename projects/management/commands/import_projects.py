@@ -1,4 +1,4 @@
-"""python manage.py import_projects FILE [--dry-run]: the project register from CSV or XLSX (DESIGN.md section 5).
+"""python manage.py import_projects FILE [--dry-run]: the project register from CSV or XLSX (columns: README).
 
 Run by an operator on the server, so as a system actor (no user): the per-project edit rule that the import page
 applies to each row is not asked here (projects/services.py)."""
