@@ -13,8 +13,9 @@ the portfolio-wide queries use where one is needed (the dashboard computes its f
 - slippage = expected − actual expenditure, expected following the linear profile (allocation × elapsed).
 - at risk: an ongoing project with an allocation whose delivery is below the at-risk threshold × the share of its
   active time in the year elapsed. The threshold is the red threshold of the LOW_DELIVERY early-warning rule (the
-  alerts app registers how to read it: register_at_risk_threshold), so "at risk" is "LOW_DELIVERY red". Pipeline,
-  approved, suspended, cancelled and closed projects are never at risk.
+  alerts app registers how to read it: register_at_risk_threshold), so "at risk" is "LOW_DELIVERY red": without
+  that rule or its red threshold no project is at risk. Pipeline, approved, suspended, cancelled and closed
+  projects are never at risk.
 
 Comparisons with a threshold are exact (spent < threshold × elapsed × allocation), never on a rounded rate.
 """
@@ -31,9 +32,6 @@ ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 RATE_PLACES = Decimal("0.0001")
 RATE_UNITS = 10000  # a rate or share in SQL: a whole number of 0.0001
-# The red threshold the LOW_DELIVERY rule is seeded with (alerts migration 0002): "at risk" falls back on it only
-# when no rule row answers.
-LOW_DELIVERY_RED_DEFAULT = Decimal("0.50")
 # Projects whose delivery is watched against time (LOW_DELIVERY, at risk): a pipeline or approved project has not
 # started, a suspended one's slippage is known, cancelled and closed ones no longer deliver.
 AT_RISK_STATUSES = (ProjectStatus.ONGOING,)
@@ -152,10 +150,11 @@ def below_share(*, spent: Decimal, allocation: Decimal, threshold: Decimal, elap
     return allocation > 0 and Decimal(spent) < Decimal(threshold) * elapsed * Decimal(allocation)
 
 
-def at_risk(*, status: str, spent: Decimal, allocation: Decimal, elapsed: Decimal, threshold: Decimal) -> bool:
-    """`elapsed`: the share of the project's active time in the year gone (active_elapsed)."""
-    return status in AT_RISK_STATUSES and below_share(spent=spent, allocation=allocation, threshold=threshold,
-                                                      elapsed=elapsed)
+def at_risk(*, status: str, spent: Decimal, allocation: Decimal, elapsed: Decimal,
+            threshold: Decimal | None) -> bool:
+    """`elapsed`: the share of the project's active time in the year gone (active_elapsed); no threshold: never."""
+    return (threshold is not None and status in AT_RISK_STATUSES
+            and below_share(spent=spent, allocation=allocation, threshold=threshold, elapsed=elapsed))
 
 
 _threshold_reader: Callable[[], Decimal | None] | None = None
@@ -167,10 +166,10 @@ def register_at_risk_threshold(reader: Callable[[], Decimal | None]) -> None:
     _threshold_reader = reader
 
 
-def at_risk_threshold() -> Decimal:
-    """The LOW_DELIVERY rule's red threshold; its seeded default when no rule row answers."""
+def at_risk_threshold() -> Decimal | None:
+    """The LOW_DELIVERY rule's red threshold (None without the rule row or its red threshold)."""
     threshold = _threshold_reader() if _threshold_reader is not None else None
-    return LOW_DELIVERY_RED_DEFAULT if threshold is None else Decimal(threshold)
+    return None if threshold is None else Decimal(threshold)
 
 
 # ---------------------------------------------------------------- the SQL twins
@@ -244,8 +243,10 @@ def below_share_sql(*, spent: str, allocation: str, threshold: Decimal, elapsed_
     return f"({allocation} > 0 AND {spent} < {bound})"
 
 
-def at_risk_sql(*, status: str, spent: str, allocation: str, threshold: Decimal, elapsed_units: str) -> str:
+def at_risk_sql(*, status: str, spent: str, allocation: str, threshold: Decimal | None, elapsed_units: str) -> str:
     """at_risk() in SQL: 1 or 0."""
+    if threshold is None:
+        return "0"
     statuses = ", ".join(f"'{value}'" for value in AT_RISK_STATUSES)
     below = below_share_sql(spent=spent, allocation=allocation, threshold=threshold, elapsed_units=elapsed_units)
     return f"CASE WHEN {status} IN ({statuses}) AND {below} THEN 1 ELSE 0 END"

@@ -33,7 +33,6 @@ from delivery.figures import (
     monthly_curve,
     year_elapsed,
 )
-from delivery.figures import elapsed_for as _elapsed_for  # noqa: F401  (the name tests and the bench knew)
 from delivery.selectors.by_dimension import (
     DIMENSION_LABELS,
     DIMENSIONS,

@@ -88,7 +88,7 @@ class Dashboard:
     forecast_usd: Decimal
     forecast_rate: Decimal | None
     at_risk: int
-    at_risk_threshold: Decimal  # the LOW_DELIVERY rule's red threshold the count used
+    at_risk_threshold: Decimal | None  # the LOW_DELIVERY rule's red threshold the count used (None: nobody)
     projects: ProjectTable
     groups: dict[str, list[DeliveryRow]] = field(default_factory=dict)
     curve: list[CurvePoint] = field(default_factory=list)
@@ -116,7 +116,7 @@ class _DashboardSql:
     r3 = spend of the last (up to) three of those months, fc = year-end forecast; rate = delivery rate in 0.0001,
     risk = 1 if at risk: the SQL twins of delivery/figures.py, exact on SQLite as on PostgreSQL."""
 
-    def __init__(self, *, year: int, as_of: dt.date | None, last: dt.date | None, threshold: Decimal,
+    def __init__(self, *, year: int, as_of: dt.date | None, last: dt.date | None, threshold: Decimal | None,
                  filters: dict | None):
         quote = connection.ops.quote_name
         self.collation = CODE_POINT_COLLATION.get(connection.vendor)

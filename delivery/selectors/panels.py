@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from core import clock
 from delivery.figures import (
     ZERO,
     CurvePoint,
@@ -37,7 +38,7 @@ class ProjectYear:
 @dataclass
 class ProjectDelivery:
     project: Project
-    as_of: dt.date | None
+    as_of: dt.date
     years: list[ProjectYear]
     current: ProjectYear | None
     curve: list[CurvePoint]
@@ -48,14 +49,12 @@ class ProjectDelivery:
 
 
 def project_delivery(*, project: Project, as_of: dt.date | None = None) -> ProjectDelivery:
-    """A project's delivery panel: each year's figures, the curve of the as-of year, life-of-project delivery."""
-    cutoff = month_of(as_of) if as_of else None
+    """A project's delivery panel: each year's figures, the curve of the as-of year, life-of-project delivery.
+    Without an as-of date, as of today (the clock's)."""
+    as_of = as_of or clock.today()
     allocation_by_year = dict(project.allocations.values("year").annotate(total=Sum("amount_usd")).values_list(
         "year", "total"))
-    months = project.month_spend.all()
-    if cutoff:
-        months = months.filter(period__lte=cutoff)
-    monthly = dict(months.values_list("period", "amount_usd"))
+    monthly = dict(project.month_spend.filter(period__lte=month_of(as_of)).values_list("period", "amount_usd"))
     years = sorted(set(allocation_by_year) | {m.year for m in monthly})
     rows = []
     for year in years:
@@ -70,8 +69,7 @@ def project_delivery(*, project: Project, as_of: dt.date | None = None) -> Proje
         rows.append(ProjectYear(year, allocation, spent, delivery_rate(spent, allocation), elapsed,
                                 slippage(allocation=allocation, elapsed=elapsed, spent=spent), forecast,
                                 delivery_rate(forecast, allocation)))
-    reference = as_of or dt.date.today()
-    current = next((r for r in rows if r.year == reference.year), rows[-1] if rows else None)
+    current = next((r for r in rows if r.year == as_of.year), rows[-1] if rows else None)
     curve = []
     if current:
         curve = monthly_curve({m: v for m, v in monthly.items() if m.year == current.year}, year=current.year,
@@ -81,7 +79,7 @@ def project_delivery(*, project: Project, as_of: dt.date | None = None) -> Proje
     return ProjectDelivery(
         project=project, as_of=as_of, years=rows, current=current, curve=curve, budget_usd=budget,
         spent_to_date_usd=spent_to_date, life_delivery_rate=delivery_rate(spent_to_date, budget),
-        life_elapsed=life_elapsed(project.start_date, project.end_date, reference))
+        life_elapsed=life_elapsed(project.start_date, project.end_date, as_of))
 
 
 def project_slippage(*, project: Project, year: int, as_of: dt.date) -> Decimal:

@@ -152,10 +152,23 @@ def test_dashboard_at_risk_follows_the_low_delivery_rule(half_delivered):
     assert [(p.symbol, p.status) for p in board.projects if p.at_risk] == [("R/03", ProjectStatus.ONGOING)]
 
 
-def test_without_the_rule_row_at_risk_uses_the_seeded_red_threshold(half_delivered):
+def test_without_a_red_threshold_nobody_is_at_risk(half_delivered, client):
+    """At risk is LOW_DELIVERY red: a rule without a red threshold (or no rule) puts no project at risk."""
+    _set_red(Decimal("0.61"))
+    assert selectors.delivery_dashboard(year=2026, as_of=D(2026, 6, 30)).at_risk == 1
+    _set_red(None)
+    board = selectors.delivery_dashboard(year=2026, as_of=D(2026, 6, 30))
+    assert (board.at_risk, board.at_risk_threshold) == (0, None) and not any(p.at_risk for p in board.projects)
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role="MANAGER"))
+    page = client.get("/delivery/", {"year": 2026, "as_of": "2026-06"}).content.decode()
+    assert "the LOW_DELIVERY rule has no red threshold" in page
     Rule.objects.filter(code=RuleCode.LOW_DELIVERY).delete()
-    assert figures.at_risk_threshold() == figures.LOW_DELIVERY_RED_DEFAULT == Decimal("0.50")
-    assert selectors.delivery_dashboard(year=2026, as_of=D(2026, 6, 30)).at_risk_threshold == Decimal("0.50")
+    assert figures.at_risk_threshold() is None
+    assert selectors.delivery_dashboard(year=2026, as_of=D(2026, 6, 30)).at_risk == 0
+    assert not figures.at_risk(status=ProjectStatus.ONGOING, spent=Decimal("0"), allocation=Decimal("1"),
+                               elapsed=Decimal("1"), threshold=None)
 
 
 def test_the_dashboard_tile_shows_the_rule_threshold(half_delivered, client):
