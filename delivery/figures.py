@@ -235,7 +235,7 @@ def below_share_sql(*, spent: str, allocation: str, threshold: Decimal, elapsed_
     """below_share() in SQL (amounts in cents, elapsed in 0.0001): spent × 10⁸ < T × E × allocation, written as
     spent < ⌈T × E × allocation ÷ 10⁸⌉ with the allocation split at 10⁸, so that no product leaves 64 bits
     (T × E ≤ 10¹⁰ for a threshold up to 100; a year's allocation below 9 × 10¹⁴ US$)."""
-    p = f"({threshold_units(threshold)} * ({elapsed_units}))"
+    p = f"(CAST({threshold_units(threshold)} AS BIGINT) * ({elapsed_units}))"  # up to 10¹⁰: past 32 bits
     scale = RATE_UNITS * RATE_UNITS
     # The remainder as a − scale × (a ÷ scale): no "%", which the database drivers read as a parameter marker.
     high = f"({allocation} / {scale})"

@@ -16,6 +16,11 @@ from tests.factories import ProjectFactory
 D = dt.date
 
 
+def _big(number: int) -> str:
+    """A whole number as the rollup's BIGINT columns hold it (PostgreSQL reads a small literal as a 32-bit int)."""
+    return f"CAST({number} AS BIGINT)"
+
+
 def _select(expression: str):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {expression}")
@@ -75,13 +80,13 @@ def test_rate_and_below_share_twins_equal_the_functions():
     shares = [0, 1, 2479, 4959, 5000, 9999, 10000]
     for spent, allocation in itertools.product([-5, *amounts], amounts):
         expected = figures.delivery_rate(figures.from_cents(spent), figures.from_cents(allocation))
-        assert figures.from_rate_units(_select(figures.rate_sql(str(spent), str(allocation)))) == expected
+        assert figures.from_rate_units(_select(figures.rate_sql(_big(spent), _big(allocation)))) == expected
     for spent, allocation, threshold, share in itertools.product(
             [0, 1, 2479, 2480, 12345, 99999999], [0, 1, 5000, 9999, 10000, 123456789012], thresholds, shares):
         elapsed = Decimal(share).scaleb(-4)
         expected = figures.below_share(spent=figures.from_cents(spent), allocation=figures.from_cents(allocation),
                                        threshold=threshold, elapsed=elapsed)
-        sql = figures.below_share_sql(spent=str(spent), allocation=str(allocation), threshold=threshold,
+        sql = figures.below_share_sql(spent=_big(spent), allocation=_big(allocation), threshold=threshold,
                                       elapsed_units=str(share))
         assert bool(_select(f"CASE WHEN {sql} THEN 1 ELSE 0 END")) == expected, (spent, allocation, threshold, share)
 
@@ -93,7 +98,7 @@ def test_forecast_twin_equals_the_function():
         months = min(3, last_month)
         expected = figures.forecast_year_end(spent=figures.from_cents(spent), last_three=figures.from_cents(recent),
                                              months_in_window=months, last=last)
-        sql = figures.forecast_sql(spent=str(spent), recent=str(recent), last_month=last_month)
+        sql = figures.forecast_sql(spent=_big(spent), recent=_big(recent), last_month=last_month)
         assert figures.from_cents(_select(sql)) == expected, (last_month, spent, recent)
 
 
@@ -104,9 +109,9 @@ def test_active_elapsed_twin_equals_the_function():
     as_ofs = [None, D(2025, 12, 31), D(2026, 1, 1), D(2026, 3, 31), D(2026, 6, 30), D(2026, 12, 31), D(2027, 1, 5)]
 
     def literal(day):  # what a date column holds: a date on PostgreSQL, ISO text on SQLite
-        if day is None:
-            return "NULL"
-        return f"DATE '{day.isoformat()}'" if connection.vendor == "postgresql" else f"'{day.isoformat()}'"
+        if connection.vendor == "postgresql":
+            return "CAST(NULL AS DATE)" if day is None else f"DATE '{day.isoformat()}'"
+        return "NULL" if day is None else f"'{day.isoformat()}'"
 
     for start, end, as_of in itertools.product(days, days, as_ofs):
         if start and end and end < start:
