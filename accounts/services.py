@@ -1,7 +1,10 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, Role, User
 
@@ -55,3 +58,34 @@ def api_token_revoke(*, user) -> bool:
     """Delete the user's API token; whether there was one."""
     deleted, _rows = ApiToken.objects.filter(user=user).delete()
     return bool(deleted)
+
+
+@transaction.atomic
+def user_provision(*, username: str, role: str, password: str, email: str = "",
+                   update: bool = False) -> tuple[User, bool]:
+    """Create an account with a role and a password that passes the password validators (settings); an existing
+    username is refused unless `update`, which sets its role, password (and e-mail if given). Errors are keyed by
+    what was wrong: username, role, password, email. Returns (user, created)."""
+    username = username.strip()
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if not created and not update:
+        raise ValidationError({"username": _("A user named “%(username)s” already exists.") % {"username": username}})
+    if role not in Role.values:
+        raise ValidationError({"role": _("“%(role)s” is not a role; the roles are %(roles)s.") % {
+            "role": role, "roles": ", ".join(Role.values)}})
+    if not password:
+        raise ValidationError({"password": _("The password cannot be empty.")})
+    user = user or User(username=username)
+    user.role = role
+    user.is_staff = user.is_staff or role == Role.ADMIN
+    if email:
+        user.email = email
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user, created

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from alerts import services
 from alerts.models import Alert, AlertEvent, DigestSend, Rule, SlippageReason
 
 
@@ -15,6 +16,11 @@ class RuleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def save_model(self, request, obj, form, change):
+        # The one write path of a rule (administrators only, row lock, model validation), as alerts:rules.
+        services.rule_update(rule=obj, user=request.user,
+                             **{name: form.cleaned_data[name] for name in form.changed_data})
+
 
 @admin.register(SlippageReason)
 class SlippageReasonAdmin(admin.ModelAdmin):
@@ -29,6 +35,9 @@ class AlertEventInline(admin.TabularInline):
     readonly_fields = ["kind", "severity", "user", "at", "as_of", "note"]
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -48,6 +57,9 @@ class AlertAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # an alert's history is kept: it is resolved, never deleted
+
 
 @admin.register(DigestSend)
 class DigestSendAdmin(admin.ModelAdmin):
@@ -57,4 +69,10 @@ class DigestSendAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in DigestSend._meta.fields] + ["alerts"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the log of the digests sent, written by the digest task
+
+    def has_delete_permission(self, request, obj=None):
         return False

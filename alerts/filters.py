@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Alert, AlertState, Rule, Severity
 from partners.models import Region, Unit
+from partners.selectors import units_with_descendants
 
 SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
 
@@ -20,7 +21,8 @@ class AlertFilterSet(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(field_name="project__region", queryset=Region.objects.all(),
                                               to_field_name="code", label=_("Region"), widget=SELECT)
     unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), to_field_name="code", method="filter_unit",
-                                            label=_("Unit (responsible or backstopping)"), widget=SELECT)
+                                            label=_("Unit (responsible or backstopping)"), widget=SELECT,
+                                            help_text=_("A unit includes the units below it."))
     project = django_filters.CharFilter(field_name="project__symbol", lookup_expr="icontains", label=_("Project"),
                                         widget=forms.TextInput(attrs={"class": "form-control form-control-sm",
                                                                       "placeholder": "RLA/12/01/USA"}))
@@ -37,4 +39,5 @@ class AlertFilterSet(django_filters.FilterSet):
         return queryset.filter(state=value)
 
     def filter_unit(self, queryset, name, value: Unit):
-        return queryset.filter(Q(project__responsible_unit=value) | Q(project__backstopping_unit=value))
+        units = units_with_descendants([value.pk])
+        return queryset.filter(Q(project__responsible_unit_id__in=units) | Q(project__backstopping_unit_id__in=units))

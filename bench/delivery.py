@@ -210,17 +210,22 @@ def _query(sql: str):
 
 
 def _import_file(rows: int) -> bytes:
+    from delivery.import_checks import project_periods
     from projects.models import InputType, Project
 
     codes = list(InputType.objects.order_by("sort_order", "code").values_list("code", flat=True))
-    symbols = list(Project.objects.order_by("id").values_list("symbol", flat=True))
+    projects = list(Project.objects.order_by("id").values_list("id", "symbol"))
+    bookable = project_periods([pid for pid, _symbol in projects], 2000)
     buffer = io.StringIO()
     buffer.write("project_symbol,period,input_type,currency,amount\n")
     written = 0
-    periods_needed = -(-rows // max(1, len(symbols) * len(codes)))
-    for offset in range(periods_needed):
-        period = f"{2002 + (1 + offset) // 12}-{(1 + offset) % 12 + 1:02d}"
-        for index, symbol in enumerate(symbols):
+    # 2002-02 … 2003-12 (the seeded rates end there), each project in the years it may book (the import refuses others)
+    for offset in range(23):
+        day = dt.date(2002 + (1 + offset) // 12, (1 + offset) % 12 + 1, 1)
+        period = f"{day:%Y-%m}"
+        for index, (pid, symbol) in enumerate(projects):
+            if not bookable[pid][0] <= day <= bookable[pid][1]:
+                continue
             for code in codes:
                 if written == rows:
                     return buffer.getvalue().encode()

@@ -26,9 +26,10 @@ def select_options(form: forms.Form, *, cache_key: str) -> dict[str, list[tuple[
 
 
 def filter_fields(form: forms.Form, *, cache_key: str) -> list[dict]:
-    """The form's fields ready to show: name, id, label, errors and `html`, the control itself."""
+    """The form's fields ready to show: name, id, label, help text, errors and `html`, the control itself."""
     options = select_options(form, cache_key=cache_key)
     return [{"name": bound.html_name, "id": bound.id_for_label, "label": bound.label, "errors": bound.errors,
+             "help_text": bound.help_text,
              "html": _select_html(bound, options[bound.name]) if bound.name in options else str(bound)}
             for bound in form]
 
@@ -41,6 +42,8 @@ def _select_html(bound, choices: list[tuple[str, str]]) -> str:
     value = bound.value()
     chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")}
     attrs = {**bound.field.widget.attrs, "name": bound.html_name, "id": bound.auto_id}
+    if bound.help_text:
+        attrs["aria-describedby"] = f"{bound.auto_id}_helptext"
     if isinstance(bound.field.widget, forms.SelectMultiple):
         attrs["multiple"] = True
     options = format_html_join("", '<option value="{}"{}>{}</option>',

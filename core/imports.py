@@ -56,7 +56,8 @@ STORAGE = "private"
 @dataclass
 class ImportOutcome:
     """What an import run answers, in the terms every import page shows. `plan` (optional): one entry per row,
-    {"row", "key", "action" ("create"/"update"/"unchanged"), "changes": [text]}."""
+    {"row", "key", "action", "changes": [text]}: action "create", "update" (a record's fields change), "replace"
+    (a value is replaced: changes say the old and the new) or "unchanged"."""
 
     ok: bool
     rows_total: int

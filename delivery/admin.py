@@ -21,6 +21,9 @@ class AllocationRevisionInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Allocation)
 class AllocationAdmin(admin.ModelAdmin):
@@ -35,6 +38,12 @@ class AllocationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # removing one would leave the year rollup (ProjectYearDelivery) out of step
 
 
 @admin.register(Expenditure)
@@ -54,11 +63,26 @@ class ExpenditureAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # removing one would leave the monthly and yearly rollups out of step
+
 
 @admin.register(ExchangeRate)
 class ExchangeRateAdmin(admin.ModelAdmin):
+    """Read-only: rates come in through the exchange-rates import (upload page, API, command), their one write
+    path, which validates them (no US$ rate, greater than zero) and keeps the batch that brought them."""
+
     list_display = ["currency", "period", "units_per_usd"]
     list_filter = ["currency"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ImportBatch)
@@ -69,6 +93,12 @@ class ImportBatchAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the record of who imported what, written by the import
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -92,6 +122,9 @@ class ProjectMonthSpendAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a rollup the imports keep in step
+
 
 @admin.register(ProjectYearDelivery)
 class ProjectYearDeliveryAdmin(admin.ModelAdmin):
@@ -108,3 +141,6 @@ class ProjectYearDeliveryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a rollup the imports keep in step

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextMixin
 from core.query_params import FIRST_YEAR, LAST_YEAR
+from delivery.selectors import project_filter
 from partners.models import Country, Organisation, OrganisationKind, Region, Unit
 from projects.models import BudgetType, FundingSource, Programme, Project, ProjectStatus, StrategicObjective
 
@@ -34,12 +35,16 @@ class DeliveryFilterSet(django_filters.FilterSet):
     donor = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.filter(kind=OrganisationKind.DONOR), label=_("Donor"), widget=SELECT)
     unit = django_filters.ModelChoiceFilter(
-        field_name="responsible_unit", queryset=Unit.objects.all(), label=_("Responsible unit"), widget=SELECT)
+        method="filter_unit", queryset=Unit.objects.all(), label=_("Responsible unit"), widget=SELECT,
+        help_text=_("A unit includes the units below it (a regional office its country offices and their teams)."))
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"), widget=SELECT)
 
     class Meta:
         model = Project
         fields: list[str] = []
+
+    def filter_unit(self, queryset, name, value: Unit):
+        return queryset.filter(project_filter({"unit": value}))
 
     def selector_filters(self) -> dict:
         """The valid, non-empty filter values keyed as delivery.selectors.FILTER_LOOKUPS expects."""

@@ -1,8 +1,17 @@
 """The financial imports (allocations, expenditure, exchange rates) as kinds of the shared import workflow
 (tcms/imports.py)."""
 
+from django.utils.translation import gettext_lazy
+
 from core.imports import ImportKind, ImportOutcome
 from delivery.models import ImportKind as FinancialKind
+
+# What the preview's per-row "key" column shows of each kind (the key columns of its file).
+PLAN_KEY_LABELS = {
+    FinancialKind.ALLOCATIONS: gettext_lazy("Project, year, source of funds"),
+    FinancialKind.EXPENDITURE: gettext_lazy("Project, period, type of input, currency"),
+    FinancialKind.RATES: gettext_lazy("Currency, period"),
+}
 
 
 def _runner(kind: str):
@@ -14,13 +23,15 @@ def _runner(kind: str):
         return ImportOutcome(ok=result.ok, rows_total=result.rows_total,
                              errors=[error.as_dict() for error in result.errors],
                              counts={"create": result.created, "update": result.updated,
-                                     "unchanged": result.unchanged})
+                                     "unchanged": result.unchanged},
+                             plan=result.plans)
 
     return run
 
 
 FINANCIAL_IMPORTS = [
     ImportKind(name=kind.value, label=kind.label, permission="delivery.import_financials",
-               upload_url="delivery:import", run=_runner(kind.value), done_url="delivery:dashboard")
+               upload_url="delivery:import", run=_runner(kind.value), done_url="delivery:dashboard",
+               plan_key_label=PLAN_KEY_LABELS[kind])
     for kind in (FinancialKind.ALLOCATIONS, FinancialKind.EXPENDITURE, FinancialKind.RATES)
 ]

@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Min, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import refusal_message, require
@@ -41,6 +42,14 @@ from core.tabular import (
     read_source,
     read_table,
     with_progress,
+)
+from delivery.import_checks import (
+    EXPENDITURE_KEY,
+    expenditure_key,
+    negative_spend_errors,
+    period_refusal,
+    plan_entry,
+    project_periods,
 )
 from delivery.models import (
     CUMULATIVE_FIELDS,
@@ -89,6 +98,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    plans: list[dict] = field(default_factory=list)  # a dry run's: import_checks.plan_entry() of each row
     batch: ImportBatch | None = None
     refused: bool = False  # some rows are of projects the user may not change
 
@@ -190,6 +200,7 @@ def financial_import(*, kind: str, source, filename: str = "", user=None, dry_ru
             pass
     if result.errors:
         result.created = result.updated = result.unchanged = 0
+        result.plans = []
         if not dry_run:
             # The refusal is recorded (who tried what, and why) while none of the rows are.
             result.batch = ImportBatch.objects.create(
@@ -213,6 +224,7 @@ def _check_duplicate(seen: dict, key, row: int, errors: list[RowError], column: 
 
 def _import_rates(rows, *, result: ImportResult, batch, user) -> None:
     parsed = []
+    numbers = []
     seen: dict = {}
     for number, record in rows:
         values = {}
@@ -233,9 +245,14 @@ def _import_rates(rows, *, result: ImportResult, batch, user) -> None:
             continue
         if not _check_duplicate(seen, (values["currency"], values["period"]), number, result.errors, "period"):
             parsed.append(values)
+            numbers.append(number)
     if result.errors:
         return
     existing = _rates_for({v["currency"] for v in parsed}, {v["period"] for v in parsed})
+    if result.dry_run:
+        result.plans = [plan_entry(number, f"{v['currency']} {v['period']:%Y-%m}", v["units_per_usd"],
+                                   existing.get((v["currency"], v["period"])), _("per US$"))
+                        for number, v in zip(numbers, parsed, strict=True)]
     to_write = []
     for values in parsed:
         old = existing.get((values["currency"], values["period"]))
@@ -275,6 +292,7 @@ def _import_allocations(rows, *, result: ImportResult, batch, user) -> None:
     projects = _project_ids({r["project_symbol"].strip() for _n, r in rows})
     not_editable = _not_editable(user, projects)
     parsed = []
+    labels = []  # (row, how the preview names it) of each parsed row
     seen: dict = {}
     for number, record in rows:
         errors_before = len(result.errors)
@@ -297,6 +315,7 @@ def _import_allocations(rows, *, result: ImportResult, batch, user) -> None:
             continue
         if not _check_duplicate(seen, (project_id, year, source_id), number, result.errors, "funding_source"):
             parsed.append((project_id, year, source_id, amount))
+            labels.append((number, f"{record['project_symbol'].strip()} {year} {source_code}"))
     if result.errors:
         return
     existing = {}
@@ -305,43 +324,65 @@ def _import_allocations(rows, *, result: ImportResult, batch, user) -> None:
         for allocation in Allocation.objects.filter(project_id__in=chunk).only(
                 "id", "project_id", "year", "funding_source_id", "amount_usd"):
             existing[(allocation.project_id, allocation.year, allocation.funding_source_id)] = allocation
+    if result.dry_run:
+        result.plans = [plan_entry(number, label, amount,
+                                   getattr(existing.get((project_id, year, source_id)), "amount_usd", None),
+                                   REFERENCE_CURRENCY)
+                        for (number, label), (project_id, year, source_id, amount) in zip(labels, parsed, strict=True)]
     reason = _("Imported from %(file)s") % {"file": result.file_name or _("a file")}
-    new, changed, revisions = [], [], []
+    new, changed = [], []
     for project_id, year, source_id, amount in parsed:
         allocation = existing.get((project_id, year, source_id))
         if allocation is None:
             new.append(Allocation(project_id=project_id, year=year, funding_source_id=source_id, amount_usd=amount))
         elif allocation.amount_usd != amount:
-            revisions.append(AllocationRevision(allocation=allocation, old_amount_usd=allocation.amount_usd,
-                                                new_amount_usd=amount, reason=reason, revised_by=user, batch=batch))
-            allocation.amount_usd = amount
-            changed.append(allocation)
+            changed.append((allocation, amount))
         else:
             result.unchanged += 1
+    _write_allocations(new, changed, reason=reason, user=user, batch=batch)
+    result.created, result.updated = len(new), len(changed)
+
+
+def _write_allocations(new: list[Allocation], changed: list[tuple[Allocation, Decimal]], *, reason: str, user,
+                       batch: ImportBatch | None = None) -> None:
+    """The one place Allocation rows are written (by the import and by allocation_set): new rows and changed
+    amounts in bulk, a revision for each (the earlier amount, the reason, who, the batch), and the year rollup
+    of the touched projects and years."""
+    revisions = [AllocationRevision(allocation=allocation, old_amount_usd=allocation.amount_usd, new_amount_usd=amount,
+                                    reason=reason, revised_by=user, batch=batch) for allocation, amount in changed]
+    now = timezone.now()
+    for allocation, amount in changed:
+        allocation.amount_usd, allocation.updated_at = amount, now
     Allocation.objects.bulk_create(new, batch_size=WRITE_BATCH)
     if any(a.pk is None for a in new):  # a backend that cannot return ids from a bulk insert
         keys = {(a.project_id, a.year, a.funding_source_id) for a in new}
         by_key = {}
-        for chunk in _chunks(project_ids):
+        for chunk in _chunks(sorted({a.project_id for a in new})):
             for a in Allocation.objects.filter(project_id__in=chunk):
                 by_key[(a.project_id, a.year, a.funding_source_id)] = a
-        new = [by_key[k] for k in keys]
-    Allocation.objects.bulk_update(changed, ["amount_usd", "updated_at"], batch_size=WRITE_BATCH)
+        new[:] = [by_key[k] for k in keys]
+    Allocation.objects.bulk_update([a for a, _amount in changed], ["amount_usd", "updated_at"],
+                                   batch_size=WRITE_BATCH)
     revisions += [AllocationRevision(allocation=a, old_amount_usd=None, new_amount_usd=a.amount_usd, reason=reason,
                                      revised_by=user, batch=batch) for a in new]
     AllocationRevision.objects.bulk_create(revisions, batch_size=WRITE_BATCH)
-    result.created, result.updated = len(new), len(changed)
-    refresh_year_delivery({(a.project_id, a.year) for a in [*new, *changed]})
+    refresh_year_delivery({(a.project_id, a.year) for a in [*new, *(a for a, _amount in changed)]})
 
 
 # ---------------------------------------------------------------- expenditure
+
+
+def _expenditure_label(line: dict) -> str:
+    """How the preview names a row's line (its key as written in the file)."""
+    return f"{line['symbol']} {line['period']:%Y-%m} {line['input_code']} {line['currency']}"
 
 
 def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
     input_types = dict(InputType.objects.values_list("code", "id"))
     projects = _project_ids({r["project_symbol"].strip() for _n, r in rows})
     not_editable = _not_editable(user, projects)
-    parsed = []
+    bookable = project_periods(projects.values(), CHUNK)
+    lines = []
     seen: dict = {}
     for number, record in rows:
         errors_before = len(result.errors)
@@ -350,7 +391,12 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
             period = parse_period(record["period"].strip())
         except CellError as exc:
             result.errors.append(RowError(number, "period", str(exc)))
-        input_type_id = input_types.get(record["input_type"].strip().upper())
+        else:
+            refusal = period_refusal(period, bookable.get(project_id))
+            if refusal:
+                result.errors.append(RowError(number, "period", refusal))
+        input_code = record["input_type"].strip().upper()
+        input_type_id = input_types.get(input_code)
         if input_type_id is None:
             result.errors.append(RowError(number, "input_type", _(
                 "Unknown type of input “%(code)s” (one of %(codes)s).") % {
@@ -365,48 +411,61 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
             result.errors.append(RowError(number, "amount", str(exc)))
         if len(result.errors) > errors_before:
             continue
-        if not _check_duplicate(seen, (project_id, period, input_type_id, currency), number, result.errors, "currency"):
-            parsed.append((number, project_id, period, input_type_id, currency, amount))
+        line = {"row": number, "project_id": project_id, "period": period, "input_type_id": input_type_id,
+                "currency": currency, "amount": amount, "symbol": record["project_symbol"].strip(),
+                "input_code": input_code}
+        if not _check_duplicate(seen, expenditure_key(line), number, result.errors, "currency"):
+            lines.append(line)
     if result.errors:
         return
 
-    periods = {p[2] for p in parsed}
-    rates = _rates_for({p[4] for p in parsed} - {REFERENCE_CURRENCY}, periods)
-    for number, _pid, period, _iid, currency, _amount in parsed:
-        if currency != REFERENCE_CURRENCY and (currency, period) not in rates:
-            result.errors.append(RowError(number, "currency", _(
+    periods = {line["period"] for line in lines}
+    rates = _rates_for({line["currency"] for line in lines} - {REFERENCE_CURRENCY}, periods)
+    for line in lines:
+        if line["currency"] != REFERENCE_CURRENCY and (line["currency"], line["period"]) not in rates:
+            result.errors.append(RowError(line["row"], "currency", _(
                 "No exchange rate for %(currency)s in %(period)s: import the rates of that month first.") % {
-                "currency": currency, "period": period.strftime("%Y-%m")}))
+                "currency": line["currency"], "period": line["period"].strftime("%Y-%m")}))
     if result.errors:
         return
 
-    project_ids = sorted({p[1] for p in parsed})
-    existing: dict[tuple, Decimal] = {}
+    project_ids = sorted({line["project_id"] for line in lines})
+    existing: dict[tuple, dict] = {}
     for chunk in _chunks(project_ids):
-        existing.update(
-            ((pid, period, iid, cur), amount) for pid, period, iid, cur, amount in Expenditure.objects.filter(
-                project_id__in=chunk, period__in=sorted(periods)).values_list(
-                "project_id", "period", "input_type_id", "currency", "amount"))
+        existing.update((expenditure_key(stored), stored) for stored in Expenditure.objects.filter(
+            project_id__in=chunk, period__in=sorted(periods)).values(*EXPENDITURE_KEY, "amount", "amount_usd"))
+    for line in lines:
+        old = existing.get(expenditure_key(line))
+        line["old"] = old["amount"] if old else None
+        if old is not None and old["amount"] == line["amount"]:
+            # Unchanged: its US$ value stays as it was fixed at posting, even if the month's rate was revised.
+            line["amount_usd"] = old["amount_usd"]
+        else:
+            rate = Decimal(1) if line["currency"] == REFERENCE_CURRENCY else rates[(line["currency"], line["period"])]
+            line["exchange_rate"], line["amount_usd"] = rate, to_usd(line["amount"], rate)
+    result.errors += negative_spend_errors(lines, existing)
+    if result.errors:
+        return
+    if result.dry_run:
+        result.plans = [plan_entry(line["row"], _expenditure_label(line),
+                                   line["amount"], line["old"], line["currency"]) for line in lines]
+
     to_write = []
     touched: dict[int, set] = defaultdict(set)
-    for _number, project_id, period, input_type_id, currency, amount in parsed:
-        old = existing.get((project_id, period, input_type_id, currency))
-        if old is None:
+    for line in lines:
+        if line["old"] is None:
             result.created += 1
-        elif old != amount:
+        elif line["old"] != line["amount"]:
             result.updated += 1
         else:
-            # Unchanged: its US$ value stays as it was fixed at posting, even if the month's rate was revised.
             result.unchanged += 1
             continue
-        rate = Decimal(1) if currency == REFERENCE_CURRENCY else rates[(currency, period)]
-        to_write.append(Expenditure(project_id=project_id, period=period, input_type_id=input_type_id,
-                                    currency=currency, amount=amount, exchange_rate=rate,
-                                    amount_usd=to_usd(amount, rate), batch=batch))
-        touched[project_id].add(period)
+        to_write.append(Expenditure(**{name: line[name] for name in EXPENDITURE_KEY}, amount=line["amount"],
+                                    exchange_rate=line["exchange_rate"], amount_usd=line["amount_usd"], batch=batch))
+        touched[line["project_id"]].add(line["period"])
     Expenditure.objects.bulk_create(
         to_write, batch_size=WRITE_BATCH, update_conflicts=True,
-        unique_fields=["project", "period", "input_type", "currency"],
+        unique_fields=[name.removesuffix("_id") for name in EXPENDITURE_KEY],
         update_fields=["amount", "exchange_rate", "amount_usd", "batch"])
     refresh_month_spend(touched)
     refresh_year_delivery({(project_id, period.year) for project_id, periods in touched.items() for period in periods})
@@ -520,18 +579,12 @@ def allocation_set(*, project, year: int, funding_source, amount_usd: Decimal, r
         raise ValueError(_("An allocation cannot be negative."))
     allocation = Allocation.objects.select_for_update().filter(
         project=project, year=year, funding_source=funding_source).first()
-    old = allocation.amount_usd if allocation else None
     if allocation is None:
-        allocation = Allocation.objects.create(project=project, year=year, funding_source=funding_source,
-                                               amount_usd=amount_usd)
-    elif old == amount_usd:
-        return allocation
-    else:
-        allocation.amount_usd = amount_usd
-        allocation.save(update_fields=["amount_usd", "updated_at"])
-    AllocationRevision.objects.create(allocation=allocation, old_amount_usd=old, new_amount_usd=amount_usd,
-                                      reason=reason, revised_by=user)
-    refresh_year_delivery({(allocation.project_id, year)})
+        new = [Allocation(project=project, year=year, funding_source=funding_source, amount_usd=amount_usd)]
+        _write_allocations(new, [], reason=reason, user=user)
+        allocation = new[0]
+    elif allocation.amount_usd != amount_usd:
+        _write_allocations([], [(allocation, amount_usd)], reason=reason, user=user)
     return allocation
 
 

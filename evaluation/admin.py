@@ -41,6 +41,9 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the services own these records' lifecycle; none of them removes one
+
 
 @admin.register(Evaluation)
 class EvaluationAdmin(ReadOnlyAdmin):

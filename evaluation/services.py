@@ -184,6 +184,7 @@ def target_revise(*, period: IndicatorPeriod, new_target: Decimal | None, reason
         if hasattr(exc, "error_dict") and "target" in exc.error_dict:
             raise ValidationError({"new_target": exc.error_dict["target"]})
         raise
+    period._change_reason = reason.strip()  # the history row says why, as the TargetRevision does
     _save(period, user)
     return TargetRevision.objects.create(period=period, old_target=old_target, new_target=new_target,
                                          reason=reason.strip(), revised_by=user)

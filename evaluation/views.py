@@ -10,11 +10,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core import clock
 from core.private_files import private_file_response
 from core.query_params import FIRST_YEAR, LAST_YEAR, int_param, object_param
+from core.service_views import ServiceFormView, add_service_errors
 from projects.models import Project
 
 from . import selectors, services
@@ -69,11 +71,7 @@ def _apply_service(form, call):
     try:
         return call()
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
+        add_service_errors(form, exc)
         return None
 
 
@@ -260,10 +258,6 @@ def dashboard(request):
 # ---------------------------------------------------------------- results
 
 
-def _project_for_edit(request, project):
-    _require(request, "projects.change_project", project)
-
-
 @login_required
 def project_results(request, project_pk):
     project = get_object_or_404(Project.objects.select_related("responsible_unit"), pk=project_pk)
@@ -283,107 +277,155 @@ def _results_url(project_id):
     return reverse("evaluation:project_results", args=[project_id])
 
 
-@login_required
-def result_create(request, project_pk):
-    project = get_object_or_404(Project, pk=project_pk)
-    _project_for_edit(request, project)
-    form = ResultForm(request.POST or None)
-    if _submit(request, form, lambda: services.result_create(project=project, user=request.user,
-                                                           **form.cleaned_data)):
-        return redirect(_results_url(project.pk))
-    return _form_page(request, form, title=_("New result"), cancel_url=_results_url(project.pk),
-                      context={"subtitle": project})
+class _ResultsFormView(ServiceFormView):
+    """A form of a project's results framework: whoever may change the project; back to its results page."""
+
+    template_name = "evaluation/form.html"
+    permission = "projects.change_project"
+    title = ""
+
+    def project(self) -> Project:
+        return self.object.project
+
+    def subtitle(self):
+        return self.object
+
+    def permission_object(self):
+        return self.project()
+
+    def get_success_url(self):
+        return _results_url(self.project().pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, cancel_url=self.get_success_url(),
+                                        subtitle=self.subtitle(), **kwargs)
 
 
-@login_required
-def result_edit(request, pk):
-    result = get_object_or_404(Result.objects.select_related("project"), pk=pk)
-    _project_for_edit(request, result.project)
-    form = ResultForm(request.POST or None, instance=result)
-    if _submit(request, form, lambda: services.result_update(result=result, user=request.user,
-                                                           **form.cleaned_data)):
-        return redirect(_results_url(result.project_id))
-    return _form_page(request, form, title=_("Edit result"), cancel_url=_results_url(result.project_id),
-                      context={"subtitle": result.project})
+class _IndicatorFormView(_ResultsFormView):
+    def get_object(self):
+        return get_object_or_404(Indicator.objects.select_related("result__project"), pk=self.kwargs["pk"])
+
+    def project(self) -> Project:
+        return self.object.result.project
 
 
-@login_required
-def indicator_create(request, pk):
-    result = get_object_or_404(Result.objects.select_related("project"), pk=pk)
-    _project_for_edit(request, result.project)
-    form = IndicatorForm(request.POST or None)
-    if _submit(request, form, lambda: services.indicator_create(result=result, user=request.user,
-                                                              **form.cleaned_data)):
-        return redirect(_results_url(result.project_id))
-    return _form_page(request, form, title=_("New indicator"), cancel_url=_results_url(result.project_id),
-                      context={"subtitle": result})
+class _PeriodFormView(_ResultsFormView):
+    def get_object(self):
+        return get_object_or_404(IndicatorPeriod.objects.select_related("indicator__result__project"),
+                                 pk=self.kwargs["pk"])
+
+    def project(self) -> Project:
+        return self.object.indicator.result.project
+
+    def subtitle(self):
+        return f"{self.object.indicator} · {self.object}"
 
 
-@login_required
-def indicator_edit(request, pk):
-    indicator = get_object_or_404(Indicator.objects.select_related("result__project"), pk=pk)
-    project = indicator.result.project
-    _project_for_edit(request, project)
-    form = IndicatorForm(request.POST or None, instance=indicator)
-    if _submit(request, form, lambda: services.indicator_update(indicator=indicator, user=request.user,
-                                                              **form.cleaned_data)):
-        return redirect(_results_url(project.pk))
-    return _form_page(request, form, title=_("Edit indicator"), cancel_url=_results_url(project.pk),
-                      context={"subtitle": indicator.result})
+class ResultCreate(_ResultsFormView):
+    form_class, title = ResultForm, gettext_lazy("New result")
+
+    def get_object(self):
+        return get_object_or_404(Project, pk=self.kwargs["project_pk"])
+
+    def project(self) -> Project:
+        return self.object
+
+    def call_service(self, form):
+        return services.result_create(project=self.object, user=self.request.user, **form.cleaned_data)
 
 
-@login_required
-def baseline_create(request, pk):
-    indicator = get_object_or_404(Indicator.objects.select_related("result__project"), pk=pk)
-    project = indicator.result.project
-    _project_for_edit(request, project)
-    form = BaselineForm(request.POST or None)
-    if _submit(request, form, lambda: services.baseline_set(indicator=indicator, user=request.user,
-                                                          **form.cleaned_data)):
-        return redirect(_results_url(project.pk))
-    return _form_page(request, form, title=_("Baseline"), cancel_url=_results_url(project.pk),
-                      context={"subtitle": indicator})
+class ResultEdit(_ResultsFormView):
+    form_class, title = ResultForm, gettext_lazy("Edit result")
+
+    def get_object(self):
+        return get_object_or_404(Result.objects.select_related("project"), pk=self.kwargs["pk"])
+
+    def form_instance(self):
+        return self.object
+
+    def subtitle(self):
+        return self.object.project
+
+    def call_service(self, form):
+        return services.result_update(result=self.object, user=self.request.user, **form.cleaned_data)
 
 
-@login_required
-def period_create(request, pk):
-    indicator = get_object_or_404(Indicator.objects.select_related("result__project"), pk=pk)
-    project = indicator.result.project
-    _project_for_edit(request, project)
-    form = PeriodForm(request.POST or None, indicator=indicator)
-    if _submit(request, form, lambda: services.period_create(indicator=indicator, user=request.user,
-                                                           **form.cleaned_data)):
-        return redirect(_results_url(project.pk))
-    return _form_page(request, form, title=_("New period"), cancel_url=_results_url(project.pk),
-                      context={"subtitle": indicator})
+class IndicatorCreate(_ResultsFormView):
+    form_class, title = IndicatorForm, gettext_lazy("New indicator")
+
+    def get_object(self):
+        return get_object_or_404(Result.objects.select_related("project"), pk=self.kwargs["pk"])
+
+    def call_service(self, form):
+        return services.indicator_create(result=self.object, user=self.request.user, **form.cleaned_data)
 
 
-@login_required
-def period_edit(request, pk):
-    period = get_object_or_404(IndicatorPeriod.objects.select_related("indicator__result__project"), pk=pk)
-    project = period.indicator.result.project
-    _project_for_edit(request, project)
-    initial = {f: getattr(period, f) for f in ("start", "end", "actual", "actual_women", "actual_men", "comment")}
-    form = PeriodForm(request.POST or None, initial=initial, indicator=period.indicator, editing=True)
-    if _submit(request, form, lambda: services.period_update(period=period, user=request.user,
-                                                           **form.cleaned_data)):
-        return redirect(_results_url(project.pk))
-    return _form_page(request, form, title=_("Record actuals"), cancel_url=_results_url(project.pk),
-                      context={"subtitle": f"{period.indicator} · {period}"})
+class IndicatorEdit(_IndicatorFormView):
+    form_class, title = IndicatorForm, gettext_lazy("Edit indicator")
+
+    def form_instance(self):
+        return self.object
+
+    def subtitle(self):
+        return self.object.result
+
+    def call_service(self, form):
+        return services.indicator_update(indicator=self.object, user=self.request.user, **form.cleaned_data)
 
 
-@login_required
-def target_revise(request, pk):
-    period = get_object_or_404(IndicatorPeriod.objects.select_related("indicator__result__project"), pk=pk)
-    project = period.indicator.result.project
-    _project_for_edit(request, project)
-    form = TargetRevisionForm(request.POST or None, initial={"new_target": period.target})
-    if _submit(request, form, lambda: services.target_revise(period=period, user=request.user,
-                                                           **form.cleaned_data)):
-        return redirect(_results_url(project.pk))
-    revisions = period.target_revisions.select_related("revised_by")
-    return _form_page(request, form, title=_("Revise the target"), cancel_url=_results_url(project.pk),
-                      context={"subtitle": f"{period.indicator} · {period}", "revisions": revisions})
+class BaselineCreate(_IndicatorFormView):
+    form_class, title = BaselineForm, gettext_lazy("Baseline")
+
+    def call_service(self, form):
+        return services.baseline_set(indicator=self.object, user=self.request.user, **form.cleaned_data)
+
+
+class PeriodCreate(_IndicatorFormView):
+    form_class, title = PeriodForm, gettext_lazy("New period")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "indicator": self.object}
+
+    def call_service(self, form):
+        return services.period_create(indicator=self.object, user=self.request.user, **form.cleaned_data)
+
+
+class PeriodEdit(_PeriodFormView):
+    form_class, title = PeriodForm, gettext_lazy("Record actuals")
+
+    def get_initial(self):
+        return {f: getattr(self.object, f) for f in ("start", "end", "actual", "actual_women", "actual_men",
+                                                     "comment")}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "indicator": self.object.indicator, "editing": True}
+
+    def call_service(self, form):
+        return services.period_update(period=self.object, user=self.request.user, **form.cleaned_data)
+
+
+class TargetRevise(_PeriodFormView):
+    form_class, title = TargetRevisionForm, gettext_lazy("Revise the target")
+
+    def get_initial(self):
+        return {"new_target": self.object.target}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(revisions=self.object.target_revisions.select_related("revised_by"),
+                                        **kwargs)
+
+    def call_service(self, form):
+        return services.target_revise(period=self.object, user=self.request.user, **form.cleaned_data)
+
+
+result_create = ResultCreate.as_view()
+result_edit = ResultEdit.as_view()
+indicator_create = IndicatorCreate.as_view()
+indicator_edit = IndicatorEdit.as_view()
+baseline_create = BaselineCreate.as_view()
+period_create = PeriodCreate.as_view()
+period_edit = PeriodEdit.as_view()
+target_revise = TargetRevise.as_view()
 
 
 # ---------------------------------------------------------------- lessons

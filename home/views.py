@@ -10,6 +10,7 @@ from alerts.selectors import alert_queryset
 from core import clock
 from delivery.selectors import default_period, delivery_dashboard
 from evaluation.selectors import evaluation_plan
+from partners.selectors import scope_unit_ids
 from projects.models import ProjectStatus
 from projects.selectors import my_projects
 
@@ -29,7 +30,7 @@ def _officer_home(user) -> dict:
 
 def _manager_home(user) -> dict:
     projects = my_projects(user)
-    units = list(user.unit_memberships.values_list("unit_id", flat=True))
+    units = sorted(scope_unit_ids(user))
     year, as_of = default_period(clock.today())
     board = delivery_dashboard(year=year, as_of=as_of, filters={"unit": units} if units else None)
     by_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk")))

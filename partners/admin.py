@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from partners import services
 from partners.models import Country, Organisation, Region, Unit, UnitMembership
 
 
@@ -37,3 +38,7 @@ class UnitAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["countries", "parent"]
     inlines = [UnitMembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        # The one write path of units (it refuses a unit placed under itself); countries follow in save_related.
+        services.unit_save(unit=obj, user=request.user)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -117,6 +118,14 @@ class Unit(models.Model):
 
     def __str__(self):
         return f"{self.code} — {self.name}"
+
+    def clean(self):
+        super().clean()
+        if self.parent_id is not None and self.pk is not None:
+            from partners.selectors import unit_tree
+
+            if self.pk in unit_tree().with_ancestors(self.parent_id):
+                raise ValidationError({"parent": _("A unit cannot be placed under itself or under a unit below it.")})
 
 
 class UnitMembership(models.Model):

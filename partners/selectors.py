@@ -1,8 +1,10 @@
 """Reads: the queries this app's pages, API, commands and reports share."""
 
-from django.db.models import Q, QuerySet
+from collections.abc import Iterable
 
-from partners.models import CONSTITUENT_KINDS, Organisation, Unit
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from partners.models import CONSTITUENT_KINDS, Organisation, Unit, UnitMembership
 
 
 def organisation_find(text: str) -> Organisation | None:
@@ -35,3 +37,63 @@ def managed_units(user) -> QuerySet[Unit]:
     if not getattr(user, "is_authenticated", False):
         return Unit.objects.none()
     return Unit.objects.filter(Q(memberships__user=user) & Q(memberships__is_manager=True)).distinct()
+
+
+# ---------------------------------------------------------------- the unit tree (scope follows it)
+
+
+class UnitTree:
+    """The units' parent links, read in one query: scopes walk it in memory, so no query per level or per project.
+    A walk never visits a unit twice, so even a cycle stored before validation existed cannot make it loop."""
+
+    def __init__(self, parent_of: dict[int, int | None]):
+        self.parent_of = parent_of
+        self.children_of: dict[int, list[int]] = {}
+        for unit_id, parent_id in parent_of.items():
+            if parent_id is not None:
+                self.children_of.setdefault(parent_id, []).append(unit_id)
+
+    def with_descendants(self, unit_ids: Iterable[int]) -> frozenset[int]:
+        """The units given and every unit below them (a regional office → its country offices → their MDTs)."""
+        found: set[int] = set()
+        pending = [unit_id for unit_id in unit_ids if unit_id is not None]
+        while pending:
+            unit_id = pending.pop()
+            if unit_id not in found:
+                found.add(unit_id)
+                pending.extend(self.children_of.get(unit_id, ()))
+        return frozenset(found)
+
+    def with_ancestors(self, unit_id: int | None) -> list[int]:
+        """The unit, its parent, its parent's parent…: the units whose scope includes this one (nearest first)."""
+        chain: list[int] = []
+        while unit_id is not None and unit_id not in chain:
+            chain.append(unit_id)
+            unit_id = self.parent_of.get(unit_id)
+        return chain
+
+
+def unit_tree() -> UnitTree:
+    return UnitTree(dict(Unit.objects.values_list("pk", "parent_id")))
+
+
+def units_with_descendants(unit_ids: Iterable[int]) -> frozenset[int]:
+    """The one expansion of units to their scope: themselves plus all units below them (one query)."""
+    unit_ids = [getattr(unit, "pk", unit) for unit in unit_ids]
+    return unit_tree().with_descendants(unit_ids) if unit_ids else frozenset()
+
+
+def scope_unit_ids(user) -> frozenset[int]:
+    """The units whose projects a user works on: those they belong to (member or manager) and every unit below
+    them. Cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_tcms_scope_unit_ids", None)
+    if cached is None:
+        # The tree and the user's units in one query: every unit, flagged when the user belongs to it.
+        rows = Unit.objects.annotate(is_mine=Exists(UnitMembership.objects.filter(unit=OuterRef("pk"), user=user)))
+        rows = list(rows.values_list("pk", "parent_id", "is_mine"))
+        tree = UnitTree({unit_id: parent_id for unit_id, parent_id, _is_mine in rows})
+        cached = tree.with_descendants(unit_id for unit_id, _parent_id, is_mine in rows if is_mine)
+        user._tcms_scope_unit_ids = cached
+    return cached

@@ -1,9 +1,9 @@
 """Data entry in the admin: the same validations as the services (model clean, status transitions, date revisions)."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -212,27 +212,72 @@ class ProjectAdmin(SimpleHistoryAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("projects.view_project", obj)
 
-    @transaction.atomic
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The form's checks give field errors; a refusal the service finds under its row lock (someone saved in
+        # between, a rule the form does not know) rolls the whole save back and says why, never a lost update.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(_refusal_lines(error)), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.version += 1
+        """Through the project services, as the pages, the API and the import: row lock, the version the form was
+        opened on, date revisions and the history row with the reason."""
+        values = {name: value for name, value in form.cleaned_data.items()
+                  if name in services.PROJECT_EDITABLE_FIELDS and name not in services.PROJECT_M2M_FIELDS}
+        relations = {name: list(form.cleaned_data[name]) for name in services.PROJECT_M2M_FIELDS
+                     if name in form.cleaned_data}
         reason = form.cleaned_data.get("date_revision_reason", "").strip()
-        if reason:
-            obj._change_reason = reason
-        super().save_model(request, obj, form, change)
-        for name, old_value in getattr(form, "revised_dates", []):
-            DateRevision.objects.create(project=obj, field=name, old_value=old_value, new_value=getattr(obj, name),
-                                        reason=reason, revised_by=request.user)
+        if change:
+            opened = form.cleaned_data.get("opened_version")
+            saved = services.project_update(project=obj, user=request.user, version=obj.version if opened is None
+                                             else opened, date_reason=reason, **values, **relations)
+        else:
+            saved = services.project_create(user=request.user, **values, **relations)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        services.project_delete(project=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for project in queryset:
+            services.project_delete(project=project, user=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        # The many-to-many values were set by the service; the inline rows go through the records' services.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def save_formset(self, request, form, formset, change):
-        # Inline rows are validated by their model's clean() (formset full_clean); history records the user.
+        # Inline rows are validated by their model's clean() (formset full_clean) and again by the service.
         for instance in formset.save(commit=False):
-            instance._history_user = request.user
-            instance.save()
+            services.project_record_update(record=instance, user=request.user)
         for instance in formset.deleted_objects:
-            instance._history_user = request.user
-            instance.delete()
-        formset.save_m2m()
+            services.project_record_remove(record=instance, user=request.user)
+
+
+def _refusal_lines(error: ValidationError) -> list[str]:
+    if not hasattr(error, "error_dict"):
+        return error.messages
+    return [message if name in ("__all__", "version") else f"{Project._meta.get_field(name).verbose_name}: {message}"
+            for name, messages_ in error.message_dict.items() for message in messages_]
+
+
+class ProjectRecordAdmin(SimpleHistoryAdmin):
+    """A project's partners, tripartite cells, experts, training and progress reports: saved and removed through
+    the records' services (the project's edit rule, model validation, history with the user)."""
+
+    def save_model(self, request, obj, form, change):
+        services.project_record_update(record=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.project_record_remove(record=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for record in queryset:
+            services.project_record_remove(record=record, user=request.user)
 
 
 @admin.register(ProjectImport)
@@ -244,6 +289,11 @@ class ProjectImportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # the record of an import, written by the import
 
-for model in (ProjectPartner, TripartiteInvolvement, ExpertAssignment, TrainingActivity, ProgressReport):
-    admin.site.register(model, SimpleHistoryAdmin)
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(services.PROJECT_RECORD_MODELS, ProjectRecordAdmin)

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Country, Organisation, OrganisationKind, Region, Unit
+from partners.selectors import units_with_descendants
 from projects.models import (
     BudgetType,
     FundingSource,
@@ -33,7 +34,10 @@ class ProjectFilterSet(django_filters.FilterSet):
     donor = django_filters.ModelChoiceFilter(
         label=_("Donor"), queryset=Organisation.objects.exclude(
             kind__in=[OrganisationKind.EMPLOYERS, OrganisationKind.WORKERS]))
-    unit = django_filters.ModelChoiceFilter(label=_("Unit"), method="filter_unit", queryset=Unit.objects.all())
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Unit"), method="filter_unit", queryset=Unit.objects.all(),
+        help_text=_("Responsible or backstopping; a unit includes the units below it (a regional office its country "
+                    "offices and their teams)."))
     gender_marker = django_filters.ChoiceFilter(label=_("Gender marker"), choices=GenderMarker.choices)
     is_crisis_response = django_filters.BooleanFilter(label=_("Crisis response"))
     is_enterprise_promotion = django_filters.BooleanFilter(label=_("Enterprise promotion"))
@@ -58,7 +62,8 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(primary_programme=value) | Q(other_programmes=value)).distinct()
 
     def filter_unit(self, queryset, name, value: Unit):
-        return queryset.filter(Q(responsible_unit=value) | Q(backstopping_unit=value))
+        units = units_with_descendants([value.pk])
+        return queryset.filter(Q(responsible_unit_id__in=units) | Q(backstopping_unit_id__in=units))
 
     def filter_ldc(self, queryset, name, value):
         in_ldc = Q(countries__is_ldc=True)

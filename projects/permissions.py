@@ -2,7 +2,9 @@
 
 - everyone signed in reads the register, delivery figures, results and reports' pages;
 - programme officers edit projects of their units (responsible or backstopping) or where they are the
-  responsible official; managers edit their units' projects; administrators every project;
+  responsible official; managers edit their units' projects; administrators every project. A user's units are
+  those they belong to and every unit below them (partners.selectors.scope_unit_ids: a regional office's
+  manager edits its country offices' and MDTs' projects);
 - officers, managers and administrators register and import projects; an import row is checked like a page.
 """
 
@@ -20,24 +22,14 @@ from accounts.permissions import (
     is_signed_in,
     register_refusal,
 )
-
-
-def user_unit_ids(user) -> frozenset[int]:
-    """The ids of the units a user belongs to (cached on the user object for the request)."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_tcms_unit_ids", None)
-    if cached is None:
-        cached = frozenset(user.unit_memberships.values_list("unit_id", flat=True))
-        user._tcms_unit_ids = cached
-    return cached
+from partners.selectors import scope_unit_ids
 
 
 @rules.predicate
 def is_project_in_users_units(user, project) -> bool:
     if project is None:
         return False
-    units = user_unit_ids(user)
+    units = scope_unit_ids(user)
     return project.responsible_unit_id in units or (
         project.backstopping_unit_id is not None and project.backstopping_unit_id in units)
 
@@ -49,6 +41,7 @@ def is_responsible_official(user, project) -> bool:
 
 VIEW_PROJECT, ADD_PROJECT, CHANGE_PROJECT = "projects.view_project", "projects.add_project", "projects.change_project"
 IMPORT_PROJECTS = "projects.import_projects"
+DELETE_PROJECT = "projects.delete_project"
 
 can_view_register = is_signed_in
 can_create_project = is_administrator | is_officer | is_manager
@@ -59,7 +52,7 @@ can_import_projects = is_administrator | is_officer | is_manager
 rules.add_perm(VIEW_PROJECT, can_view_register)
 rules.add_perm(ADD_PROJECT, can_create_project)
 rules.add_perm(CHANGE_PROJECT, can_edit_project)
-rules.add_perm("projects.delete_project", is_administrator)
+rules.add_perm(DELETE_PROJECT, is_administrator)
 rules.add_perm(IMPORT_PROJECTS, can_import_projects)
 
 
@@ -81,7 +74,7 @@ def editable_projects_filter(user) -> Q:
         return Q(pk__in=[])
     if is_administrator(user):
         return Q()
-    in_units = Q(responsible_unit_id__in=user_unit_ids(user)) | Q(backstopping_unit_id__in=user_unit_ids(user))
+    in_units = Q(responsible_unit_id__in=scope_unit_ids(user)) | Q(backstopping_unit_id__in=scope_unit_ids(user))
     if user.role == Role.OFFICER:
         return in_units | Q(responsible_official_id=user.pk)
     if user.role == Role.MANAGER:

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
+from partners.selectors import scope_unit_ids
 from projects.models import (
     ConstituentGroup,
     DateField,
@@ -49,10 +50,11 @@ def project_detail(*, pk: int | None = None, symbol: str | None = None) -> Proje
 
 
 def my_projects(user) -> QuerySet[Project]:
-    """The projects of the user's units (responsible or backstopping) and those where they are the official."""
+    """The projects of the user's units and the units below them (responsible or backstopping) and those where
+    they are the official."""
     if not getattr(user, "is_authenticated", False):
         return Project.objects.none()
-    units = user.unit_memberships.values("unit_id")
+    units = scope_unit_ids(user)
     return project_queryset().filter(
         Q(responsible_unit_id__in=units) | Q(backstopping_unit_id__in=units) | Q(responsible_official=user))
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from core.filter_form import filter_fields
 from core.forms import CleanTextMixin
 from core.imports import job_create, upload_limits
+from core.service_views import add_service_errors
 from projects import export, selectors, services
 from projects.filters import ProjectFilterSet
 from projects.forms import (
@@ -140,14 +141,6 @@ class _Refused(Exception):
     """A service refused one of the writes of a page: the whole transaction is rolled back."""
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _apply(form, call):
     """Run a service; its refusal becomes the form's errors (at the fields it names) and aborts the save."""
     try:
@@ -156,7 +149,7 @@ def _apply(form, call):
         form.stale = error.message_dict.get("version", error.messages)
         raise _Refused
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         raise _Refused
     except PermissionDenied as error:  # e.g. a partner added to a new project of a unit the user may not change
         form.add_error(None, str(error))

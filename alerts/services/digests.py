@@ -49,13 +49,19 @@ STALE_SENDING_AFTER = dt.timedelta(minutes=30)
 
 def digest_recipients(*, alert_ids) -> dict[int, set[int]]:
     """user id → ids of the alerts they hear about: the project's responsible official, the focal points of the
-    backstopping unit and the managers of the responsible unit (memberships with receives_digest)."""
+    backstopping unit and the managers of the responsible unit (memberships with receives_digest). A unit's
+    managers and focal points hear of the projects of the units below it too (a regional office's manager of its
+    country offices' and MDTs' projects)."""
     from partners.models import UnitMembership
+    from partners.selectors import unit_tree
 
     rows = list(Alert.objects.filter(pk__in=alert_ids).values_list(
         "pk", "project__responsible_official_id", "project__responsible_unit_id", "project__backstopping_unit_id"))
-    responsible_units = {row[2] for row in rows}
-    backstopping_units = {row[3] for row in rows if row[3] is not None}
+    tree = unit_tree()
+    # unit → the units whose scope includes it (itself and those above it)
+    above = {unit_id: tree.with_ancestors(unit_id) for row in rows for unit_id in row[2:] if unit_id is not None}
+    responsible_units = {unit for row in rows for unit in above.get(row[2], ())}
+    backstopping_units = {unit for row in rows for unit in above.get(row[3], ())}
     focal_points: dict[int, set[int]] = {}
     managers: dict[int, set[int]] = {}
     memberships = UnitMembership.objects.filter(receives_digest=True).filter(
@@ -68,9 +74,8 @@ def digest_recipients(*, alert_ids) -> dict[int, set[int]]:
             managers.setdefault(unit_id, set()).add(user_id)
     recipients: dict[int, set[int]] = {}
     for alert_id, official_id, responsible_unit_id, backstopping_unit_id in rows:
-        users = set(managers.get(responsible_unit_id, ()))
-        if backstopping_unit_id is not None:
-            users |= focal_points.get(backstopping_unit_id, set())
+        users = {user for unit in above.get(responsible_unit_id, ()) for user in managers.get(unit, ())}
+        users |= {user for unit in above.get(backstopping_unit_id, ()) for user in focal_points.get(unit, ())}
         if official_id is not None:
             users.add(official_id)
         for user_id in users:

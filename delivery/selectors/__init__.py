@@ -18,8 +18,9 @@ allocation of the selected projects, so each row's rate is that input's share of
 up to the total rate.
 
 Groups follow the project's classification: `funding_source` and `budget_type` use the project's source of
-funds (expenditure lines carry no source), `donor` its main donor, `unit` its responsible unit, `country` each of
-its countries (a multi-country project counts in each, so country rows can add up to more than the total).
+funds (expenditure lines carry no source), `donor` its main donor, `unit` its responsible unit (the `unit` filter
+includes the units below the one chosen; grouping by unit does not merge them), `country` each of its countries
+(a multi-country project counts in each, so country rows can add up to more than the total).
 
 Modules: by_dimension (delivery_by, total_row, the filters), dashboard (its SQL and table), panels (one project),
 rollups (which months count; per-project money for other apps).

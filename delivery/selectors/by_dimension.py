@@ -13,6 +13,7 @@ from delivery.figures import ZERO, delivery_rate, from_cents, money
 from delivery.models import Allocation, Expenditure, ProjectYearDelivery
 from delivery.selectors.rollups import listed, spend_to, spend_window
 from partners.models import Country, Organisation, Region, Unit
+from partners.selectors import units_with_descendants
 from projects.models import BudgetType, FundingSource, InputType, Programme, Project, ProjectStatus, StrategicObjective
 
 # dimension → (path from Project, label source: a model or a choices class)
@@ -65,7 +66,9 @@ def project_filter(filters: dict | None) -> Q:
         if name not in FILTER_LOOKUPS:
             raise ValueError(f"Unknown delivery filter {name!r}")
         lookup = FILTER_LOOKUPS[name]
-        if isinstance(value, (list, tuple, set, QuerySet)):
+        if name == "unit":  # a unit includes the units below it (a regional office its country offices…)
+            value = units_with_descendants(value if isinstance(value, (list, tuple, set, QuerySet)) else [value])
+        if isinstance(value, (list, tuple, set, frozenset, QuerySet)):
             condition &= Q(**{f"{lookup}__in": [_key(v) for v in value]})
         else:
             condition &= Q(**{lookup: _key(value)})

@@ -13,7 +13,6 @@ from core.locks import serialise
 from partners.models import Country, Organisation, Region, Unit
 from projects.models import (
     Biennium,
-    DateRevision,
     ExpertAssignment,
     FundingSource,
     Programme,
@@ -34,6 +33,8 @@ from projects.services._shared import (
 from projects.services.lifecycle import (
     _display,
     _validate_relations,
+    project_create,
+    project_update,
     status_change_error,
 )
 from projects.services.records import (
@@ -232,6 +233,31 @@ def _import_refusal(project: Project | None, not_editable: set[int], may_add: bo
     return refusal_message(CHANGE_PROJECT, project) if project.pk in not_editable else None
 
 
+class _ImportRefused(Exception):
+    """A service refused a row while the file was being written: everything the import wrote is undone."""
+
+
+def _write_import_row(plan: ImportRowPlan, candidate: Project, original: dict | None, countries: list[Country],
+                      new_donor: Organisation | None, *, user, reason: str, errors: list) -> None:
+    """Create or update one row's project through the same services as the pages and the API (lock, version
+    check, date revisions, history with the import's reason); a refusal becomes an error of the row."""
+    from core.tabular import RowError
+
+    values = {name: getattr(candidate, name) for name in IMPORT_COMPARED_FIELDS}
+    if new_donor is not None:
+        values["donor"] = new_donor
+    try:
+        if plan.action == "create":
+            project_create(user=user, reason=reason, countries=countries, symbol=plan.symbol, **values)
+        else:
+            project_update(project=candidate, user=user, version=original["version"], reason=reason,
+                           date_reason=reason, countries=countries, **values)
+    except ValidationError as exc:  # StaleVersionError too: someone changed the project while the file was read
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                errors.append(RowError(plan.row, FIELD_COLUMN.get(name), message))
+
+
 @transaction.atomic
 def project_import(*, source, filename: str = "", user=None, dry_run: bool = False,
                    progress: Callable[[int, int], None] | None = None) -> ProjectImportResult:
@@ -283,6 +309,7 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
         if symbol in existing:
             project = existing[symbol]
             original = {name: getattr(project, name) for name in IMPORT_COMPARED_FIELDS}
+            original["version"] = project.version
             original_countries = sorted(c.iso3 for c in project.countries.all())
         candidate = _validate_import_row(number, values, countries, existing, result.errors)
         if candidate is None:
@@ -310,26 +337,18 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
 
     from partners.services import donor_get_or_create
 
-    donors = {text: donor_get_or_create(text=text, user=user)[0] for text in result.donors_created}
     reason = _("Import of %(file)s") % {"file": filename or _("a file")}
-    for plan, candidate, original, countries, new_donor in with_progress(parsed, progress):
-        if new_donor:
-            candidate.donor = donors[new_donor]
-        if plan.action == "create":
-            candidate.version = 1
-            _by(user, candidate)._change_reason = reason
-            candidate.save()
-            candidate.countries.set(countries)
-        elif plan.action == "update":
-            revisions = [DateRevision(project=candidate, field=name, old_value=original[name],
-                                      new_value=getattr(candidate, name), reason=reason,
-                                      revised_by=user if getattr(user, "is_authenticated", False) else None)
-                         for name in ("planned_start", "planned_end") if original[name] != getattr(candidate, name)]
-            candidate.version += 1
-            _by(user, candidate)._change_reason = reason
-            candidate.save()
-            DateRevision.objects.bulk_create(revisions)
-            candidate.countries.set(countries)
+    try:
+        with transaction.atomic():
+            donors = {text: donor_get_or_create(text=text, user=user)[0] for text in result.donors_created}
+            for plan, candidate, original, countries, new_donor in with_progress(parsed, progress):
+                if plan.action != "unchanged":
+                    _write_import_row(plan, candidate, original, countries, donors.get(new_donor), user=user,
+                                      reason=reason, errors=result.errors)
+            if result.errors:
+                raise _ImportRefused
+    except _ImportRefused:
+        return result
     result.record = ProjectImport.objects.create(
         file_name=filename[:255], checksum=hashlib.sha256(data).hexdigest(),
         imported_by=user if getattr(user, "is_authenticated", False) else None, rows_total=result.rows_total,

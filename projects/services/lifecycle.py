@@ -16,7 +16,7 @@ from projects.models import (
     Project,
     ProjectStatus,
 )
-from projects.permissions import ADD_PROJECT, CHANGE_PROJECT
+from projects.permissions import ADD_PROJECT, CHANGE_PROJECT, DELETE_PROJECT
 from projects.services._shared import (
     DATE_FIELDS,
     PROJECT_EDITABLE_FIELDS,
@@ -55,6 +55,13 @@ def _validate_relations(project: Project, m2m: dict) -> None:
         raise ValidationError(errors)
 
 
+def _with_reason(project: Project, reason: str) -> Project:
+    """Keep why the change was made on its history row."""
+    if (reason or "").strip():
+        project._change_reason = reason.strip()
+    return project
+
+
 def _set_m2m(project: Project, m2m: dict) -> None:
     for name, values in m2m.items():
         if values is not None:
@@ -62,9 +69,10 @@ def _set_m2m(project: Project, m2m: dict) -> None:
 
 
 @transaction.atomic
-def project_create(*, user=None, countries=None, other_programmes=None, themes=None, principles=None,
-                   conventions=None, **fields) -> Project:
-    """Register a project. `fields` are Project fields; many-to-many values come as lists of instances."""
+def project_create(*, user=None, reason: str = "", countries=None, other_programmes=None, themes=None,
+                   principles=None, conventions=None, **fields) -> Project:
+    """Register a project. `fields` are Project fields; many-to-many values come as lists of instances.
+    `reason`, if given, is kept on the history row (e.g. the import naming its file)."""
     require(user, ADD_PROJECT)
     _refuse_unknown_fields(fields, PROJECT_EDITABLE_FIELDS)
     project = Project(**fields)
@@ -73,7 +81,7 @@ def project_create(*, user=None, countries=None, other_programmes=None, themes=N
     m2m = {"countries": countries, "other_programmes": other_programmes, "themes": themes,
            "principles": principles, "conventions": conventions}
     _validate_relations(project, m2m)
-    _by(user, project).save()
+    _with_reason(_by(user, project), reason).save()
     _set_m2m(project, m2m)
     return project
 
@@ -119,12 +127,13 @@ def _lock_current(project: Project, version: int | None, user) -> Project:
 
 
 @transaction.atomic
-def project_update(*, project: Project, user=None, version: int | None, date_reason: str = "", countries=None,
-                   other_programmes=None, themes=None, principles=None, conventions=None, **changes) -> Project:
+def project_update(*, project: Project, user=None, version: int | None, date_reason: str = "", reason: str = "",
+                   countries=None, other_programmes=None, themes=None, principles=None, conventions=None,
+                   **changes) -> Project:
     """Change a project. `version` is the one the user saw: a stale one is refused, naming what changed since.
 
     A date that already had a value is only revised with `date_reason` (a DateRevision keeps the earlier value);
-    the status only moves along ALLOWED_TRANSITIONS.
+    the status only moves along ALLOWED_TRANSITIONS. The history row keeps `reason`, else the `date_reason`.
     """
     _refuse_unknown_fields(changes, PROJECT_EDITABLE_FIELDS)
     current = _lock_current(project, version, user)
@@ -156,10 +165,19 @@ def project_update(*, project: Project, user=None, version: int | None, date_rea
     if "countries" not in relations and "region" in changes:
         relations["countries"] = list(current.countries.all())
     _validate_relations(current, relations)
-    _by(user, current).save()
+    _with_reason(_by(user, current), reason or date_reason).save()
     DateRevision.objects.bulk_create(revisions)
     _set_m2m(current, m2m)
     return current
+
+
+@transaction.atomic
+def project_delete(*, project: Project, user=None) -> None:
+    """Remove a project (administrators; its money and evaluations protect it): the history keeps who removed it
+    and what it was."""
+    current = Project.objects.select_for_update().get(pk=project.pk)
+    require(user, DELETE_PROJECT, current)
+    _by(user, current).delete()
 
 
 @transaction.atomic

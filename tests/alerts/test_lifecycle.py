@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from accounts.models import Role
 from alerts.models import Alert, AlertState, EventKind, Rule
@@ -139,3 +140,24 @@ def test_delivery_thresholds_are_at_most_100_and_the_descriptions_say_what_the_r
     assert "below 0.5 is also what the delivery dashboard counts as \"at risk\"" in low_delivery.replace(
         "Below", "below")
     assert "ongoing, suspended or operationally closed" in Rule.objects.get(code="PAST_END").description_text()
+
+
+def test_rule_edited_in_the_admin_list_goes_through_rule_update(client, monkeypatch):
+    from alerts import services
+
+    calls = []
+    real = services.rule_update
+    monkeypatch.setattr(services, "rule_update", lambda **kwargs: calls.append(kwargs) or real(**kwargs))
+    client.force_login(UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True))
+    rules = list(Rule.objects.order_by("code"))
+    data = {"form-TOTAL_FORMS": len(rules), "form-INITIAL_FORMS": len(rules), "_save": "Save"}
+    for index, rule in enumerate(rules):
+        data.update({f"form-{index}-id": rule.pk, f"form-{index}-enabled": "on" if rule.enabled else "",
+                     f"form-{index}-amber_threshold": "" if rule.amber_threshold is None else rule.amber_threshold,
+                     f"form-{index}-red_threshold": "" if rule.red_threshold is None else rule.red_threshold})
+    low = [index for index, rule in enumerate(rules) if rule.code == "LOW_DELIVERY"][0]
+    data[f"form-{low}-amber_threshold"] = "0.8"
+    response = client.post(reverse("admin:alerts_rule_changelist"), data)
+    assert response.status_code == 302
+    assert [(c["rule"].code, set(c) - {"rule", "user"}) for c in calls] == [("LOW_DELIVERY", {"amber_threshold"})]
+    assert str(Rule.objects.get(code="LOW_DELIVERY").amber_threshold) == "0.8000"

@@ -12,7 +12,8 @@ from delivery.models import Allocation, AllocationRevision, ExchangeRate, Expend
 from delivery.selectors import delivery_by, total_row
 from delivery.services import financial_import
 from tests.api.base import EndpointTests
-from tests.factories import FundingSourceFactory, InputTypeFactory, ProjectFactory, RegionFactory
+from tests.delivery.factories import SpendingProjectFactory
+from tests.factories import FundingSourceFactory, InputTypeFactory, RegionFactory
 
 FINANCE = {Role.ADMIN, Role.OFFICER, Role.MANAGER}  # on their units' projects (administrators: all)
 sequence = itertools.count(1)
@@ -30,11 +31,11 @@ class TestAllocations(EndpointTests):
     scoped = True  # allocations follow the project's edit rule
 
     def make(self, scope, unit):
-        return Allocation.objects.create(project=ProjectFactory(responsible_unit=unit), year=2026,
+        return Allocation.objects.create(project=SpendingProjectFactory(responsible_unit=unit), year=2026,
                                          funding_source=FundingSourceFactory(), amount_usd=Decimal("1000.00"))
 
     def create_data(self, scope, n):
-        return {"project": ProjectFactory(responsible_unit=scope.unit).pk, "year": 2026,
+        return {"project": SpendingProjectFactory(responsible_unit=scope.unit).pk, "year": 2026,
                 "funding_source": FundingSourceFactory().code, "amount_usd": "2500.00", "reason": "Approved"}
 
     def update_data(self, allocation):
@@ -56,7 +57,7 @@ class TestAllocations(EndpointTests):
         assert not AllocationRevision.objects.exists()
 
     def test_setting_one_of_another_units_project_answers_403(self, scope):
-        data = {**self.create_data(scope, 0), "project": ProjectFactory(responsible_unit=scope.other_unit).pk}
+        data = {**self.create_data(scope, 0), "project": SpendingProjectFactory(responsible_unit=scope.other_unit).pk}
         for role in (Role.OFFICER, Role.MANAGER):
             response = scope.client(role).post(self.list_url(), data, format="json")
             assert response.status_code == 403, (role, response.content)
@@ -64,7 +65,7 @@ class TestAllocations(EndpointTests):
         assert scope.client(Role.ADMIN).post(self.list_url(), data, format="json").status_code == 201
 
     def test_bulk_import_in_the_allocations_layout(self, scope):
-        project = ProjectFactory(responsible_unit=scope.unit)
+        project = SpendingProjectFactory(responsible_unit=scope.unit)
         FundingSourceFactory(code="RBTC")
         rows = [{"project_symbol": project.symbol, "year": "2026", "funding_source": "RBTC", "amount_usd": "10.00"}]
         response = scope.client(Role.MANAGER).post(reverse("allocation-bulk-import"), rows, format="json")
@@ -91,20 +92,21 @@ class TestExpenditure(_BulkOnly):
     basename = "expenditure"
 
     def make(self, scope, unit):
-        return Expenditure.objects.create(project=ProjectFactory(responsible_unit=unit), period=dt.date(2026, 1, 1),
+        return Expenditure.objects.create(project=SpendingProjectFactory(responsible_unit=unit),
+                                          period=dt.date(2026, 1, 1),
                                           input_type=InputTypeFactory(), amount=Decimal("10"),
                                           amount_usd=Decimal("10"))
 
     def create_data(self, scope, n):
         InputTypeFactory()
-        return [expenditure_row(ProjectFactory(responsible_unit=scope.unit))]
+        return [expenditure_row(SpendingProjectFactory(responsible_unit=scope.unit))]
 
     def invalid_data(self, scope):
-        return [expenditure_row(ProjectFactory(), period="2026-13")], "errors"
+        return [expenditure_row(SpendingProjectFactory(), period="2026-13")], "errors"
 
     def test_errors_name_row_and_column_and_nothing_is_written(self, scope):
         InputTypeFactory()
-        project = ProjectFactory(responsible_unit=scope.unit)
+        project = SpendingProjectFactory(responsible_unit=scope.unit)
         rows = [expenditure_row(project), expenditure_row(project, input_type="EXPERTS", currency="EUR",
                                                           period="2026-02"),
                 expenditure_row(project, period="someday", amount="a lot", input_type="COFFEE")]
@@ -117,7 +119,7 @@ class TestExpenditure(_BulkOnly):
 
     def test_a_missing_rate_is_reported_for_its_row(self, scope):
         InputTypeFactory()
-        project = ProjectFactory(responsible_unit=scope.unit)
+        project = SpendingProjectFactory(responsible_unit=scope.unit)
         response = scope.client(Role.OFFICER).post(self.list_url(), [expenditure_row(project, currency="EUR")],
                                                    format="json")
         assert response.status_code == 400
@@ -128,7 +130,7 @@ class TestExpenditure(_BulkOnly):
         client = scope.client(Role.OFFICER)
         not_a_list = client.post(self.list_url(), {"project_symbol": "X"}, format="json")
         assert not_a_list.status_code == 400 and not_a_list.data["errors"][0]["row"] is None
-        unknown_column = client.post(self.list_url(), [{**expenditure_row(ProjectFactory()), "colour": "red"}],
+        unknown_column = client.post(self.list_url(), [{**expenditure_row(SpendingProjectFactory()), "colour": "red"}],
                                      format="json")
         assert unknown_column.status_code == 400
         assert unknown_column.data["errors"][0] == {"index": 0, "row": 2, "column": "colour",
@@ -138,15 +140,15 @@ class TestExpenditure(_BulkOnly):
 
     def test_more_rows_than_the_import_limit_are_refused_before_they_are_checked(self, scope, settings):
         settings.TCMS_MAX_IMPORT_ROWS = 2
-        rows = [expenditure_row(ProjectFactory(responsible_unit=scope.unit))] * 3
+        rows = [expenditure_row(SpendingProjectFactory(responsible_unit=scope.unit))] * 3
         response = scope.client(Role.OFFICER).post(self.list_url(), rows, format="json")
         assert response.status_code == 400 and "At most 2 rows" in response.data["errors"][0]["message"]
         assert not Expenditure.objects.exists()
 
     def test_rows_of_another_units_project_answer_403_naming_them(self, scope):
         InputTypeFactory()
-        rows = [expenditure_row(ProjectFactory(responsible_unit=scope.unit)),
-                expenditure_row(other := ProjectFactory(responsible_unit=scope.other_unit))]
+        rows = [expenditure_row(SpendingProjectFactory(responsible_unit=scope.unit)),
+                expenditure_row(other := SpendingProjectFactory(responsible_unit=scope.other_unit))]
         for dry_run in ("", "?dry_run=true"):
             response = scope.client(Role.OFFICER).post(self.list_url() + dry_run, rows, format="json")
             assert response.status_code == 403
@@ -156,7 +158,7 @@ class TestExpenditure(_BulkOnly):
 
     def test_dry_run_writes_nothing(self, scope):
         InputTypeFactory()
-        rows = [expenditure_row(ProjectFactory(responsible_unit=scope.unit))]
+        rows = [expenditure_row(SpendingProjectFactory(responsible_unit=scope.unit))]
         response = scope.client(Role.OFFICER).post(self.list_url() + "?dry_run=true", rows, format="json")
         assert response.status_code == 200 and response.data["created"] == 1 and response.data["dry_run"]
         assert not Expenditure.objects.exists()
@@ -187,7 +189,8 @@ class TestDeliveryFigures:
     def figures(self, scope):
         InputTypeFactory()
         africa, americas = RegionFactory(code="AFRICA"), RegionFactory(code="AMERICAS")
-        projects = [ProjectFactory(region=africa), ProjectFactory(region=africa), ProjectFactory(region=americas)]
+        projects = [SpendingProjectFactory(region=africa), SpendingProjectFactory(region=africa),
+                    SpendingProjectFactory(region=americas)]
         allocations = "project_symbol,year,funding_source,amount_usd\n" + "".join(
             f"{p.symbol},2026,XBTC,{amount}\n" for p, amount in zip(projects, (1000, 3000, 500), strict=True))
         assert financial_import(kind="allocations", source=allocations.encode()).ok

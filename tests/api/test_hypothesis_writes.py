@@ -257,9 +257,10 @@ class World:
 
     @cached_property
     def expenditure_row(self):
+        # In the project's years (ProjectFactory: 2000–2001): an import refuses periods outside them.
         for month in (1, 2):
-            ExchangeRate.objects.create(currency="EUR", period=dt.date(2026, month, 1), units_per_usd=Decimal("0.9"))
-        return {"project_symbol": self.project.symbol, "period": "2026-01", "input_type": "EXPERTS",
+            ExchangeRate.objects.create(currency="EUR", period=dt.date(2001, month, 1), units_per_usd=Decimal("0.9"))
+        return {"project_symbol": self.project.symbol, "period": "2001-01", "input_type": "EXPERTS",
                 "currency": "EUR", "amount": "100.00"}
 
     @cached_property
@@ -359,7 +360,7 @@ def writes(scope) -> dict[str, Callable[[], Write]]:
             "allocation", [{"project_symbol": w.project.symbol, "year": "2026", "funding_source": "RBTC",
                             "amount_usd": "10.00"}], "allocations", action="bulk-import"),
         "expenditure import": lambda: _bulk(
-            "expenditure", [w.expenditure_row, {**w.expenditure_row, "period": "2026-02"}], "expenditure"),
+            "expenditure", [w.expenditure_row, {**w.expenditure_row, "period": "2001-02"}], "expenditure"),
         "exchange rate import": lambda: _bulk(
             "exchange-rate", [{"currency": "CHF", "period": "2031-01", "units_per_usd": "1.500000"}], "rates"),
         "result create": lambda: _write(

@@ -1,6 +1,7 @@
 import pytest
 
-from tests.factories import FundingSourceFactory, InputTypeFactory, ProjectFactory, UnitFactory, UserFactory
+from tests.delivery.factories import SpendingProjectFactory
+from tests.factories import FundingSourceFactory, InputTypeFactory, UnitFactory, UserFactory
 
 
 @pytest.fixture
@@ -22,12 +23,12 @@ def unit(db):
 
 @pytest.fixture
 def project_a(reference, unit):
-    return ProjectFactory(symbol="RAF/26/01/USA", funding_source=reference["XBTC"], responsible_unit=unit)
+    return SpendingProjectFactory(symbol="RAF/26/01/USA", funding_source=reference["XBTC"], responsible_unit=unit)
 
 
 @pytest.fixture
 def project_b(reference, unit):
-    return ProjectFactory(symbol="RLA/26/02/USA", funding_source=reference["RBTC"], responsible_unit=unit)
+    return SpendingProjectFactory(symbol="RLA/26/02/USA", funding_source=reference["RBTC"], responsible_unit=unit)
 
 
 @pytest.fixture

@@ -10,6 +10,14 @@ from delivery.models import Allocation, ExchangeRate
 from tests.factories import FundingSourceFactory, ProjectFactory
 
 
+class SpendingProjectFactory(ProjectFactory):
+    """A project whose years cover the periods the tests book expenditure in (an import refuses a period before
+    the project's start year or more than 12 months after its planned end)."""
+
+    planned_start = dt.date(2025, 1, 1)
+    planned_end = dt.date(2027, 12, 31)
+
+
 class AllocationFactory(DjangoModelFactory):
     class Meta:
         model = Allocation

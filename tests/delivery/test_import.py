@@ -8,8 +8,15 @@ from django.test.utils import CaptureQueriesContext
 
 from delivery.models import Allocation, AllocationRevision, ExchangeRate, Expenditure, ImportBatch, ProjectMonthSpend
 from delivery.services import financial_import
-from tests.delivery.factories import ExchangeRateFactory, allocations_csv, csv_bytes, expenditure_csv
-from tests.factories import ProjectFactory, UnitFactory
+from projects.models import Project
+from tests.delivery.factories import (
+    ExchangeRateFactory,
+    SpendingProjectFactory,
+    allocations_csv,
+    csv_bytes,
+    expenditure_csv,
+)
+from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,9 +111,10 @@ def test_same_file_twice_changes_nothing_and_corrected_row_replaces(project_a, o
 
 
 def test_rollup_equals_sum_of_raw_lines_after_several_imports(project_a, project_b):
+    ExchangeRateFactory(currency="EUR", period=dt.date(2026, 2, 1), units_per_usd=Decimal("0.8"))
     financial_import(kind="expenditure", source=expenditure_csv(
         "RAF/26/01/USA,2026-01,EXPERTS,USD,10.00", "RAF/26/01/USA,2026-02,EXPERTS,USD,20.00",
-        "RLA/26/02/USA,2026-01,TRAINING,USD,30.00"))
+        "RAF/26/01/USA,2026-02,EXPERTS,EUR,8.00", "RLA/26/02/USA,2026-01,TRAINING,USD,30.00"))
     financial_import(kind="expenditure", source=expenditure_csv(
         "RAF/26/01/USA,2026-01,TRAINING,USD,1.25", "RAF/26/01/USA,2026-02,EXPERTS,USD,-5.00",
         "RLA/26/02/USA,2026-03,TRAINING,USD,4.00"))
@@ -114,7 +122,7 @@ def test_rollup_equals_sum_of_raw_lines_after_several_imports(project_a, project
            Expenditure.objects.values("project_id", "period").annotate(total=Sum("amount_usd"))}
     rollup = {(r.project_id, r.period): r.amount_usd for r in ProjectMonthSpend.objects.all()}
     assert rollup == raw
-    assert rollup[(project_a.id, dt.date(2026, 2, 1))] == Decimal("-5.00")
+    assert rollup[(project_a.id, dt.date(2026, 2, 1))] == Decimal("5.00")  # 10 US$ in EUR, then −5 US$
     assert len(rollup) == 4
 
 
@@ -163,7 +171,7 @@ def test_rates_import_and_idempotency():
 
 
 def test_rows_of_projects_the_user_may_not_change_are_refused_whole(project_a, officer, reference):
-    other = ProjectFactory(symbol="RAS/26/03/USA", responsible_unit=UnitFactory(code="RO-ELSEWHERE"))
+    other = SpendingProjectFactory(symbol="RAS/26/03/USA", responsible_unit=UnitFactory(code="RO-ELSEWHERE"))
     for kind, data in (("allocations", allocations_csv("RAF/26/01/USA,2026,XBTC,10", "RAS/26/03/USA,2026,XBTC,10")),
                        ("expenditure", expenditure_csv("RAF/26/01/USA,2026-01,EXPERTS,USD,1",
                                                        "RAS/26/03/USA,2026-01,EXPERTS,USD,1"))):
@@ -177,7 +185,8 @@ def test_rows_of_projects_the_user_may_not_change_are_refused_whole(project_a, o
 
 def test_the_rows_projects_are_checked_set_based(reference, officer, unit):
     """The officer's import asks a fixed number of queries more than the system actor's, whatever the rows."""
-    symbols = [ProjectFactory(symbol=f"RAF/26/{n:02d}/USA", responsible_unit=unit).symbol for n in range(10, 40)]
+    symbols = [SpendingProjectFactory(symbol=f"RAF/26/{n:02d}/USA", responsible_unit=unit).symbol
+               for n in range(10, 40)]
 
     def extra_queries(count: int) -> int:
         data = allocations_csv(*(f"{symbol},2026,XBTC,10" for symbol in symbols[:count]))
@@ -210,6 +219,7 @@ def test_xlsx_file_is_read(project_a):
 def test_demo_seed_is_deterministic_and_rollup_matches(reference, project_a, project_b):
     from delivery.demo import seed_delivery
 
+    Project.objects.update(planned_start=dt.date(2000, 1, 1), planned_end=dt.date(2001, 12, 31))
     seed_delivery(seed=7, projects=2, log=lambda message: None)
     assert Allocation.objects.count() >= 4  # each project spans 2000 and 2001
     raw = {(r["project_id"], r["period"]): r["total"] for r in

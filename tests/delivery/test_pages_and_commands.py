@@ -10,8 +10,8 @@ from django.urls import reverse
 from delivery.models import Expenditure
 from delivery.services import financial_import
 from tests import import_flow
-from tests.delivery.factories import AllocationFactory, expenditure_csv
-from tests.factories import ProjectFactory, RegionFactory, UserFactory
+from tests.delivery.factories import AllocationFactory, SpendingProjectFactory, expenditure_csv
+from tests.factories import RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,8 @@ def _portfolio(count, reference):
     region = RegionFactory(code="AMERICAS")
     lines = []
     for index in range(count):
-        project = ProjectFactory(symbol=f"RLA/26/{index:02d}/QC", funding_source=reference["XBTC"], region=region)
+        project = SpendingProjectFactory(symbol=f"RLA/26/{index:02d}/QC", funding_source=reference["XBTC"],
+                                         region=region)
         AllocationFactory(project=project, year=2026, funding_source=reference["XBTC"])
         lines.append(f"{project.symbol},2026-0{1 + index % 9},EXPERTS,USD,{index + 1}")
     assert financial_import(kind="expenditure", source=expenditure_csv(*lines)).ok
@@ -177,7 +178,7 @@ def test_dashboard_query_count_does_not_grow(reference, manager_client, django_a
 
     _portfolio(3, reference)
     small = count()
-    _portfolio_more = [ProjectFactory(symbol=f"RLA/26/{i:02d}/BIG") for i in range(27)]
+    _portfolio_more = [SpendingProjectFactory(symbol=f"RLA/26/{i:02d}/BIG") for i in range(27)]
     for project in _portfolio_more:
         AllocationFactory(project=project, year=2026, funding_source=reference["XBTC"])
     assert financial_import(kind="expenditure", source=expenditure_csv(

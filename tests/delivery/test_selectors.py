@@ -5,8 +5,8 @@ import pytest
 
 from delivery import selectors
 from delivery.services import financial_import
-from tests.delivery.factories import AllocationFactory, ExchangeRateFactory, expenditure_csv
-from tests.factories import ProjectFactory, RegionFactory
+from tests.delivery.factories import AllocationFactory, ExchangeRateFactory, SpendingProjectFactory, expenditure_csv
+from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,14 +15,9 @@ pytestmark = pytest.mark.django_db
 def portfolio(reference, project_a, project_b):
     """A: 1,000 allocated in 2026, spends 300 in Jan–Mar + 100 EUR (=125 US$) in Nov; 2,000 in 2027, 500 spent.
     B: 200 allocated, 300 spent (over-delivery). C: nothing allocated, 50 spent (rate None). All three run
-    through 2026 and 2027 (so their active time in 2026 is the whole year)."""
-    running = {"planned_start": dt.date(2026, 1, 1), "planned_end": dt.date(2027, 12, 31)}
-    project_c = ProjectFactory(symbol="RAS/26/03/USA", funding_source=reference["XBTC"],
-                               region=RegionFactory(code="ASIA_PACIFIC"), **running)
-    for project in (project_a, project_b):
-        for name, value in running.items():
-            setattr(project, name, value)
-        project.save(update_fields=list(running))
+    from 2025 to 2027 (SpendingProjectFactory), so their active time in 2026 is the whole year."""
+    project_c = SpendingProjectFactory(symbol="RAS/26/03/USA", funding_source=reference["XBTC"],
+                                       region=RegionFactory(code="ASIA_PACIFIC"))
     AllocationFactory(project=project_a, year=2026, funding_source=reference["XBTC"], amount_usd=Decimal("600"))
     AllocationFactory(project=project_a, year=2026, funding_source=reference["RBTC"], amount_usd=Decimal("400"))
     AllocationFactory(project=project_a, year=2027, funding_source=reference["XBTC"], amount_usd=Decimal("2000"))

@@ -14,12 +14,19 @@ from django.core.management import call_command
 from django.db import connection
 
 from alerts.models import Rule, RuleCode
+from core.tabular import parse_period
 from delivery import selectors
-from delivery.models import CUMULATIVE_FIELDS, Allocation, ProjectMonthSpend, ProjectYearDelivery
-from delivery.services import allocation_set, financial_import, rebuild_year_delivery
-from projects.models import ProjectStatus
-from tests.delivery.factories import ExchangeRateFactory, allocations_csv, expenditure_csv
-from tests.factories import ProjectFactory, RegionFactory
+from delivery.models import CUMULATIVE_FIELDS, Allocation, Expenditure, ProjectMonthSpend, ProjectYearDelivery
+from delivery.services import (
+    allocation_set,
+    financial_import,
+    rebuild_year_delivery,
+    refresh_month_spend,
+    refresh_year_delivery,
+)
+from projects.models import Project, ProjectStatus
+from tests.delivery.factories import ExchangeRateFactory, SpendingProjectFactory, allocations_csv, expenditure_csv
+from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,19 +62,21 @@ def test_rollup_follows_imports_reimports_corrections_and_allocation_set(referen
     ExchangeRateFactory(currency="EUR", period=dt.date(2026, 3, 1), units_per_usd=Decimal("0.8"))
     assert financial_import(kind="allocations", source=allocations_csv(
         "RAF/26/01/USA,2026,XBTC,1000.00", "RAF/26/01/USA,2026,RBTC,0.50", "RLA/26/02/USA,2027,XBTC,0")).ok
+    ExchangeRateFactory(currency="EUR", period=dt.date(2026, 12, 1), units_per_usd=Decimal("0.8"))
+    # December: 10 US$ spent in EUR, 5 US$ of it reversed.
     lines = expenditure_csv("RAF/26/01/USA,2026-03,EXPERTS,EUR,100.00", "RAF/26/01/USA,2026-03,TRAINING,USD,0.01",
-                            "RAF/26/01/USA,2026-12,EXPERTS,USD,-5.00", "RAF/26/01/USA,2027-01,EXPERTS,USD,7.00",
-                            "RLA/26/02/USA,2026-05,TRAINING,USD,40.00")
+                            "RAF/26/01/USA,2026-12,EXPERTS,EUR,8.00", "RAF/26/01/USA,2026-12,EXPERTS,USD,-5.00",
+                            "RAF/26/01/USA,2027-01,EXPERTS,USD,7.00", "RLA/26/02/USA,2026-05,TRAINING,USD,40.00")
     assert financial_import(kind="expenditure", source=lines).ok
     assert actual_rollup() == expected_rollup()
     row = ProjectYearDelivery.objects.get(project=project_a, year=2026)
     assert (row.allocation_cents, row.first_spend_month) == (100050, 3)
-    assert row.spent_cents_to_m02 == 0 and row.spent_cents_to_m03 == 12501 and row.spent_cents_to_m12 == 12001
+    assert row.spent_cents_to_m02 == 0 and row.spent_cents_to_m03 == 12501 and row.spent_cents_to_m12 == 13001
     # Project B: spend in 2026 without allocation, an allocation of 0 in 2027: both years are rows.
     assert ProjectYearDelivery.objects.get(project=project_b, year=2026).has_allocation is False
     assert ProjectYearDelivery.objects.get(project=project_b, year=2027).has_allocation is True
 
-    assert financial_import(kind="expenditure", source=lines).unchanged == 5
+    assert financial_import(kind="expenditure", source=lines).unchanged == 6
     assert financial_import(kind="expenditure", source=expenditure_csv(
         "RAF/26/01/USA,2026-03,TRAINING,USD,3.00", "RLA/26/02/USA,2026-01,EXPERTS,USD,2.00")).ok
     assert financial_import(kind="allocations", source=allocations_csv("RAF/26/01/USA,2026,XBTC,1200.00")).ok
@@ -154,7 +163,7 @@ def reference_dashboard(*, year: int, as_of: dt.date, sort: str) -> dict:
         elif last is None and m.period.month == 1:
             listed.add(m.project_id)  # the dashboard's long-standing listing of January spenders
     rows = []
-    for project in ProjectFactory._meta.model.objects.filter(id__in=listed).order_by("symbol"):
+    for project in SpendingProjectFactory._meta.model.objects.filter(id__in=listed).order_by("symbol"):
         a, s = allocation[project.id], spent[project.id]
         forecast = s if last is None else (s + recent[project.id] / len(window) * (12 - last.month)).quantize(CENT)
         rate = _rate(s, a)
@@ -197,13 +206,24 @@ def varied_portfolio(reference):
     ]
     lines, allocations = [], []
     for symbol, region, source, amount, months in specs:
-        ProjectFactory(symbol=symbol, region=region, funding_source=reference[source], **{
-            "planned_start": dt.date(2025, 1, 1), "planned_end": dt.date(2027, 12, 31), **dates.get(symbol, {})})
+        SpendingProjectFactory(symbol=symbol, region=region, funding_source=reference[source], **dates.get(symbol, {}))
         if amount is not None:
             allocations.append(f"{symbol},2026,{source},{amount}")
         lines += [f"{symbol},2026-{month:02d},EXPERTS,USD,{value}" for month, value in months]
     assert financial_import(kind="allocations", source=allocations_csv(*allocations)).ok
-    assert financial_import(kind="expenditure", source=expenditure_csv(*lines)).ok
+    # A negative month is stored as it was before imports refused one (data of earlier years): the dashboard copes.
+    negative = [line for line in lines if ",-" in line]
+    assert financial_import(kind="expenditure", source=expenditure_csv(
+        *(line for line in lines if line not in negative))).ok
+    stored = []
+    for line in negative:
+        symbol, period, _input, _currency, amount = line.split(",")
+        stored.append(Expenditure(project=Project.objects.get(symbol=symbol), period=parse_period(period),
+                                  input_type=reference["EXPERTS"], currency="USD", amount=Decimal(amount),
+                                  exchange_rate=Decimal(1), amount_usd=Decimal(amount)))
+    Expenditure.objects.bulk_create(stored)
+    refresh_month_spend({line.project_id: {line.period} for line in stored})
+    refresh_year_delivery({(line.project_id, 2026) for line in stored})
 
 
 GROUPING_MODES = [False, True] if connection.vendor == "postgresql" else [False]

@@ -8,7 +8,8 @@ from django.db import connection, connections
 
 from delivery.models import Allocation, AllocationRevision, ExchangeRate, Expenditure, ImportBatch, ImportStatus
 from delivery.services import financial_import
-from tests.factories import FundingSourceFactory, InputTypeFactory, ProjectFactory
+from tests.delivery.factories import SpendingProjectFactory
+from tests.factories import FundingSourceFactory, InputTypeFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -51,7 +52,7 @@ def _assert_one_result(outcomes):
 
 def test_same_allocations_file_submitted_four_times_at_once():
     source = FundingSourceFactory(code="XBTC")
-    projects = [ProjectFactory(symbol=f"RAF/26/{i:02d}/USA") for i in range(20)]
+    projects = [SpendingProjectFactory(symbol=f"RAF/26/{i:02d}/USA") for i in range(20)]
     payload = ("project_symbol,year,funding_source,amount_usd\n" + "".join(
         f"{p.symbol},2026,XBTC,{1000 + i}.00\n" for i, p in enumerate(projects))).encode()
     _assert_one_result(_submit_together("allocations", payload))
@@ -62,7 +63,7 @@ def test_same_allocations_file_submitted_four_times_at_once():
 
 def test_same_expenditure_and_rates_files_submitted_at_once():
     InputTypeFactory(code="EXPERTS")
-    project = ProjectFactory(symbol="RAF/26/01/USA")
+    project = SpendingProjectFactory(symbol="RAF/26/01/USA")
     rates = b"currency,period,units_per_usd\nEUR,2026-01,0.9\nEUR,2026-02,0.91\n"
     _assert_one_result(_submit_together("rates", rates))
     assert ExchangeRate.objects.count() == 2

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
-from projects.models import DateRevision, Project
-from tests.factories import ProjectFactory, UnitFactory, UserFactory
+from projects.models import DateRevision, ExpertAssignment, Project
+from tests.factories import CountryFactory, ProjectFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +94,50 @@ def test_admin_refuses_a_stale_form(admin_client):
     assert response.status_code == 200
     assert "your version 1, now 2" in response.content.decode()
     assert Project.objects.get(pk=project.pk).title == "Second title"
+
+
+def test_admin_registers_through_the_service(admin_client):
+    template = ProjectFactory()
+    response = admin_client.post(reverse("admin:projects_project_add"),
+                                 change_form_data(template, symbol="GLO/01/01/XYZ"))
+    assert response.status_code == 302
+    created = Project.objects.get(symbol="GLO/01/01/XYZ")
+    assert created.version == 1
+    assert created.history.get(history_type="+").history_user.username == "ada"
+
+
+def test_admin_refuses_an_edit_made_stale_while_it_was_saved(admin_client, monkeypatch):
+    """Someone saves between the form's checks and the write: the service's row lock and version check refuse it,
+    the admin says so and rolls everything back (no lost update)."""
+    from projects import services
+
+    project = ProjectFactory(title="First title")
+    real_update = services.project_update
+
+    def update_after_a_concurrent_save(*, project, **kwargs):
+        Project.objects.filter(pk=project.pk).update(title="Saved meanwhile", version=2)
+        return real_update(project=project, **kwargs)
+
+    monkeypatch.setattr(services, "project_update", update_after_a_concurrent_save)
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    response = admin_client.post(url, change_form_data(project, title="Stale edit", opened_version=1), follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert "your version 1, now 2" in response.content.decode()
+    assert Project.objects.get(pk=project.pk).title == "First title"  # the whole save was rolled back
+
+
+def test_admin_inline_and_record_pages_write_through_the_records_services(admin_client):
+    project = ProjectFactory()
+    expert = ExpertAssignment.objects.create(project=project, nationality=CountryFactory(), category="INTERNATIONAL",
+                                             year=2000, work_months=3)
+    response = admin_client.post(reverse("admin:projects_expertassignment_delete", args=[expert.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not ExpertAssignment.objects.exists()
+    removed = ExpertAssignment.history.get(history_type="-")
+    assert removed.history_user.username == "ada"
+
+
+def test_admin_deletes_a_project_through_the_service(admin_client):
+    project = ProjectFactory()
+    response = admin_client.post(reverse("admin:projects_project_delete", args=[project.pk]), {"post": "yes"})
+    assert response.status_code == 302 and not Project.objects.filter(pk=project.pk).exists()
+    assert Project.history.get(history_type="-", id=project.pk).history_user.username == "ada"

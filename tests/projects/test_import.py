@@ -8,9 +8,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from accounts.models import Role
 from partners.models import Organisation
 from projects import services
 from projects.models import DateRevision, Project, ProjectImport
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +226,33 @@ def test_template_has_the_import_columns():
     header, example = services.import_template_csv().splitlines()
     assert header.split(",") == services.IMPORT_COLUMNS
     assert len(example.split(",")) == len(services.IMPORT_COLUMNS)
+
+
+def test_reimport_writes_through_the_project_service_and_its_version_check(norad, monkeypatch):
+    """A project changed by someone else between the import's reading and its writing is not overwritten: the
+    service's version check refuses the row (naming it), and nothing of the file is written."""
+    from projects.services import importing
+
+    assert run(GOOD_ROWS).ok
+    real_update = importing.project_update
+
+    def update_after_a_concurrent_edit(*, project, **kwargs):
+        Project.objects.filter(pk=project.pk).update(version=project.version + 5)
+        return real_update(project=project, **kwargs)
+
+    monkeypatch.setattr(importing, "project_update", update_after_a_concurrent_edit)
+    result = run(with_changes(0, title="Changed by the file", end_date="2002-06-30"))
+    assert not result.ok
+    assert [(e.row, e.column) for e in result.errors] == [(2, None)]
+    assert "since you opened it" in result.errors[0].message
+    kenya = Project.objects.get(symbol="KEN/00/01/NOR")
+    assert kenya.title == "Skills for youth employment" and not DateRevision.objects.exists()
+    assert ProjectImport.objects.count() == 1 and result.record is None
+
+
+def test_reimport_history_names_the_importer(norad):
+    user = UserFactory(role=Role.ADMIN)
+    assert run(GOOD_ROWS).ok
+    assert run(with_changes(0, title="Skills for young women and men"), user=user).ok
+    last = Project.objects.get(symbol="KEN/00/01/NOR").history.order_by("-history_date", "-history_id").first()
+    assert (last.history_user, last.history_change_reason) == (user, "Import of projects.csv")

@@ -116,6 +116,37 @@ def test_import_preview_then_confirm(client, officer, ref, django_capture_on_com
     assert b"import-result-summary" in result.content and reverse("projects:list").encode() in result.content
 
 
+def test_import_preview_says_per_row_what_it_creates_or_updates_with_the_old_values(
+        client, ref, django_capture_on_commit_callbacks, monkeypatch):
+    """Each row: New, Changed (each changed field with its old and new value) or Unchanged; a big file shows its
+    first rows and says how many more there are, the counts covering every row."""
+    import core.imports
+
+    capture = django_capture_on_commit_callbacks
+    admin = UserFactory(username="ada", role=Role.ADMIN)
+    client.force_login(admin)
+    assert services.project_import(source=csv_bytes(GOOD_ROWS[:1]), user=admin).ok
+    upload = SimpleUploadedFile("projects.csv", csv_bytes(with_changes(0, title="Skills for all")))
+    page = import_flow.upload(client, capture, reverse("projects:import"), {"file": upload})
+    plan = page.context["job"].preview["plan"]
+    assert page.context["job"].preview["errors"] == []
+    assert [(p["row"], p["key"], p["action"]) for p in plan] == [(2, "KEN/00/01/NOR", "update"),
+                                                                  (3, "RLA/99/02/USA", "create")]
+    assert any("Skills for youth employment → Skills for all" in change for change in plan[0]["changes"])
+    content = page.content.decode()
+    assert "<td>KEN/00/01/NOR</td><td>Changed</td>" in content
+    assert "Skills for youth employment → Skills for all" in content
+    assert "<td>RLA/99/02/USA</td><td>New</td>" in content
+
+    monkeypatch.setattr(core.imports, "PREVIEW_ROWS", 1)
+    upload = SimpleUploadedFile("projects.csv", csv_bytes(GOOD_ROWS))
+    page = import_flow.upload(client, capture, reverse("projects:import"), {"file": upload})
+    preview = page.context["job"].preview
+    assert len(preview["plan"]) == 1 and preview["plan_total"] == 2
+    assert preview["counts"] == {"create": 1, "update": 0, "unchanged": 1}
+    assert "Only the first 1 of 2 are shown." in page.content.decode()
+
+
 def test_import_errors_are_listed_by_row_and_column(client, officer, ref, django_capture_on_commit_callbacks):
     capture = django_capture_on_commit_callbacks
     client.force_login(officer)

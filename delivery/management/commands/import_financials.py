@@ -1,5 +1,8 @@
 """python manage.py import_financials KIND FILE [--dry-run] — the same service as the upload page.
 
+A dry run lists what each row would do (create, replace with the old value, unchanged), the first PLAN_ROWS rows
+unless --verbosity 2 asks for all.
+
 Run by an operator on the server, so as a system actor (user=None): the rows' projects and the rates are not asked
 about, as they are for a user of the page (delivery/services.py)."""
 
@@ -10,6 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.uploads import TABLE, read_checked_file
 from delivery.services import FINANCIAL_KINDS, financial_import
+
+PLAN_ROWS = 200
 
 
 class Command(BaseCommand):
@@ -33,4 +38,10 @@ class Command(BaseCommand):
             for error in result.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"{len(result.errors)} error(s) in {path.name}: nothing was imported.")
+        shown = result.plans if options["verbosity"] >= 2 else result.plans[:PLAN_ROWS]
+        for plan in shown:
+            changes = "; ".join(plan["changes"])
+            self.stdout.write(f"row {plan['row']}: {plan['key']}: {plan['action']} {changes}".rstrip())
+        if len(shown) < len(result.plans):
+            self.stdout.write(f"… and {len(result.plans) - len(shown)} more rows (--verbosity 2 lists them all).")
         self.stdout.write(result.summary())

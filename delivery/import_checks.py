@@ -1,0 +1,109 @@
+"""What a financial import checks beyond its cells, and the per-row plan its preview shows (delivery/services.py
+calls these before it writes anything).
+
+Rules of an expenditure file, each refusing the row with its column (the file is refused whole):
+- `period`: not before January of the project's start year (actual start, else planned start), nor more than
+  12 months after the month of its planned end;
+- `amount`: a negative line (a reversal) is accepted, unless, once the file is applied (its lines replacing the
+  stored lines of the same key, the other stored lines kept), the US$ sum of the project's lines of that period
+  and type of input falls below zero: then each of the file's rows of that group that lowers it is refused.
+
+The plan says for each row whether it creates a line, replaces one (with the amount it replaces) or leaves it as
+it is; it is set-based like the checks (the stored lines are loaded once per file, by the caller).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from core.tabular import RowError
+from projects.models import Project
+
+# What identifies an expenditure line: a file's line replaces the stored line of the same key.
+EXPENDITURE_KEY = ("project_id", "period", "input_type_id", "currency")
+# The lines whose US$ sum may not fall below zero: a reversal may cancel what was spent, not more.
+SPEND_GROUP = ("project_id", "period", "input_type_id")
+# How late, after the month of its planned end, a project may still book expenditure (closing entries).
+MONTHS_AFTER_END = 12
+ZERO = Decimal("0.00")
+
+
+def expenditure_key(line: Mapping) -> tuple:
+    """The key of an expenditure line: a parsed row of a file or a stored line (as a dict of its fields)."""
+    return tuple(line[name] for name in EXPENDITURE_KEY)
+
+
+def _spend_group(line: Mapping) -> tuple:
+    return tuple(line[name] for name in SPEND_GROUP)
+
+
+def project_periods(project_ids: Iterable[int], chunk_size: int) -> dict[int, tuple[dt.date, dt.date, dt.date]]:
+    """{project id: (first period it may book, last period it may book, its planned end)}: one query per chunk."""
+    ids = sorted(set(project_ids))
+    periods = {}
+    for start in range(0, len(ids), chunk_size):
+        for project_id, planned_start, actual_start, planned_end in Project.objects.filter(
+                id__in=ids[start:start + chunk_size]).values_list("id", "planned_start", "actual_start", "planned_end"):
+            first = dt.date((actual_start or planned_start).year, 1, 1)
+            months = planned_end.year * 12 + planned_end.month - 1 + MONTHS_AFTER_END
+            periods[project_id] = (first, dt.date(months // 12, months % 12 + 1, 1), planned_end)
+    return periods
+
+
+def period_refusal(period: dt.date, allowed: tuple[dt.date, dt.date, dt.date] | None) -> str | None:
+    """Why a project may not book expenditure in `period` (its `period` cell), or None."""
+    if allowed is None:
+        return None
+    first, last, planned_end = allowed
+    if period < first:
+        return _("%(period)s is before the project's start year (%(year)s).") % {
+            "period": f"{period:%Y-%m}", "year": first.year}
+    if period > last:
+        return _("%(period)s is more than %(months)s months after the project's planned end (%(end)s).") % {
+            "period": f"{period:%Y-%m}", "months": MONTHS_AFTER_END, "end": planned_end.isoformat()}
+    return None
+
+
+def negative_spend_errors(lines: list[dict], stored: Mapping[tuple, Mapping]) -> list[RowError]:
+    """The `amount` errors of the file's rows that would leave a project's period and type of input below zero.
+
+    `lines`: the file's rows, each with its key fields, "row", "amount_usd" (its US$ value once applied) and
+    "input_code"; `stored`: {key: stored line with "amount_usd"}, covering at least the file's groups."""
+    groups = {_spend_group(line) for line in lines}
+    totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    for line in stored.values():
+        group = _spend_group(line)
+        if group in groups:
+            totals[group] += line["amount_usd"]
+    lowering = []
+    for line in lines:
+        old = stored.get(expenditure_key(line))
+        change = line["amount_usd"] - (old["amount_usd"] if old else ZERO)
+        totals[_spend_group(line)] += change
+        if change < 0:
+            lowering.append(line)
+    errors = []
+    for line in lowering:
+        total = totals[_spend_group(line)]
+        if total < 0:
+            errors.append(RowError(line["row"], "amount", _(
+                "With this amount the expenditure on %(input)s in %(period)s would be negative (US$ %(total)s): "
+                "a reversal cannot exceed what was spent.") % {
+                "input": line["input_code"], "period": f"{line['period']:%Y-%m}", "total": total}))
+    return errors
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{amount} {currency}"
+
+
+def plan_entry(row: int, key: str, new: Decimal, old: Decimal | None, unit: str) -> dict:
+    """One row of the preview (core.imports.ImportOutcome.plan): what the row does to the stored value."""
+    if old is None:
+        return {"row": row, "key": key, "action": "create", "changes": [_money(new, unit)]}
+    if old == new:
+        return {"row": row, "key": key, "action": "unchanged", "changes": []}
+    return {"row": row, "key": key, "action": "replace", "changes": [f"{_money(old, unit)} → {_money(new, unit)}"]}
