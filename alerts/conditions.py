@@ -5,9 +5,15 @@ query per project); figures several rules need (allocations, expenditure, ongoin
 per scan through `ScanContext`. A condition returns {project_id: Finding}; the scan (services.scan) turns
 findings into alerts.
 
-Conventions shared by all rules (issue 5): d is the as-of date; "elapsed" is the share of d's calendar year
-gone at d (day-based, d included: 1 at 31 December); expenditure counts the periods (months) up to d's month
-included; thresholds come from the Rule row, so administrators change them without code.
+Conventions shared by all rules: d is the as-of date; expenditure counts the periods (months) up to d's
+month included; thresholds come from the Rule row, so administrators change them without code. The delivery
+figures (rates, the share of a project's active time in the year elapsed, comparisons with a threshold) are
+delivery/figures.py's, applied to the per-project money delivery's rollup selectors give.
+
+Statuses: the delivery rules never fire for pipeline, cancelled or financially closed projects; LOW_DELIVERY,
+ENDING_UNSPENT and NO_EXPENDITURE watch ongoing projects; PAST_END fires for every project not yet closed
+(ongoing, suspended, operationally closed; pipeline and approved projects have not started: their dates are
+plans to revise, not a closure to chase).
 """
 
 import datetime as dt
@@ -17,15 +23,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Q
 
 from alerts.models import Rule, RuleCode, Severity
+from delivery import figures
+from delivery.selectors import ProjectMoney, last_spend_months, portfolio_money
 from projects.models import InvolvementStage, ProgressReport, Project, ProjectStatus, TripartiteInvolvement
 
 # Statuses in which money can still move and reports are still due (not pipeline, not closed financially).
 ACTIVE_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.ONGOING, ProjectStatus.SUSPENDED,
                    ProjectStatus.OPERATIONALLY_CLOSED)
+# Past its end date but not closed: still running, suspended, or closed operationally but not financially.
+NOT_CLOSED_STATUSES = (ProjectStatus.ONGOING, ProjectStatus.SUSPENDED, ProjectStatus.OPERATIONALLY_CLOSED)
 ZERO = Decimal("0")
+NO_MONEY = ProjectMoney(status="")
 
 
 @dataclass(frozen=True)
@@ -41,11 +52,11 @@ def add_months(month: dt.date, months: int) -> dt.date:
 
 
 def _money(value) -> str:
-    return str((value or ZERO).quantize(Decimal("0.01")))
+    return str(figures.money(value))
 
 
 def _ratio(value: Decimal | None) -> str | None:
-    return None if value is None else str(value.quantize(Decimal("0.0001")))
+    return None if value is None else str(figures.share(value))
 
 
 def _above(value, amber, red) -> str | None:
@@ -77,31 +88,13 @@ class ScanContext:
     @cached_property
     def ongoing_projects(self) -> dict[int, dict]:
         rows = Project.objects.filter(status=ProjectStatus.ONGOING).values(
-            "id", "planned_start", "planned_end", "actual_start")
+            "id", "status", "planned_start", "planned_end", "actual_start")
         return {row["id"]: row for row in rows}
 
     @cached_property
-    def allocations(self) -> dict[int, dict]:
-        """Per active project: status, the as-of year's allocations and all allocations."""
-        from delivery.models import Allocation
-
-        rows = (Allocation.objects.filter(project__status__in=ACTIVE_STATUSES)
-                .values("project_id", "project__status")
-                .annotate(year_total=Sum("amount_usd", filter=Q(year=self.year)), total=Sum("amount_usd")))
-        return {row["project_id"]: {"status": row["project__status"], "year": row["year_total"] or ZERO,
-                                    "total": row["total"] or ZERO} for row in rows}
-
-    @cached_property
-    def spending(self) -> dict[int, dict]:
-        """Per active project: expenditure of the as-of year and to date, periods up to the as-of month."""
-        from delivery.models import ProjectMonthSpend
-
-        rows = (ProjectMonthSpend.objects.filter(project__status__in=ACTIVE_STATUSES, period__lte=self.month)
-                .values("project_id", "project__status")
-                .annotate(year_total=Sum("amount_usd", filter=Q(period__gte=self.year_start)),
-                          total=Sum("amount_usd")))
-        return {row["project_id"]: {"status": row["project__status"], "year": row["year_total"] or ZERO,
-                                    "total": row["total"] or ZERO} for row in rows}
+    def money(self) -> dict[int, ProjectMoney]:
+        """Per active project with an allocation or spend: its money at the as-of date (delivery's rollups)."""
+        return portfolio_money(as_of=self.as_of, statuses=ACTIVE_STATUSES)
 
 
 # ------------------------------------------------------------------------------------------- register rules
@@ -109,7 +102,7 @@ class ScanContext:
 
 def past_end(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
     amber_days = int(rule.amber_threshold or 0)
-    rows = Project.objects.filter(status=ProjectStatus.ONGOING,
+    rows = Project.objects.filter(status__in=NOT_CLOSED_STATUSES,
                                   planned_end__lt=ctx.as_of - dt.timedelta(days=amber_days)
                                   ).values_list("id", "planned_end")
     findings = {}
@@ -175,28 +168,34 @@ def report_overdue(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
 
 
 def low_delivery(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    """Delivery of the year against the share of the project's active time in the year elapsed (figures.py)."""
     from_date = dt.date(ctx.year, int(rule.param("from_month", 4)), int(rule.param("from_day", 1)))
     if ctx.as_of < from_date:
         return {}
-    from delivery.selectors import year_elapsed
-
-    elapsed = year_elapsed(ctx.as_of)
     findings = {}
-    for project_id, allocation in ctx.allocations.items():
-        if allocation["status"] != ProjectStatus.ONGOING or allocation["year"] <= 0:
+    for project_id, project in ctx.ongoing_projects.items():  # figures.AT_RISK_STATUSES: ongoing ones only
+        money = ctx.money.get(project_id, NO_MONEY)
+        if project["status"] not in figures.AT_RISK_STATUSES or money.allocation_year <= 0:
             continue
-        spent = ctx.spending.get(project_id, {}).get("year", ZERO)
-        rate = spent / allocation["year"]
-        if rule.red_threshold is not None and rate < rule.red_threshold * elapsed:
-            severity = Severity.RED
-        elif rule.amber_threshold is not None and rate < rule.amber_threshold * elapsed:
-            severity = Severity.AMBER
-        else:
-            continue
-        findings[project_id] = Finding(project_id, severity, {
-            "year": ctx.year, "allocation_usd": _money(allocation["year"]), "expenditure_usd": _money(spent),
-            "delivery_rate": _ratio(rate), "elapsed": _ratio(elapsed)})
+        start = project["actual_start"] or project["planned_start"]
+        elapsed = figures.active_elapsed(ctx.year, ctx.as_of, start=start, end=project["planned_end"])
+        severity = _below(money.spent_year, money.allocation_year, rule, elapsed)
+        if severity:
+            findings[project_id] = Finding(project_id, severity, {
+                "year": ctx.year, "allocation_usd": _money(money.allocation_year),
+                "expenditure_usd": _money(money.spent_year),
+                "delivery_rate": _ratio(figures.delivery_rate(money.spent_year, money.allocation_year)),
+                "elapsed": _ratio(elapsed)})
     return findings
+
+
+def _below(spent: Decimal, allocation: Decimal, rule: Rule, elapsed: Decimal = Decimal(1)) -> str | None:
+    """Severity for delivery ratios (lower is worse), strictly below threshold × elapsed."""
+    for threshold, severity in ((rule.red_threshold, Severity.RED), (rule.amber_threshold, Severity.AMBER)):
+        if threshold is not None and figures.below_share(spent=spent, allocation=allocation, threshold=threshold,
+                                                         elapsed=elapsed):
+            return severity
+    return None
 
 
 def ending_unspent(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
@@ -205,26 +204,17 @@ def ending_unspent(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
     for project_id, project in ctx.ongoing_projects.items():
         if not ctx.as_of <= project["planned_end"] <= horizon:
             continue
-        total = ctx.allocations.get(project_id, {}).get("total", ZERO)
-        if total <= 0:
-            continue
-        spent = ctx.spending.get(project_id, {}).get("total", ZERO)
-        rate = spent / total
-        if rule.red_threshold is not None and rate < rule.red_threshold:
-            severity = Severity.RED
-        elif rule.amber_threshold is not None and rate < rule.amber_threshold:
-            severity = Severity.AMBER
-        else:
-            continue
-        findings[project_id] = Finding(project_id, severity, {
-            "planned_end": project["planned_end"].isoformat(), "allocation_usd": _money(total),
-            "expenditure_usd": _money(spent), "life_delivery_rate": _ratio(rate)})
+        money = ctx.money.get(project_id, NO_MONEY)
+        severity = _below(money.spent_to_date, money.allocation_total, rule)
+        if severity:
+            findings[project_id] = Finding(project_id, severity, {
+                "planned_end": project["planned_end"].isoformat(), "allocation_usd": _money(money.allocation_total),
+                "expenditure_usd": _money(money.spent_to_date),
+                "life_delivery_rate": _ratio(figures.delivery_rate(money.spent_to_date, money.allocation_total))})
     return findings
 
 
 def no_expenditure(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
-    from delivery.models import ProjectMonthSpend
-
     amber_periods = int(rule.amber_threshold or 0)
     red_periods = int(rule.red_threshold or 0)
     longest = max(amber_periods, red_periods)
@@ -232,10 +222,7 @@ def no_expenditure(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
         return {}
     started_before = ctx.as_of - dt.timedelta(days=int(rule.param("min_started_days", 90)))
     window_start = add_months(ctx.month, -(longest - 1))
-    last_spend = dict(ProjectMonthSpend.objects
-                      .filter(project__status=ProjectStatus.ONGOING, period__gte=window_start, period__lte=ctx.month)
-                      .exclude(amount_usd=0).values("project_id").annotate(last=Max("period"))
-                      .values_list("project_id", "last"))
+    last_spend = last_spend_months(statuses=[ProjectStatus.ONGOING], first=window_start, last=ctx.month)
     findings = {}
     for project_id, project in ctx.ongoing_projects.items():
         if (project["actual_start"] or project["planned_start"]) > started_before:
@@ -255,15 +242,16 @@ def no_expenditure(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
 def overspent(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
     factor = rule.red_threshold if rule.red_threshold is not None else Decimal("1")
     findings = {}
-    for project_id, spent in ctx.spending.items():
-        allocation = ctx.allocations.get(project_id, {"year": ZERO, "total": ZERO})
-        over_year = spent["year"] > factor * allocation["year"]
-        over_total = spent["total"] > factor * allocation["total"]
+    for project_id, money in ctx.money.items():
+        over_year = money.spent_year > factor * money.allocation_year
+        over_total = money.spent_to_date > factor * money.allocation_total
         if over_year or over_total:
             findings[project_id] = Finding(project_id, Severity.RED, {
-                "year": ctx.year, "allocation_year_usd": _money(allocation["year"]),
-                "expenditure_year_usd": _money(spent["year"]), "allocation_total_usd": _money(allocation["total"]),
-                "expenditure_to_date_usd": _money(spent["total"]), "over_year": over_year, "over_total": over_total})
+                "year": ctx.year, "allocation_year_usd": _money(money.allocation_year),
+                "expenditure_year_usd": _money(money.spent_year),
+                "allocation_total_usd": _money(money.allocation_total),
+                "expenditure_to_date_usd": _money(money.spent_to_date), "over_year": over_year,
+                "over_total": over_total})
     return findings
 
 

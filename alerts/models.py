@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from delivery.figures import MAX_THRESHOLD
+
 
 class RuleCode(models.TextChoices):
     LOW_DELIVERY = "LOW_DELIVERY", _("Low delivery for the time of year")
@@ -62,6 +64,11 @@ class Rule(models.Model):
             errors["amber_threshold"] = _("A threshold cannot be negative.")
         if self.red_threshold is not None and self.red_threshold < 0:
             errors["red_threshold"] = _("A threshold cannot be negative.")
+        if self.code in LOWER_IS_WORSE:  # a share of the allocation (× time elapsed): bounded for the SQL figures
+            for name in ("amber_threshold", "red_threshold"):
+                value = getattr(self, name)
+                if value is not None and value > MAX_THRESHOLD and name not in errors:
+                    errors[name] = _("A delivery threshold cannot be above %(max)s.") % {"max": MAX_THRESHOLD}
         if not errors and self.amber_threshold is not None and self.red_threshold is not None:
             if self.code in LOWER_IS_WORSE and self.red_threshold > self.amber_threshold:
                 errors["red_threshold"] = _("For this rule a lower figure is worse: red (%(red)s) must not be above "

@@ -8,7 +8,13 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Count, QuerySet
 
-from alerts.models import Alert, AlertState, DigestSend, DigestStatus, SlippageReason
+from alerts.models import Alert, AlertState, DigestSend, DigestStatus, Rule, RuleCode, SlippageReason
+
+
+def low_delivery_red_threshold():
+    """The LOW_DELIVERY rule's red threshold (None without the rule row or a red threshold): what delivery's
+    "at risk" compares with (registered in AlertsConfig.ready), whether the rule is enabled or not."""
+    return Rule.objects.filter(code=RuleCode.LOW_DELIVERY).values_list("red_threshold", flat=True).first()
 
 
 def alert_queryset() -> QuerySet:

@@ -32,6 +32,18 @@ AS_OF = dt.date(2001, 10, 31)
 INPUT_TYPES = 6
 MONTHS = 25  # 2000-01 … 2002-01
 
+# "At risk" (delivery/figures.py) written out by hand: an ongoing project with an allocation whose spend is below the
+# LOW_DELIVERY rule's red threshold × the share of its active time in the year elapsed × its allocation.
+_START = "GREATEST(%(year_first)s::date, COALESCE(p.actual_start, p.planned_start))"
+_END = "LEAST(%(year_last)s::date, p.planned_end)"
+ACTIVE_SHARE_SQL = (f"CASE WHEN %(as_of)s::date < {_START} THEN 0 WHEN %(as_of)s::date >= {_END} THEN 1 "
+                    f"ELSE ROUND((%(as_of)s::date - {_START} + 1)::numeric / ({_END} - {_START} + 1), 4) END")
+
+
+def _risk_sql(a: str, s: str) -> str:
+    return f"(p.status = %(ongoing)s AND {a} > 0 AND {s} < %(threshold)s * ({ACTIVE_SHARE_SQL}) * {a})"
+
+
 # The dashboard's numbers from the raw expenditure lines: per project and month summed from the lines, then the
 # tiles, the groups by objective, region and source, the monthly curve and the first table page (sorted by rate).
 RAW_SQL = """
@@ -43,12 +55,13 @@ alloc AS (SELECT project_id, SUM(amount_usd) AS a FROM delivery_allocation WHERE
 per_project AS MATERIALIZED (
   SELECT p.id, p.symbol, p.title, p.status, p.strategic_objective_id AS o, p.region_id AS r,
          p.funding_source_id AS f, COALESCE(alloc.a, 0) AS a, COALESCE(spend.s, 0) AS s,
-         ROUND(COALESCE(spend.s, 0) + COALESCE(spend.r3, 0) * %(months_left)s / %(window_months)s, 2) AS fc
+         ROUND(COALESCE(spend.s, 0) + COALESCE(spend.r3, 0) * %(months_left)s / %(window_months)s, 2) AS fc,
+         """ + _risk_sql("COALESCE(alloc.a, 0)", "COALESCE(spend.s, 0)") + """ AS risk
   FROM projects_project p LEFT JOIN alloc ON alloc.project_id = p.id LEFT JOIN spend ON spend.project_id = p.id
   WHERE alloc.project_id IS NOT NULL OR spend.project_id IS NOT NULL)
 (SELECT 'group' AS kind, GROUPING(o, r, f) AS g, o, r, f, NULL::date AS period, NULL::text AS symbol,
         SUM(a) AS a, SUM(s) AS s, SUM(fc) AS fc,
-        COUNT(*) FILTER (WHERE a > 0 AND ROUND(s / NULLIF(a, 0), 4) < %(risk)s) AS at_risk, COUNT(*) AS projects
+        COUNT(*) FILTER (WHERE risk) AS at_risk, COUNT(*) AS projects
    FROM per_project GROUP BY GROUPING SETS ((o), (r), (f), ()))
 UNION ALL
 (SELECT 'month', NULL, NULL, NULL, NULL, period, NULL, NULL, SUM(amount_usd), NULL, NULL, NULL FROM pm GROUP BY period)
@@ -64,11 +77,12 @@ WITH per_project AS MATERIALIZED (
          p.funding_source_id AS f, y.allocation_cents AS a, y.{to_month} AS s,
          ROUND(y.{to_month} + (y.{to_month} - y.{before_window}) * %(months_left)s / %(window_months)s::numeric)
            ::bigint AS fc,
+         {risk} AS risk,
          {running}
   FROM delivery_projectyeardelivery y JOIN projects_project p ON p.id = y.project_id
   WHERE y.year = %(year)s AND (y.has_allocation OR y.first_spend_month <= %(last_month)s))
 (SELECT 'group' AS kind, GROUPING(o, r, f) AS g, o, r, f, SUM(a) AS a, SUM(s) AS s, SUM(fc) AS fc,
-        COUNT(*) FILTER (WHERE a > 0 AND ROUND(s::numeric / NULLIF(a, 0), 4) < %(risk)s) AS at_risk,
+        COUNT(*) FILTER (WHERE risk) AS at_risk,
         COUNT(*) AS projects, {running_sums}, NULL::text AS row
    FROM per_project GROUP BY GROUPING SETS ((o), (r), (f), ()))
 UNION ALL
@@ -160,13 +174,15 @@ def _time(function, runs: int) -> list[float]:
 
 
 def _sql_params() -> dict:
-    from delivery.selectors import AT_RISK_SHARE_OF_ELAPSED, _elapsed_for
+    from delivery.figures import at_risk_threshold
+    from projects.models import ProjectStatus
 
     last = AS_OF.replace(day=1)
     window = dt.date(YEAR, max(1, last.month - 2), 1)
     return {"year": YEAR, "first": dt.date(YEAR, 1, 1), "last": last, "last_month": last.month, "window": window,
             "months_left": 12 - last.month, "window_months": Decimal(last.month - window.month + 1),
-            "risk": AT_RISK_SHARE_OF_ELAPSED * _elapsed_for(YEAR, AS_OF)}
+            "year_first": dt.date(YEAR, 1, 1), "year_last": dt.date(YEAR, 12, 31), "as_of": AS_OF,
+            "ongoing": ProjectStatus.ONGOING.value, "threshold": at_risk_threshold()}
 
 
 def _rollup_sql() -> str:
@@ -174,6 +190,7 @@ def _rollup_sql() -> str:
     running = [f"spent_cents_to_m{month:02d}" for month in range(1, last_month + 1)]
     return ROLLUP_SQL.format(
         to_month=running[-1], before_window=running[last_month - 4],
+        risk=_risk_sql("y.allocation_cents", f"y.{running[-1]}"),
         running=", ".join(f"y.{name}" for name in running),
         running_sums=", ".join(f"SUM({name})" for name in running),
         running_nulls=", ".join("NULL" for _name in running))

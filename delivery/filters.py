@@ -1,6 +1,6 @@
 """The delivery dashboard's filters: one FilterSet over projects, shared by the dashboard, its downloads and the API.
 
-`selector_filters()` turns the valid filter values into the `filters` dict delivery/selectors.py understands, so
+`selector_filters()` turns the valid filter values into the `filters` dict delivery.selectors understands, so
 pages never filter figures themselves.
 """
 

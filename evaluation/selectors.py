@@ -7,10 +7,13 @@ Progress of an indicator period
 On or off track (at a date as_of)
     time share = days from the period start to as_of ÷ days from start to end, between 0 and 1.
     ACHIEVED when progress ≥ 1; ON_TRACK when progress ≥ 0.8 × time share (TRACK_TOLERANCE);
-    OFF_TRACK otherwise — and "far behind" (red for early warning) below 0.5 × time share (FAR_BEHIND).
+    OFF_TRACK otherwise — and "far behind" (red for early warning) below 0.5 × time share (INDICATOR_FAR_BEHIND).
+    These are thresholds on an indicator's progress, not on money: a project's delivery "at risk" is delivery's
+    (delivery/figures.py, from the LOW_DELIVERY rule).
 Required evaluations
     a rule applies when min_budget_usd < budget ≤ max_budget_usd, the budget being Σ Allocation.amount_usd of the
-    project over all years and sources. See RequiredEvaluationRule and models.SATISFIES.
+    project over all years and sources (delivery.selectors.budget_subquery / project_budget_usd). See
+    RequiredEvaluationRule and models.SATISFIES.
 """
 
 import datetime as dt
@@ -22,19 +25,17 @@ from django.db import connection
 from django.db.models import (
     Avg,
     Count,
-    DecimalField,
     Exists,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
+from delivery.selectors import budget_subquery, project_budget_usd
 from projects.models import Project, ProjectStatus
 
 from .models import (
@@ -55,8 +56,9 @@ from .models import (
     Result,
 )
 
+# Indicator progress against the share of the period's time gone (not delivery: see the module docstring).
 TRACK_TOLERANCE = Decimal("0.8")
-FAR_BEHIND = Decimal("0.5")
+INDICATOR_FAR_BEHIND = Decimal("0.5")
 # Projects that are expected to plan, carry out or have completed their evaluations.
 EVALUABLE_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.ONGOING, ProjectStatus.SUSPENDED,
                       ProjectStatus.OPERATIONALLY_CLOSED)
@@ -178,7 +180,7 @@ def indicators_behind(*, as_of: dt.date) -> list[tuple[int, str, str]]:
 
     An indicator is judged on its latest period started by as_of that has a target and an actual, against the
     latest baseline (with a value) of a year on or before the year that period starts. RED when one indicator's
-    progress is below FAR_BEHIND × time share, else AMBER. One query, plain tuples: the whole portfolio has
+    progress is below INDICATOR_FAR_BEHIND × time share, else AMBER. One query, plain tuples: the whole portfolio has
     hundreds of thousands of periods, too many to build model instances for."""
     reported = {"target__isnull": False, "actual__isnull": False}
     later_reported = IndicatorPeriod.objects.filter(indicator_id=OuterRef("indicator_id"), start__gt=OuterRef("start"),
@@ -207,7 +209,7 @@ def indicators_behind(*, as_of: dt.date) -> list[tuple[int, str, str]]:
     item_text = _("“%(indicator)s” %(progress)s%% of the way to its target with %(time)s%% of the period gone")
     summary_text = _("%(count)s indicator(s) behind schedule: %(list)s.")
     for project_id, items in sorted(behind.items()):
-        severity = RED if any(progress < FAR_BEHIND * share for _title, progress, share in items) else AMBER
+        severity = RED if any(progress < INDICATOR_FAR_BEHIND * share for _title, progress, share in items) else AMBER
         parts = "; ".join(item_text % {"indicator": title, "progress": round(progress * 100),
                                        "time": round(share * 100)}
                           for title, progress, share in items)
@@ -218,24 +220,9 @@ def indicators_behind(*, as_of: dt.date) -> list[tuple[int, str, str]]:
 # ---------------------------------------------------------------- required evaluations
 
 
-def budget_subquery():
-    from delivery.models import Allocation
-
-    total = (Allocation.objects.filter(project=OuterRef("pk")).order_by().values("project")
-             .annotate(total=Sum("amount_usd")).values("total"))
-    return Coalesce(Subquery(total, output_field=DecimalField(max_digits=18, decimal_places=2)),
-                    Value(Decimal("0")), output_field=DecimalField(max_digits=18, decimal_places=2))
-
-
 def projects_with_budget(queryset: QuerySet | None = None) -> QuerySet:
+    """The projects annotated with budget_usd, delivery's budget (Σ of all their allocations)."""
     return (queryset if queryset is not None else Project.objects.all()).annotate(budget_usd=budget_subquery())
-
-
-def project_budget_usd(project: Project) -> Decimal:
-    from delivery.models import Allocation
-
-    total = Allocation.objects.filter(project=project).aggregate(total=Sum("amount_usd"))["total"]
-    return total or Decimal("0")
 
 
 def active_rules() -> list[RequiredEvaluationRule]:

@@ -1,8 +1,8 @@
 """Reads for the IATI publication: the projects to publish, in chunks, each chunk with everything it needs.
 
 A chunk costs a fixed number of queries (the project page plus one per prefetched relation and one for the
-expenditure totals), whatever its size, so the query count grows with the number of chunks, not of projects,
-and memory holds one chunk at a time.
+monthly expenditure, which delivery.selectors.monthly_spend reads from delivery's rollup), whatever its size, so
+the query count grows with the number of chunks, not of projects, and memory holds one chunk at a time.
 """
 
 from collections import defaultdict
@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
-from delivery.models import Allocation, AllocationRevision, Approval, Expenditure
+from delivery.models import Allocation, AllocationRevision, Approval
+from delivery.selectors import monthly_spend
 from evaluation.models import Baseline, Evaluation, Indicator, IndicatorPeriod, Result
 from iati import mappings as m
 from projects.models import (
@@ -99,11 +100,7 @@ def activity_chunks(projects: QuerySet[Project], *, chunk_size: int = CHUNK_SIZE
         last_id = chunk[-1].id
         prefetch_related_objects(chunk, *_prefetches())
         _attach_leaf_rows(chunk)
-        monthly = defaultdict(dict)
-        rows = (Expenditure.objects.filter(project_id__in=[p.id for p in chunk])
-                .values("project_id", "period").annotate(total=Sum("amount_usd")).order_by())
-        for row in rows:
-            monthly[row["project_id"]][row["period"]] = row["total"]
+        monthly = monthly_spend(p.id for p in chunk)
         yield [ActivityData(project=p, monthly_expenditure=monthly.get(p.id, {})) for p in chunk]
 
 

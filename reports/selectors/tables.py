@@ -9,8 +9,8 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertState, RuleCode, Severity, SlippageReason
-from delivery.models import Approval, ProjectYearDelivery
-from delivery.selectors import DeliveryRow, delivery_by, delivery_rate
+from delivery.models import Approval
+from delivery.selectors import DeliveryRow, delivery_by, delivery_rate, projects_with_delivery
 from evaluation.models import (
     CRITERIA,
     Evaluation,
@@ -156,7 +156,7 @@ class _Portfolio:
 def _portfolio(period: Period, as_of: dt.date | None) -> _Portfolio:
     rows = period_delivery_by(dimension="project", period=period, as_of=as_of)
     figures = {row.group_key: (row.allocation_usd, row.expenditure_usd) for row in rows}
-    in_years = ProjectYearDelivery.objects.filter(year__in=period.years).values("project_id")
+    in_years = projects_with_delivery(period.years)
     attributes = {pk: rest for pk, *rest in Project.objects.filter(pk__in=in_years).values_list(
         "pk", "strategic_objective_id", "primary_programme_id", "funding_source_id", "region_id", "gender_marker")}
     return _Portfolio(figures, {pk: tuple(values) for pk, values in attributes.items()})
@@ -395,7 +395,7 @@ def _approvals(start: dt.date, last_day: dt.date) -> dict:
 
 def _tripartite_table(period: Period, as_of: dt.date | None) -> ReportTable:
     last_day = period.last_day(as_of)
-    in_portfolio = ProjectYearDelivery.objects.filter(year__in=period.years).values("project_id")
+    in_portfolio = projects_with_delivery(period.years)
     happened = Q(actual_date__isnull=False, actual_date__lte=last_day)
     cells = {(stage, group): values for stage, group, *values in (
         TripartiteInvolvement.objects.filter(project__in=in_portfolio, project__is_autonomous=False)

@@ -127,6 +127,21 @@ def test_rule_update_by_administrators_only_and_validated():
     assert "day 1 of month 5" in rule.description_text() and "0.8 ×" in rule.description_text()
 
 
+def test_delivery_thresholds_are_at_most_100_and_the_descriptions_say_what_the_rules_do():
+    admin = UserFactory(role=Role.ADMIN)
+    for code in ("LOW_DELIVERY", "ENDING_UNSPENT"):
+        with pytest.raises(ValidationError) as refused:
+            rule_update(rule=Rule.objects.get(code=code), user=admin, amber_threshold="150", red_threshold="120")
+        assert set(refused.value.message_dict) == {"amber_threshold", "red_threshold"}, code
+    rule_update(rule=Rule.objects.get(code="PAST_END"), user=admin, red_threshold="150")  # days: no such bound
+    # Migration 0003: the seeded descriptions name the active time and the statuses.
+    low_delivery = Rule.objects.get(code="LOW_DELIVERY").description_text()
+    assert "share of the project's active time in the year elapsed" in low_delivery
+    assert "below 0.5 is also what the delivery dashboard counts as \"at risk\"" in low_delivery.replace(
+        "Below", "below")
+    assert "ongoing, suspended or operationally closed" in Rule.objects.get(code="PAST_END").description_text()
+
+
 def test_rule_edited_in_the_admin_list_goes_through_rule_update(client, monkeypatch):
     from alerts import services
 

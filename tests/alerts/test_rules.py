@@ -64,6 +64,59 @@ def test_low_delivery_leap_year_elapsed():
     assert fire("LOW_DELIVERY", D(2024, 12, 31)) == {p.pk: "AMBER"}
 
 
+def test_low_delivery_compares_with_the_share_of_the_project_active_time_elapsed():
+    # At 30 June 2026, 0.4959 of the year is gone; each project has spent 30% of its year's allocation.
+    all_year = project()
+    started_april = project(planned_start=D(2026, 2, 1), actual_start=D(2026, 4, 1))  # 91 of 275 days: 0.3309
+    ending_september = project(planned_end=D(2026, 9, 30))                             # 181 of 273 days: 0.6630
+    ended = project(planned_end=D(2026, 3, 31))                                        # all of it gone: 1
+    not_begun = project(planned_start=D(2026, 7, 1))                                   # none of it gone: 0
+    for p in (all_year, started_april, ending_september, ended, not_begun):
+        allocate(p, 2026, 1000)
+        spend(p, "2026-02", 300)
+    # 300 < 0.75 × 0.4959 × 1000 = 371.9 (amber), not < 247.9 (red); against 0.3309: not below 248.2 or 165.4.
+    assert fire("LOW_DELIVERY", D(2026, 6, 30)) == {all_year.pk: "AMBER", ending_september.pk: "RED",
+                                                    ended.pk: "RED"}
+    finding = CONDITIONS["LOW_DELIVERY"](Rule.objects.get(code="LOW_DELIVERY"), ScanContext(D(2026, 6, 30)))
+    assert finding[ending_september.pk].detail["elapsed"] == "0.6630"
+
+
+def test_delivery_rules_never_fire_for_pipeline_cancelled_or_closed_projects():
+    def pair(status):
+        """One project overspent and late to spend, one that has spent nothing of a large allocation."""
+        over, idle = (project(status=status, planned_start=D(2025, 1, 1), planned_end=D(2026, 9, 30))
+                      for _ in range(2))
+        allocate(over, 2026, 100)
+        spend(over, "2026-01", 500)
+        allocate(idle, 2026, 1000)
+        return {over.pk, idle.pk}
+
+    quiet = set().union(*(pair(status) for status in (
+        ProjectStatus.PIPELINE, ProjectStatus.CANCELLED, ProjectStatus.FINANCIALLY_CLOSED)))
+    ongoing = pair(ProjectStatus.ONGOING)
+    for code in ("LOW_DELIVERY", "ENDING_UNSPENT", "NO_EXPENDITURE", "OVERSPENT"):
+        fired = set(fire(code, D(2026, 6, 30)))
+        assert fired & ongoing and not fired & quiet, code
+
+
+def test_low_delivery_red_is_the_dashboard_at_risk():
+    from delivery.selectors import delivery_dashboard
+
+    as_of = D(2026, 6, 30)
+    for index, spent in enumerate(("100", "247.90", "247.95", "300", "600")):
+        p = project(planned_start=D(2025 + index % 2, 3, 1), planned_end=D(2026, 6 + index, 28))
+        allocate(p, 2026, 1000)
+        spend(p, "2026-02", spent)
+    suspended = project(status=ProjectStatus.SUSPENDED)
+    allocate(suspended, 2026, 1000)
+    from delivery.services import rebuild_year_delivery
+
+    rebuild_year_delivery()
+    red = {pid for pid, severity in fire("LOW_DELIVERY", as_of).items() if severity == "RED"}
+    board = delivery_dashboard(year=2026, as_of=as_of)
+    assert {p.id for p in board.projects if p.at_risk} == red and board.at_risk == len(red) > 0
+
+
 # --------------------------------------------------------------------------------------------- ENDING_UNSPENT
 
 @pytest.mark.parametrize(("spent_2026", "expected"), [
@@ -172,11 +225,15 @@ def test_past_end(planned_end, expected):
     assert fire("PAST_END", D(2026, 6, 30)).get(p.pk) == expected
 
 
-def test_past_end_across_a_leap_day_and_only_for_ongoing_projects():
-    p = project(planned_start=D(2023, 1, 1), planned_end=D(2023, 12, 1))
-    project(planned_start=D(2023, 1, 1), planned_end=D(2023, 12, 1), status=ProjectStatus.OPERATIONALLY_CLOSED)
-    assert fire("PAST_END", D(2024, 2, 29)) == {p.pk: "AMBER"}   # 90 days, 29 February included
-    assert fire("PAST_END", D(2024, 3, 1)) == {p.pk: "RED"}
+def test_past_end_across_a_leap_day_for_every_project_not_yet_closed():
+    dates = {"planned_start": D(2023, 1, 1), "planned_end": D(2023, 12, 1)}
+    not_closed = [project(**dates, status=status) for status in (
+        ProjectStatus.ONGOING, ProjectStatus.SUSPENDED, ProjectStatus.OPERATIONALLY_CLOSED)]
+    for status in (ProjectStatus.PIPELINE, ProjectStatus.APPROVED, ProjectStatus.CANCELLED,
+                   ProjectStatus.FINANCIALLY_CLOSED):
+        project(**dates, status=status)
+    assert fire("PAST_END", D(2024, 2, 29)) == {p.pk: "AMBER" for p in not_closed}  # 90 days, 29 February included
+    assert fire("PAST_END", D(2024, 3, 1)) == {p.pk: "RED" for p in not_closed}
 
 
 # --------------------------------------------------------------------------------------------- TRIPARTITE_GAP

@@ -14,9 +14,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def portfolio(reference, project_a, project_b):
     """A: 1,000 allocated in 2026, spends 300 in Jan–Mar + 100 EUR (=125 US$) in Nov; 2,000 in 2027, 500 spent.
-    B: 200 allocated, 300 spent (over-delivery). C: nothing allocated, 50 spent (rate None)."""
+    B: 200 allocated, 300 spent (over-delivery). C: nothing allocated, 50 spent (rate None). All three run
+    from 2025 to 2027 (SpendingProjectFactory), so their active time in 2026 is the whole year."""
     project_c = SpendingProjectFactory(symbol="RAS/26/03/USA", funding_source=reference["XBTC"],
-                               region=RegionFactory(code="ASIA_PACIFIC"))
+                                       region=RegionFactory(code="ASIA_PACIFIC"))
     AllocationFactory(project=project_a, year=2026, funding_source=reference["XBTC"], amount_usd=Decimal("600"))
     AllocationFactory(project=project_a, year=2026, funding_source=reference["RBTC"], amount_usd=Decimal("400"))
     AllocationFactory(project=project_a, year=2027, funding_source=reference["XBTC"], amount_usd=Decimal("2000"))

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from alerts.models import Rule, RuleCode
 from core.tabular import parse_period
 from delivery import selectors
 from delivery.models import CUMULATIVE_FIELDS, Allocation, Expenditure, ProjectMonthSpend, ProjectYearDelivery
@@ -23,7 +24,7 @@ from delivery.services import (
     refresh_month_spend,
     refresh_year_delivery,
 )
-from projects.models import Project
+from projects.models import Project, ProjectStatus
 from tests.delivery.factories import ExchangeRateFactory, SpendingProjectFactory, allocations_csv, expenditure_csv
 from tests.factories import RegionFactory
 
@@ -128,10 +129,25 @@ def _rate(spent, allocation):
     return None if not allocation else (spent / allocation).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
+def _active_share(project, year: int, as_of: dt.date) -> Decimal:
+    """Share of the project's active time in the year gone at the end of as_of: from the later of 1 January and
+    its (actual, else planned) start to the earlier of 31 December and its planned end."""
+    first = max(dt.date(year, 1, 1), project.actual_start or project.planned_start)
+    last = min(dt.date(year, 12, 31), project.planned_end)
+    day = min(as_of, dt.date(year, 12, 31))
+    if day < first:
+        return Decimal(0)
+    if day >= last:
+        return Decimal(1)
+    return (Decimal((day - first).days + 1) / Decimal((last - first).days + 1)).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
 def reference_dashboard(*, year: int, as_of: dt.date, sort: str) -> dict:
-    """The dashboard's figures computed from Allocation and ProjectMonthSpend, as the definitions say."""
+    """The dashboard's figures computed from Allocation and ProjectMonthSpend, as the definitions say. At risk: an
+    ongoing project whose spend is below the LOW_DELIVERY rule's red threshold × its active share × allocation."""
     last = min(as_of.replace(day=1), dt.date(year, 12, 1)) if as_of >= dt.date(year, 1, 1) else None
-    elapsed = selectors._elapsed_for(year, as_of)
+    red = Rule.objects.get(code=RuleCode.LOW_DELIVERY).red_threshold
     window = [] if last is None else [dt.date(year, m, 1) for m in range(max(1, last.month - 2), last.month + 1)]
     allocation, spent, recent, listed = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal), set()
     for a in Allocation.objects.filter(year=year):
@@ -152,7 +168,9 @@ def reference_dashboard(*, year: int, as_of: dt.date, sort: str) -> dict:
         forecast = s if last is None else (s + recent[project.id] / len(window) * (12 - last.month)).quantize(CENT)
         rate = _rate(s, a)
         rows.append({"symbol": project.symbol, "status": project.status, "allocation": a, "expenditure": s,
-                     "rate": rate, "forecast": forecast, "at_risk": rate is not None and rate < elapsed / 2})
+                     "rate": rate, "forecast": forecast,
+                     "at_risk": (project.status == ProjectStatus.ONGOING and a > 0
+                                 and s < red * _active_share(project, year, as_of) * a)})
     name = sort.lstrip("-")
     rated = [r for r in rows if name != "rate" or r["rate"] is not None]
     rated.sort(key=lambda r: r[name], reverse=sort.startswith("-"))
@@ -171,8 +189,11 @@ def reference_dashboard(*, year: int, as_of: dt.date, sort: str) -> dict:
 @pytest.fixture
 def varied_portfolio(reference):
     """Rates on both sides of the at-risk line at 30 June 2026 (elapsed 0.4959, line 0.24795), a zero allocation,
-    negative months, spend in thirds of a cent once forecast, and projects with spend only after June."""
+    negative months, spend in thirds of a cent once forecast, and projects with spend only after June. Projects run
+    from 2025 to 2027 except P/04 (started 1 April 2026) and P/05 (planned end 30 June 2026): their active time in
+    2026 is shorter than the year."""
     africa, asia = RegionFactory(code="AFRICA"), RegionFactory(code="ASIA_PACIFIC")
+    dates = {"P/04": {"actual_start": dt.date(2026, 4, 1)}, "P/05": {"planned_end": dt.date(2026, 6, 30)}}
     specs = [  # symbol, region, source, allocation, [(month, amount)]
         ("P/01", africa, "XBTC", "10000.00", [(3, "2479.49")]),        # rate 0.2479: at risk
         ("P/02", africa, "XBTC", "10000.00", [(3, "2479.50")]),        # rate 0.24795 → 0.2480: not at risk
@@ -185,7 +206,7 @@ def varied_portfolio(reference):
     ]
     lines, allocations = [], []
     for symbol, region, source, amount, months in specs:
-        SpendingProjectFactory(symbol=symbol, region=region, funding_source=reference[source])
+        SpendingProjectFactory(symbol=symbol, region=region, funding_source=reference[source], **dates.get(symbol, {}))
         if amount is not None:
             allocations.append(f"{symbol},2026,{source},{amount}")
         lines += [f"{symbol},2026-{month:02d},EXPERTS,USD,{value}" for month, value in months]
@@ -233,6 +254,9 @@ def test_at_risk_line_and_ties(varied_portfolio):
     board = selectors.delivery_dashboard(year=2026, as_of=dt.date(2026, 6, 30), sort="-rate")
     rows = {p.symbol: p for p in board.projects}
     assert rows["P/01"].at_risk and not rows["P/02"].at_risk and not rows["P/07"].at_risk
+    # P/05's active time in 2026 ended on 30 June (all of it gone): 313.33 < 0.5 × 999.99, whereas against the
+    # calendar year's 0.4959 it would not be at risk.
+    assert rows["P/05"].at_risk and board.at_risk == 2
     assert rows["P/02"].delivery_rate == rows["P/07"].delivery_rate == Decimal("0.2480")
     order = [p.symbol for p in board.projects]
     assert order.index("P/02") < order.index("P/07") and order[-2:] == ["P/03", "P/08"]  # no rate: last

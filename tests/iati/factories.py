@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
 from delivery.models import AllocationRevision, Approval, Expenditure
+from delivery.services import refresh_month_spend
 from evaluation.models import (
     EvaluationStatus,
     Measure,
@@ -151,12 +152,15 @@ def add_money(project, *, months: int, index: int) -> None:
     AllocationRevisionFactory(allocation=unrevised)
     ApprovalFactory(project=project, donor=project.donor or OrganisationFactory(), amount_usd=Decimal("240000.00"))
     experts, training = InputTypeFactory(code="EXPERTS"), InputTypeFactory(code="TRAINING")
+    periods = set()
     for month in range(months):
         period = dt.date(2000 + month // 12, month % 12 + 1, 1)
+        periods.add(period)
         ExpenditureFactory(project=project, period=period, input_type=experts,
                            amount=Decimal("1000.10") + index + month)
         ExpenditureFactory(project=project, period=period, input_type=training, currency="EUR",
                            amount=Decimal("500.00"), exchange_rate=Decimal("0.95"))
+    refresh_month_spend({project.id: periods})  # the rollup the import services keep, which IATI reads
 
 
 def framework_indicator():

@@ -1,0 +1,158 @@
+"""Delivery of a year grouped by a dimension (delivery_by) and its TOTAL row: what `delivery_table`, the API's
+figures endpoint and the reports show; the dashboard's groups equal it. Also the dashboard filters as a condition
+on Project, which every reader of the portfolio shares."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Choices, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from delivery.figures import ZERO, delivery_rate, from_cents, money
+from delivery.models import Allocation, Expenditure, ProjectYearDelivery
+from delivery.selectors.rollups import listed, spend_to, spend_window
+from partners.models import Country, Organisation, Region, Unit
+from partners.selectors import units_with_descendants
+from projects.models import BudgetType, FundingSource, InputType, Programme, Project, ProjectStatus, StrategicObjective
+from projects.selectors import funded_by
+
+# dimension → (path from Project, label source: a model or a choices class)
+DIMENSIONS: dict[str, tuple[str, object]] = {
+    "strategic_objective": ("strategic_objective", StrategicObjective),
+    "infocus_programme": ("primary_programme", Programme),
+    "region": ("region", Region),
+    "country": ("countries", Country),
+    "funding_source": ("funding_source", FundingSource),
+    "budget_type": ("funding_source__budget_type", BudgetType),
+    "donor": ("donor", Organisation),
+    "unit": ("responsible_unit", Unit),
+    "project": ("id", Project),
+    "status": ("status", ProjectStatus),
+    "input_type": ("input_type", InputType),
+}
+DIMENSION_LABELS = {
+    "strategic_objective": _("Strategic objective"), "infocus_programme": _("InFocus programme"),
+    "region": _("Region"), "country": _("Country"), "funding_source": _("Source of funds"),
+    "budget_type": _("Budget type"), "donor": _("Donor"), "unit": _("Responsible unit"), "project": _("Project"),
+    "status": _("Status"), "input_type": _("Type of input"),
+}
+# filters key → Project lookup (values: an id, a model instance, a code for status/budget_type, or a list of them)
+FILTER_LOOKUPS = {
+    "strategic_objective": "strategic_objective", "infocus_programme": "primary_programme", "region": "region",
+    "country": "countries", "funding_source": "funding_source", "budget_type": "funding_source__budget_type",
+    "donor": "donor", "unit": "responsible_unit", "status": "status", "project": "id",
+}
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    group_key: object
+    group_label: str
+    allocation_usd: Decimal
+    expenditure_usd: Decimal
+    delivery_rate: Decimal | None
+
+
+def _key(value):
+    return getattr(value, "pk", value)
+
+
+def project_filter(filters: dict | None) -> Q:
+    """The dashboard filters (see delivery/filters.py) as a condition on Project."""
+    condition = Q()
+    for name, value in (filters or {}).items():
+        if value in (None, "", [], ()):
+            continue
+        if name not in FILTER_LOOKUPS:
+            raise ValueError(f"Unknown delivery filter {name!r}")
+        if name == "donor":  # funded by: main donor or an approval's organisation, the one definition
+            condition &= funded_by(value)
+            continue
+        lookup = FILTER_LOOKUPS[name]
+        if name == "unit":  # a unit includes the units below it (a regional office its country offices…)
+            value = units_with_descendants(value if isinstance(value, (list, tuple, set, QuerySet)) else [value])
+        if isinstance(value, (list, tuple, set, frozenset, QuerySet)):
+            condition &= Q(**{f"{lookup}__in": [_key(v) for v in value]})
+        else:
+            condition &= Q(**{lookup: _key(value)})
+    return condition
+
+
+def filtered_projects(filters: dict | None) -> QuerySet | None:
+    """The ids of the projects the filters keep (None: no filter, every project)."""
+    condition = project_filter(filters)
+    if not condition:
+        return None
+    queryset = Project.objects.filter(condition)
+    return queryset.values("id").distinct() if "country" in (filters or {}) else queryset.values("id")
+
+
+def group_labels(dimension: str, keys) -> dict:
+    _path, source = DIMENSIONS[dimension]
+    if issubclass(source, Choices):
+        return dict(source.choices)
+    keys = [k for k in keys if k is not None]
+    if source is Project:
+        return dict(Project.objects.filter(pk__in=keys).values_list("pk", "symbol"))
+    return {o.pk: str(o) for o in source.objects.filter(pk__in=keys)}
+
+
+def delivery_by(*, dimension: str, year: int, as_of: dt.date | None = None,
+                filters: dict | None = None) -> list[DeliveryRow]:
+    """Allocation, expenditure and delivery rate of the year for each group of `dimension`, sorted by label."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"Unknown dimension {dimension!r}; expected one of {', '.join(DIMENSIONS)}")
+    path = DIMENSIONS[dimension][0]
+    projects = filtered_projects(filters)
+    first, last = spend_window(year, as_of)
+    if dimension == "input_type":
+        return _by_input_type(year, first, last, projects)
+
+    rows_counted = ProjectYearDelivery.objects.filter(year=year).filter(listed(last, spend_reaches_january=False))
+    if projects is not None:
+        rows_counted = rows_counted.filter(project__in=projects)
+    spend = spend_to(last.month if last else 0)
+    aggregates = {"allocation": Sum("allocation_cents")}
+    if spend is not None:
+        aggregates["spent"] = Sum(spend)
+    sums = list(rows_counted.values(f"project__{path}").annotate(**aggregates))
+    labels = group_labels(dimension, {row[f"project__{path}"] for row in sums})
+    none_label = str(_("(none)"))
+    rows = []
+    for row in sums:
+        key = row[f"project__{path}"]
+        allocation, spent = from_cents(row["allocation"]), from_cents(row.get("spent"))
+        rows.append(DeliveryRow(key, str(labels.get(key, key)) if key is not None else none_label, allocation, spent,
+                                delivery_rate(spent, allocation)))
+    return sorted(rows, key=lambda r: r.group_label)
+
+
+def _by_input_type(year: int, first: dt.date, last: dt.date | None, projects: QuerySet | None) -> list[DeliveryRow]:
+    """No rollup keeps the type of input, so this sums Expenditure; allocations are not split by input, so every
+    row shows the whole allocation and the rows' rates add up to the total rate."""
+    allocations = Allocation.objects.filter(year=year)
+    if projects is not None:
+        allocations = allocations.filter(project__in=projects)
+    total_allocation = money(allocations.aggregate(total=Sum("amount_usd"))["total"])
+    spend_by: dict = {}
+    if last is not None:
+        lines = Expenditure.objects.filter(period__gte=first, period__lte=last)
+        if projects is not None:
+            lines = lines.filter(project__in=projects)
+        spend_by = dict(lines.values("input_type").annotate(total=Sum("amount_usd")).values_list(
+            "input_type", "total"))
+    labels = group_labels("input_type", spend_by)
+    rows = [DeliveryRow(key, labels.get(key, str(key)), total_allocation, money(spend),
+                        delivery_rate(money(spend), total_allocation)) for key, spend in spend_by.items()]
+    return sorted(rows, key=lambda r: r.group_label)
+
+
+def total_row(rows: list[DeliveryRow], dimension: str | None = None) -> DeliveryRow:
+    """The TOTAL of a delivery_by result (for `country`, a multi-country project counts once per country)."""
+    if dimension == "input_type" and rows:
+        allocation = rows[0].allocation_usd
+    else:
+        allocation = sum((r.allocation_usd for r in rows), ZERO)
+    spent = sum((r.expenditure_usd for r in rows), ZERO)
+    return DeliveryRow("TOTAL", "TOTAL", allocation, spent, delivery_rate(spent, allocation))
