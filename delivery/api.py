@@ -1,6 +1,6 @@
 """/api/v1/allocations/, expenditure/, exchange-rates/, approvals/ and delivery/ (figures by any dimension).
 
-Bulk writes take a JSON list of rows in the import layout (DESIGN.md §5) and go through
+Bulk writes take a JSON list of rows in the import layout (the README) and go through
 delivery.services.financial_import, so they are validated exactly like an uploaded file: every error is
 reported with its row and column, and if any row is wrong nothing is written. Rows of projects the user may not
 change answer 403 (with the same row errors); exchange rates are for administrators only.

@@ -1,6 +1,7 @@
 """Money: allocations, expenditure (with the rates that turned it into US$), approvals, and the imports they came from.
 
-Figures are defined in delivery/figures.py and read through delivery.selectors; records are written by delivery/services.py.
+Figures are defined in delivery/figures.py and read through delivery.selectors; records are written by
+delivery/services.py.
 """
 
 from django.conf import settings

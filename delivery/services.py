@@ -175,7 +175,7 @@ def to_usd(amount: Decimal, units_per_usd: Decimal) -> Decimal:
 
 def financial_import(*, kind: str, source, filename: str = "", user=None, dry_run: bool = False,
                      progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    """Import one allocations, expenditure, exchange-rates or approvals file (CSV or XLSX; layouts in DESIGN.md §5).
+    """Import one allocations, expenditure, exchange-rates or approvals file (CSV or XLSX; layouts in the README).
     `progress(done, total)`, if given, is called as the rows are gone through."""
     if kind not in LAYOUTS:
         raise ValueError(f"Unknown import kind {kind!r}; expected one of {', '.join(LAYOUTS)}")

@@ -1,8 +1,8 @@
 """Delivery pages: the dashboard (with CSV/XLSX downloads), a project's delivery panel (the money tab) with its
 approvals and their forms, the financial import.
 
-Views only parse the request and render: figures come from delivery.selectors (defined in delivery/figures.py), writes from
-delivery/services.py.
+Views only parse the request and render: figures come from delivery.selectors (defined in delivery/figures.py),
+writes from delivery/services.py.
 """
 
 from django.contrib import messages

@@ -1,7 +1,7 @@
 """Delivery reads: the figures of delivery/figures.py applied to the rollups; the dashboard, `delivery_table`, the
 API, the reports, a project's delivery tab, early warning, evaluation budgets and IATI read through these.
 
-Definitions (DESIGN.md section 2; the formulas are in delivery/figures.py):
+Definitions (the formulas are in delivery/figures.py):
 - allocation of a year = Σ Allocation.amount_usd of that year (all sources of funds);
 - expenditure of a year as of a date = Σ of the US$ spend of the year's months up to the month of `as_of`
   (the whole month counts); `as_of=None` means the whole year;
