@@ -128,7 +128,7 @@ def test_admin_refuses_an_edit_made_stale_while_it_was_saved(admin_client, monke
 
 def test_admin_inline_and_record_pages_write_through_the_records_services(admin_client):
     project = ProjectFactory()
-    expert = ExpertAssignment.objects.create(project=project, nationality=CountryFactory(), category="INTERNATIONAL",
+    expert = ExpertAssignment.objects.create(project=project, nationality=CountryFactory(),
                                              year=2000, work_months=3)
     response = admin_client.post(reverse("admin:projects_expertassignment_delete", args=[expert.pk]), {"post": "yes"})
     assert response.status_code == 302 and not ExpertAssignment.objects.exists()
