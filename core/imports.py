@@ -251,43 +251,38 @@ def _fail(job: ImportJob, error: Exception) -> None:
     _discard_file(job)
 
 
-def job_check(job_id: int) -> ImportJob:
-    """Run the dry run of a queued job (the task's body). Idempotent: a job already checked is left as it is."""
-    if not _claim(job_id, ImportJobStatus.QUEUED, ImportJobStatus.VALIDATING):
+def _run_claimed(job_id: int, *, waiting: str, running: str, dry_run: bool) -> ImportJob:
+    """Claim a job waiting in `waiting`, run its file (dry or not) and record the outcome: a dry run that passed
+    waits for confirmation (READY, the preview kept, the file too); anything else is finished and its file gone."""
+    if not _claim(job_id, waiting, running):
         return ImportJob.objects.get(pk=job_id)
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     try:
-        outcome = _run(job, dry_run=True)
+        outcome = _run(job, dry_run=dry_run)
     except Exception as error:
         _fail(job, error)
     else:
+        finished = not (dry_run and outcome.ok)
+        passed = ImportJobStatus.READY if dry_run else ImportJobStatus.DONE
+        kept = {"preview" if dry_run else "result": outcome.as_json()}
         ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJobStatus.READY if outcome.ok else ImportJobStatus.REFUSED, preview=outcome.as_json(),
-            rows_total=outcome.rows_total, rows_done=outcome.rows_total,
-            finished_at=None if outcome.ok else timezone.now())
-        if not outcome.ok:
+            status=passed if outcome.ok else ImportJobStatus.REFUSED, rows_total=outcome.rows_total,
+            rows_done=outcome.rows_total, finished_at=timezone.now() if finished else None, **kept)
+        if finished:
             _discard_file(job)
     job.refresh_from_db()
     return job
 
 
+def job_check(job_id: int) -> ImportJob:
+    """Run the dry run of a queued job (the task's body). Idempotent: a job already checked is left as it is."""
+    return _run_claimed(job_id, waiting=ImportJobStatus.QUEUED, running=ImportJobStatus.VALIDATING, dry_run=True)
+
+
 def job_apply(job_id: int) -> ImportJob:
     """Apply a confirmed job (the task's body). Idempotent like job_check. Rows that became wrong since the
     preview (e.g. a project deleted meanwhile) refuse the whole file: the result lists them."""
-    if not _claim(job_id, ImportJobStatus.CONFIRMED, ImportJobStatus.APPLYING):
-        return ImportJob.objects.get(pk=job_id)
-    job = ImportJob.objects.select_related("owner").get(pk=job_id)
-    try:
-        outcome = _run(job, dry_run=False)
-    except Exception as error:
-        _fail(job, error)
-    else:
-        ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJobStatus.DONE if outcome.ok else ImportJobStatus.REFUSED, result=outcome.as_json(),
-            rows_total=outcome.rows_total, rows_done=outcome.rows_total, finished_at=timezone.now())
-        _discard_file(job)
-    job.refresh_from_db()
-    return job
+    return _run_claimed(job_id, waiting=ImportJobStatus.CONFIRMED, running=ImportJobStatus.APPLYING, dry_run=False)
 
 
 def purge_import_jobs(*, now=None) -> dict:

@@ -108,6 +108,31 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
 
+@dataclass
+class TableImportResult:
+    """What importing one file of a kind of record did, or would do (a dry run): the counts, or the errors that
+    refused it whole. The financial and the project-record imports share it."""
+
+    kind: str
+    file_name: str
+    dry_run: bool
+    rows_total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    refused: bool = False  # some rows are of projects the user may not change
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        prefix = _("Dry run, nothing written: ") if self.dry_run else ""
+        return prefix + _("%(total)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
+            "total": self.rows_total, "created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
 def _normalise_header(value) -> str:
     return str(value if value is not None else "").strip().lstrip("\ufeff").strip().lower()
 

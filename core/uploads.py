@@ -18,6 +18,7 @@ from pathlib import Path, PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.management.base import CommandError
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
@@ -147,6 +148,17 @@ def read_checked_file(path, kind: str) -> tuple[bytes, str]:
     with path.open("rb") as handle:
         check_upload(File(handle, name=path.name), kind)
         return handle.read(), path.name
+
+
+def read_command_file(path) -> tuple[bytes, str]:
+    """read_checked_file for a management command: a file it cannot read, or one the gate refuses, stops the
+    command with the reason."""
+    try:
+        return read_checked_file(path, TABLE)
+    except OSError as exc:
+        raise CommandError(f"Cannot read {path}: {exc}")
+    except ValidationError as exc:
+        raise CommandError(" ".join(exc.messages))
 
 
 @deconstructible

@@ -37,6 +37,7 @@ from core.tabular import (
     CellError,
     RowError,
     TableError,
+    TableImportResult,
     excerpt,
     parse_date,
     parse_decimal,
@@ -96,27 +97,11 @@ KIND_PERMS = {ImportKind.RATES: MANAGE_EXCHANGE_RATES}
 
 
 @dataclass
-class ImportResult:
-    kind: str
-    file_name: str
-    dry_run: bool
-    rows_total: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
+class ImportResult(TableImportResult):
+    """A financial import's result: the shared counts, the dry run's plan of each row and the batch it wrote."""
+
     plans: list[dict] = field(default_factory=list)  # a dry run's: import_checks.plan_entry() of each row
     batch: ImportBatch | None = None
-    refused: bool = False  # some rows are of projects the user may not change
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        prefix = _("Dry run, nothing written: ") if self.dry_run else ""
-        return prefix + _("%(total)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
-            "total": self.rows_total, "created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
 class _Rollback(Exception):

@@ -198,7 +198,7 @@ def financial_import(request):
         return denied
     context = {"kinds": [(value, label, ", ".join(services.LAYOUTS[value])) for value, label in ImportKind.choices
                          if value in services.LAYOUTS and services.may_import(request.user, value)],
-               "limits": upload_limits()}
+               "limits": upload_limits(), "template_url": "delivery:template"}
     if request.method != "POST":
         return render(request, "delivery/import.html", context)
     kind = request.POST.get("kind")

@@ -351,7 +351,7 @@ def records_import(request):
     _require(request, "projects.import_projects")
     kinds = [(name, label, ", ".join(services.RECORD_LAYOUTS[name].columns))
              for name, label in RECORD_KIND_LABELS.items()]
-    context = {"kinds": kinds, "limits": upload_limits()}
+    context = {"kinds": kinds, "limits": upload_limits(), "template_url": "projects:records_template"}
     if request.method != "POST":
         return render(request, "projects/records_import.html", context)
     kind, upload = request.POST.get("kind"), request.FILES.get("file")

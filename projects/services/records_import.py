@@ -10,7 +10,7 @@ saved with its history, as a form would.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +22,7 @@ from core.tabular import (
     CellError,
     RowError,
     TableError,
+    TableImportResult,
     excerpt,
     parse_date,
     parse_decimal,
@@ -107,26 +108,8 @@ RECORD_LAYOUTS: dict[str, RecordLayout] = {
 }
 
 
-@dataclass
-class RecordImportResult:
-    kind: str
-    file_name: str
-    dry_run: bool
-    rows_total: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    refused: bool = False  # some rows are of projects the user may not change
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def summary(self) -> str:
-        prefix = _("Dry run, nothing written: ") if self.dry_run else ""
-        return prefix + _("%(total)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % {
-            "total": self.rows_total, "created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+class RecordImportResult(TableImportResult):
+    """A project-record import's result (core.tabular.TableImportResult, nothing more)."""
 
 
 def record_template_rows(kind: str) -> list[list[str]]:
@@ -213,7 +196,8 @@ def record_import(*, kind: str, source, filename: str = "", user=None, dry_run: 
         for name, value in values.items():
             setattr(instance, name, value)
         try:
-            instance.full_clean(exclude=["project"])
+            # The project and the nationality were looked up above: their foreign keys need no query per row.
+            instance.full_clean(exclude=["project", "nationality"])
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 for message in messages:

@@ -3,10 +3,9 @@
 The file's columns are in the README ("Units and accounts").
 Run by an operator on the server, as a system actor (no user)."""
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from core.uploads import TABLE, read_checked_file
+from core.uploads import read_command_file
 from partners.services import units_import
 
 
@@ -19,12 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check the file and report, writing nothing")
 
     def handle(self, *args, file, dry_run, **options):
-        try:
-            data, name = read_checked_file(file, TABLE)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc}")
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages))
+        data, name = read_command_file(file)
         result = units_import(source=data, filename=name, dry_run=dry_run)
         if not result.ok:
             for error in result.errors:

@@ -6,10 +6,9 @@ applies to each row is not asked here (projects/services.py)."""
 
 from argparse import SUPPRESS
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from core.uploads import TABLE, read_checked_file
+from core.uploads import read_command_file
 from projects.services import RECORD_LAYOUTS, project_import, record_import
 
 
@@ -29,7 +28,7 @@ class Command(BaseCommand):
             return self._import_register(kind_or_file, dry_run)
         if kind_or_file not in RECORD_LAYOUTS:
             raise CommandError(f"Unknown kind {kind_or_file!r}: one of {', '.join(RECORD_LAYOUTS)}")
-        data, name = self._read(file)
+        data, name = read_command_file(file)
         result = record_import(kind=kind_or_file, source=data, filename=name, dry_run=dry_run)
         if not result.ok:
             for error in result.errors:
@@ -38,21 +37,8 @@ class Command(BaseCommand):
         self.stdout.write(result.summary())
         return None
 
-    def _read(self, file):
-        try:
-            return read_checked_file(file, TABLE)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc}")
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages))
-
     def _import_register(self, file, dry_run):
-        try:
-            data, name = read_checked_file(file, TABLE)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc}")
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages))
+        data, name = read_command_file(file)
         result = project_import(source=data, filename=name, dry_run=dry_run)
         if not result.ok:
             for error in result.errors:
