@@ -32,7 +32,9 @@ run: export TCMS_TODAY ?= $(DEMO_TODAY)
 run: setup
 	$(MANAGE) serve_all
 
-# Tests are handed out in collection order (--dist load); the 15 slowest are listed.
+# Tests are handed out in collection order (--dist load); the 15 slowest are listed. Compiled modules are cached
+# (__pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set: each test process imports them all.
+test: export PYTHONDONTWRITEBYTECODE =
 test: install
 	$(MANAGE) compile_translations --verbosity 0
 	@start=$$(date +%s); set -x; \

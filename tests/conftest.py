@@ -1,13 +1,17 @@
 import fcntl
+import gc
 import hashlib
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test.utils import override_settings
 from hypothesis import settings as hypothesis_settings
 
+from tests import isolation, ordering, template_database
 from tests.browser import chromium
 
 # CI tries the same examples on every run, so that a landing does not depend on the draw; runs elsewhere explore
@@ -23,6 +27,27 @@ os.environ.pop("CELERY_BROKER_URL", None)
 # Tests run on the real date (core/clock.py), even from a shell that set TCMS_TODAY (e.g. for the demo), and so do
 # the processes they start; a test that needs another day sets settings.TCMS_TODAY (or moves time with time-machine).
 os.environ.pop("TCMS_TODAY", None)
+
+DURATIONS = ordering.Recorder(Path(settings.VAR_DIR) / ordering.DURATIONS_FILE, ordering.BASELINE)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings,
+                    django_db_createdb):
+    """Each test process copies its test database from a template migrated once (tests/template_database.py),
+    rather than migrating its own; it is destroyed at the end as pytest-django's would be."""
+    from django.test.utils import teardown_databases
+
+    workerinput = getattr(request.config, "workerinput", {})
+    # --create-db: one fresh template for this run, built by whichever worker comes first.
+    rebuild_run = (workerinput.get("testrunuid") or uuid.uuid4().hex) if django_db_createdb else None
+    verbosity = max(request.config.option.verbose, 0)
+    with django_db_blocker.unblock():
+        old_config = template_database.set_up(worker=workerinput.get("workerid"), rebuild_run=rebuild_run,
+                                              verbosity=verbosity)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(old_config, verbosity=verbosity)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -48,38 +73,51 @@ def test_redis_turn():
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery_and_media(settings, tmp_path):
-    """Unit tests run tasks in-process and keep uploads (public and private) and mail in a temporary folder.
-
-    Integration tests that need a real worker start one explicitly (tests/tcms/celery_worker.py).
-    """
-    from django.core.cache import cache
-
-    from tcms.celery import app
-
-    cache.clear()  # e.g. the dashboard's cached filter options must not outlive the test that created them
-    settings.TCMS_TODAY = None  # the real date, whatever the settings read from the environment
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    app.conf.task_always_eager = True
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_ROOT = tmp_path / "private"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    yield
-    app.conf.task_always_eager = False
+def _eager_celery_and_media(tmp_path):
+    """Every test in isolation (tests/isolation.py): tasks in-process, files and mail in its temporary folder."""
+    with isolation.isolated(tmp_path):
+        yield
 
 
-def pytest_collection_modifyitems(items):
-    """Every transactional test rolls back by re-loading the serialized database.
+def pytest_configure(config):
+    """The garbage collector runs less often: with Python's default (a young-generation pass every 700
+    allocations) it took about a tenth of each test process's time."""
+    gc.set_threshold(10_000, 10, 10)
+
+
+def pytest_collection_finish(session):
+    """What lives for the whole run (Django, the libraries, the collected tests) is set aside from the garbage
+    collector, so that its passes over the old generation do not scan it again and again."""
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist's controller gives every worker the same recorded durations, so that they order alike."""
+    node.workerinput["test_durations"] = DURATIONS.load()
+
+
+def pytest_runtest_logreport(report):
+    DURATIONS.add(report)
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):  # the controller (or the only process) has every report
+        DURATIONS.save()
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-django's own sort (tests/ordering.py)
+def pytest_collection_modifyitems(config, items):
+    """The slowest modules first (tests/ordering.py); every transactional test rolls back by re-loading the
+    serialized database.
 
     A transactional test empties every table when it ends. Without serialized rollback, the rows that
     migrations seed (early-warning rules, slippage reasons, required-evaluation rules) are lost for the
     tests after it, and Django re-creates content types that a later serialized-rollback test then loads a
     second time (duplicate key). Treating every transactional test alike avoids both.
     """
+    ordering.order(items, getattr(config, "workerinput", {}).get("test_durations") or DURATIONS.load())
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker is None or not marker.kwargs.get("transaction"):
