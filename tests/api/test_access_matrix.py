@@ -46,6 +46,7 @@ from projects.models import (
     TripartiteInvolvement,
 )
 from tcms.api_urls import router
+from tests import shared_data
 from tests.delivery.factories import AllocationFactory
 from tests.evaluation.factories import (
     EvaluationFactory,
@@ -473,10 +474,13 @@ def test_the_enumeration_sees_every_kind_of_route():
     assert {("api-schema", "GET"), ("iati-activities", "GET"), ("api-root", "GET")} <= set(endpoints)
 
 
+shared_world = shared_data.module_fixture(World, name="shared_world")
+
+
 @pytest.fixture
-def world(db):
-    # A world per test keeps each test's writes to itself (its five users are cheap: tests/conftest.py's hasher).
-    return World()
+def world(shared_world, db, request):
+    # Built once for the module; each test gets it as built and its writes are undone (tests/shared_data.py).
+    return shared_world.for_test(request)
 
 
 @pytest.mark.parametrize("key", sorted(MATRIX), ids=endpoint_id)

@@ -23,6 +23,7 @@ from accounts.models import Role
 from alerts.models import Alert, Rule
 from evaluation.models import EvaluationStatus
 from projects.models import ProjectPartner, TripartiteInvolvement
+from tests import shared_data
 from tests.evaluation.factories import EvaluationFactory, LessonFactory, PeriodFactory, RecommendationFactory
 from tests.factories import (
     InputTypeFactory,
@@ -36,13 +37,8 @@ from tests.factories import (
 MAX_EXAMPLES = 2
 
 
-@pytest.fixture
-def api_data(db, settings):
-    settings.ALLOWED_HOSTS = ["*"]
-    # The WSGI handler closes "old" connections around each request; inside the test's transaction that would
-    # spoil it, so (as Django's test client does) those signal handlers are off while the schema is exercised.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
+def build_api_data() -> dict:
+    """A project with a record of every kind the API serves, and an administrator's token."""
     project = ProjectFactory(responsible_unit=UnitFactory(code="ST-UNIT"))
     ProjectPartner.objects.create(project=project, organisation=OrganisationFactory(), role="FUNDING")
     TripartiteInvolvement.objects.create(project=project, stage="FORMULATION", group="GOVERNMENT")
@@ -53,14 +49,28 @@ def api_data(db, settings):
     LessonFactory(project=project)
     Alert.objects.create(project=project, rule=Rule.objects.get(code="LOW_DELIVERY"), period=2001,
                          severity="AMBER", raised_on=dt.date(2001, 6, 30))
-    yield project
+    return {"project": project, "token": api_token_for(UserFactory(username="schemathesis", role=Role.ADMIN))}
+
+
+# Built once for the module; each test starts from it as built (tests/shared_data.py).
+shared_api_data = shared_data.module_fixture(build_api_data, name="shared_api_data")
+
+
+@pytest.fixture
+def api_data(shared_api_data, db, request, settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    # The WSGI handler closes "old" connections around each request; inside the test's transaction that would
+    # spoil it, so (as Django's test client does) those signal handlers are off while the schema is exercised.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield shared_api_data.for_test(request)["project"]
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
-def api_token(db):
-    return api_token_for(UserFactory(username="schemathesis", role=Role.ADMIN))
+def api_token(shared_api_data):
+    return shared_api_data.value["token"]
 
 
 def _openapi() -> dict:

@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from iati.schema import activities_schema
 from partners.models import OrganisationKind
 from projects.models import PartnerRole, ProjectStatus
+from tests import shared_data
 from tests.factories import (
     CountryFactory,
     ObjectiveFactory,
@@ -30,8 +31,7 @@ def iati_schema():
     return activities_schema()
 
 
-@pytest.fixture
-def portfolio(db):
+def build_portfolio():
     """A project in every status; country (1, 2 and 3 countries) and regional projects; every organisation kind
     in every role; evaluations with PDF and DOCX reports; indicators of every measure; revised allocations;
     Declaration principles, Conventions and cross-cutting themes supported."""
@@ -103,3 +103,12 @@ def portfolio(db):
                       report="")
     EvaluationFactory(projects=[projects[3]], report=ContentFile(b"PK docx", name="final.docx"))
     return projects
+
+
+shared_portfolio = shared_data.module_fixture(build_portfolio, name="shared_portfolio")
+
+
+@pytest.fixture
+def portfolio(shared_portfolio, db, request):
+    """build_portfolio()'s, built once for the module; each test gets it as built (tests/shared_data.py)."""
+    return shared_portfolio.for_test(request)

@@ -6,13 +6,17 @@ from accounts.models import Role
 from partners.models import Country, Organisation, OrganisationKind, Region, Unit
 from projects.models import FundingSource, Programme, StrategicObjective
 from tests import reference as reference_data
+from tests import shared_data
 from tests.factories import UserFactory
+
+# Loaded once for the module; each test starts from it as loaded (tests/shared_data.py).
+shared_reference = shared_data.module_fixture(reference_data.load, name="shared_reference")
 
 
 @pytest.fixture
-def reference(db):
+def reference(shared_reference, db, request):
     """The real reference data of fixtures/ (2000-01 framework, regions, countries, sources, units)."""
-    reference_data.load()
+    shared_reference.for_test(request)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
+from tests import shared_data
 from tests.delivery.factories import AllocationFactory, expenditure_csv
 from tests.evaluation.factories import EvaluationFactory
 from tests.factories import (
@@ -74,8 +75,7 @@ def spent(*, year=None, months=None, **match) -> Decimal:
     return total
 
 
-@pytest.fixture
-def portfolio(db):
+def build_portfolio():
     africa = RegionFactory(code="AFRICA", name="Africa", sort_order=1)
     americas = RegionFactory(code="AMERICAS", name="Americas", sort_order=2)
     countries = {
@@ -175,3 +175,12 @@ def portfolio(db):
     Lesson.objects.create(title="Unvalidated idea", text="Not for the report.", evaluation=independent)
     return {"projects": projects, "sources": sources, "regions": regions, "donors": donors,
             "objectives": objectives, "programmes": programmes}
+
+
+shared_portfolio = shared_data.module_fixture(build_portfolio, name="shared_portfolio")
+
+
+@pytest.fixture
+def portfolio(shared_portfolio, db, request):
+    """build_portfolio()'s, built once for the module; each test gets it as built (tests/shared_data.py)."""
+    return shared_portfolio.for_test(request)

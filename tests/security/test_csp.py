@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.security.html_checks import inline_code
-from tests.web.test_access_matrix import ADMIN, MATRIX, world  # noqa: F401 - world is a fixture
+from tests.web.test_access_matrix import ADMIN, MATRIX, shared_world, world  # noqa: F401 - the fixtures the pages need
 
 pytestmark = pytest.mark.django_db
 

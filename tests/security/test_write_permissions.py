@@ -28,7 +28,7 @@ from delivery.services import allocation_set, financial_import
 from partners.models import Unit, UnitMembership
 from projects.models import Project, ProjectImport
 from projects.services import load_reference, project_import
-from tests import import_flow
+from tests import import_flow, shared_data
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,9 +92,13 @@ class World:
         self.own_project = Project.objects.get(symbol=own["symbol"])
 
 
+# Built once for the module; each test starts from it as built (tests/shared_data.py).
+shared_world = shared_data.module_fixture(World, name="shared_world")
+
+
 @pytest.fixture
-def world(db):
-    return World()
+def world(shared_world, db, request):
+    return shared_world.for_test(request)
 
 
 # ---------------------------------------------------------------- finding 1: the import takeover

@@ -32,7 +32,7 @@ from delivery.services import approval_create
 from home.navigation import navigation_for
 from projects.models import Project
 from reports.models import ImplementationPlan, ReportRequest
-from tests import import_flow
+from tests import import_flow, shared_data
 from tests.evaluation.factories import (
     EvaluationFactory,
     IndicatorFactory,
@@ -188,13 +188,12 @@ def test_every_page_is_declared():
     assert not stale, f"MATRIX declares pages that no longer exist: {stale}"
 
 
-@pytest.fixture
-def world(db):
+class World:
+    pass
+
+
+def build_world() -> World:
     """A project in the officer's (and manager's) unit, one in another unit, and records hanging from each."""
-
-    class World:
-        pass
-
     f = World()
     f.unit = UnitFactory(code="CO-DAKAR")
     f.other_unit = UnitFactory(code="CO-LIMA")
@@ -234,6 +233,15 @@ def world(db):
         setattr(f, f"{side}_approval", approval_create(project=project, donor=OrganisationFactory(),
                                                        date=dt.date(2001, 2, 1), amount=Decimal("100")))
     return f
+
+
+shared_world = shared_data.module_fixture(build_world, name="shared_world")
+
+
+@pytest.fixture
+def world(shared_world, db, request):
+    """build_world()'s, built once for the module; each test gets it as built (tests/shared_data.py)."""
+    return shared_world.for_test(request)
 
 
 def _request(client, page: Page, url: str):

@@ -27,7 +27,7 @@ from evaluation.filters import EvaluationFilterSet, LessonFilterSet
 from projects.filters import ProjectFilterSet
 from tests.evaluation.factories import EvaluationFactory
 from tests.factories import ProjectFactory, UserFactory
-from tests.web.test_access_matrix import MATRIX, world  # noqa: F401 — `world` is the fixture the pages need
+from tests.web.test_access_matrix import MATRIX, shared_world, world  # noqa: F401 — the fixtures the pages need
 
 pytestmark = pytest.mark.django_db
 
