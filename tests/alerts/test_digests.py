@@ -86,6 +86,8 @@ def test_weekly_digest_one_mail_per_recipient_with_their_alerts_in_their_languag
     alert = Alert.objects.get(project=first)
     assert f"http://testserver.example/alerts/{alert.pk}/" in manager_mail.body
     assert f'href="http://testserver.example/alerts/{alert.pk}/"' in html
+    assert "http://testserver.example/accounts/profile/" in manager_mail.body  # where the frequency is chosen
+    assert 'href="http://testserver.example/accounts/profile/"' in html
     assert "2026-W48" in manager_mail.subject
     assert sent["official"].extra_headers["Content-Language"] == "en"
     record = DigestSend.objects.get(recipient=people["manager"])

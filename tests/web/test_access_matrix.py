@@ -86,7 +86,8 @@ MATRIX: dict[str, Page] = {
     "home": Page(ALL),
     "password_change": Page(ALL),
     "password_change_done": Page(ALL),
-    "api_token": Page(ALL),  # each signed-in user manages their own REST API token
+    "api_token": Page(ALL),  # the token's old address: leads to the profile page
+    "profile": Page(ALL),  # each signed-in user: name, language, digest, units, their own REST API token
     # the register
     "projects:list": Page(ALL),
     "projects:export": Page(ALL),
