@@ -153,6 +153,7 @@ MATRIX: dict[str, Page] = {
     "reports:plans": Page(ALL),
     "reports:plan": Page(ALL, own("plan")),
     "reports:milestone_add": Page(frozenset({MANAGER, EVALUATION, SECRETARIAT, ADMIN}), own("plan"), method="post"),
+    "reports:milestone_edit": Page(frozenset({MANAGER, EVALUATION, SECRETARIAT, ADMIN}), own("milestone")),
     # an import job (here the officer's): its owner and administrators see it, only its owner acts on it
     "import_job": Page(frozenset({OFFICER, ADMIN}), own("job"), refused=404),
     "import_job_confirm": Page(frozenset({OFFICER}), own("job"), method="post", refused=404),
@@ -221,6 +222,7 @@ def world(db):
     f.lesson = LessonFactory()
     f.plan = ImplementationPlan.objects.create(title="Plan", start_date=dt.date(2000, 1, 1),
                                                end_date=dt.date(2001, 12, 31))
+    f.milestone = f.plan.milestones.create(title="Milestone", owner="PARDEV", due_date=dt.date(2001, 6, 30))
     f.report = ReportRequest(kind="annual", year=2000, format="csv", language="en", status="DONE")
     f.report.file.save("annual.zip", ContentFile(b"PK"), save=True)
     f.job = ImportJob.objects.create(
