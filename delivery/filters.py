@@ -9,6 +9,7 @@ import re
 
 import django_filters
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextMixin
@@ -50,12 +51,14 @@ class DeliveryFilterSet(django_filters.FilterSet):
         help_text=_("A unit includes the units below it (a regional office its country offices and their teams)."))
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"), widget=SELECT)
     theme = django_filters.ModelChoiceFilter(
-        field_name="themes", queryset=CrossCuttingTheme.objects.all(), label=_("Cross-cutting theme"), widget=SELECT)
+        field_name="themes", queryset=CrossCuttingTheme.objects.all(),
+        label=capfirst(CrossCuttingTheme._meta.verbose_name), widget=SELECT)
     principle = django_filters.ModelChoiceFilter(
-        field_name="principles", queryset=DeclarationPrinciple.objects.all(), label=_("Declaration principle"),
-        widget=SELECT)
+        field_name="principles", queryset=DeclarationPrinciple.objects.all(),
+        label=capfirst(DeclarationPrinciple._meta.verbose_name), widget=SELECT)
     convention = django_filters.ModelChoiceFilter(
-        field_name="conventions", queryset=Convention.objects.all(), label=_("Convention"), widget=SELECT)
+        field_name="conventions", queryset=Convention.objects.all(), label=capfirst(Convention._meta.verbose_name),
+        widget=SELECT)
     is_crisis_response = django_filters.BooleanFilter(label=_("Crisis response"), widget=YES_NO)
     is_enterprise_promotion = django_filters.BooleanFilter(label=_("Enterprise promotion"), widget=YES_NO)
     ldc = django_filters.BooleanFilter(

@@ -4,6 +4,7 @@ FilterSet over projects uses."""
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
@@ -76,11 +77,13 @@ class ProjectFilterSet(django_filters.FilterSet):
                     "this year."))
     in_transition = django_filters.BooleanFilter(label=_("In a country in transition"), method="filter_transition")
     theme = django_filters.ModelChoiceFilter(
-        label=_("Cross-cutting theme"), field_name="themes", queryset=CrossCuttingTheme.objects.all())
+        label=capfirst(CrossCuttingTheme._meta.verbose_name), field_name="themes",
+        queryset=CrossCuttingTheme.objects.all())
     principle = django_filters.ModelChoiceFilter(
-        label=_("Declaration principle"), field_name="principles", queryset=DeclarationPrinciple.objects.all())
+        label=capfirst(DeclarationPrinciple._meta.verbose_name), field_name="principles",
+        queryset=DeclarationPrinciple.objects.all())
     convention = django_filters.ModelChoiceFilter(
-        label=_("Convention"), field_name="conventions", queryset=Convention.objects.all())
+        label=capfirst(Convention._meta.verbose_name), field_name="conventions", queryset=Convention.objects.all())
     starts_after = django_filters.DateFilter(label=_("Starts on or after"), field_name="planned_start",
                                              lookup_expr="gte")
     ends_before = django_filters.DateFilter(label=_("Ends on or before"), field_name="planned_end", lookup_expr="lte")

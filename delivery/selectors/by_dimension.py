@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Choices, Q, QuerySet, Sum
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from delivery.figures import ZERO, delivery_rate, from_cents, money
@@ -66,7 +67,9 @@ DIMENSION_LABELS = {
     "region": _("Region"), "country": _("Country"), "funding_source": _("Source of funds"),
     "budget_type": _("Budget type"), "donor": _("Donor"), "unit": _("Responsible unit"), "project": _("Project"),
     "status": _("Status"), "input_type": _("Type of input"),
-    "theme": _("Cross-cutting theme"), "principle": _("Declaration principle"), "convention": _("Convention"),
+    "theme": capfirst(CrossCuttingTheme._meta.verbose_name),
+    "principle": capfirst(DeclarationPrinciple._meta.verbose_name),
+    "convention": capfirst(Convention._meta.verbose_name),
     "ldc": _("In a least developed country"), "in_transition": _("In a country in transition"),
     "crisis_response": _("Crisis response"), "enterprise_promotion": _("Enterprise promotion"),
 }

@@ -231,7 +231,7 @@ def _parse_import_row(number: int, record: dict, lookups: _ImportLookups, existi
                 relations["themes"].append(theme)
     if "principles" in record:
         relations["principles"] = [principle for code in _codes(record["principles"]) if (principle := lookup(
-            "principles", lookups.principles, code, _("Declaration principle"))) is not None]
+            "principles", lookups.principles, code, DeclarationPrinciple._meta.verbose_name)) is not None]
     if "conventions" in record:
         relations["conventions"] = []
         for code in _codes(record["conventions"]):

@@ -5,9 +5,11 @@ import hashlib
 import json
 from collections.abc import Callable
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from partners.models import Organisation, Region
+from projects.models import Convention, CrossCuttingTheme, DeclarationPrinciple
 from reports.models import ImplementationPlan, MilestoneStatus
 from reports.selectors.checksum import (
     data_checksum,
@@ -92,10 +94,11 @@ def period_report(*, period: Period, as_of: dt.date | None = None, kind: str = "
                                         "para 43).")))
     tables.append(_tripartite_table(period, as_of))
     tables.append(_gender_table(portfolio))
-    for key, title, header, dimension in (
-            ("by_theme", _("Expenditure by cross-cutting theme"), _("Cross-cutting theme"), "theme"),
-            ("by_principle", _("Expenditure by Declaration principle"), _("Declaration principle"), "principle"),
-            ("by_convention", _("Expenditure by Convention supported"), _("Convention"), "convention")):
+    for key, title, model, dimension in (
+            ("by_theme", _("Expenditure by cross-cutting theme"), CrossCuttingTheme, "theme"),
+            ("by_principle", _("Expenditure by Declaration principle"), DeclarationPrinciple, "principle"),
+            ("by_convention", _("Expenditure by Convention supported"), Convention, "convention")):
+        header = str(capfirst(model._meta.verbose_name))
         tables.append(_delivery_compare(key, title, header, dimension, period, previous, as_of, previous_as_of))
     tables.append(_delivery_compare(
         "by_ldc", _("Expenditure in least developed countries, by the status of the year"),

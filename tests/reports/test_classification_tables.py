@@ -9,6 +9,8 @@ from decimal import Decimal
 import docx
 import openpyxl
 import pytest
+from django.core.management import call_command
+from django.utils import translation
 
 from partners.models import Country
 from projects.models import Project
@@ -165,3 +167,19 @@ def test_the_tables_in_xlsx_docx_and_pdf(classified):
                   "Expenditure in least developed countries, by the status of the year",
                   "Expenditure in countries in transition"):
         assert title in text
+
+
+@pytest.fixture
+def compiled(settings):
+    call_command("compile_translations", verbosity=0)
+    settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)  # setting_changed resets Django's translation cache
+
+
+@pytest.mark.parametrize(("language", "header", "note"), [
+    ("fr", "Thème transversal", "les lignes se recoupent"),
+    ("es", "Tema transversal", "las filas se solapan"),
+])
+def test_headers_and_notes_in_french_and_spanish(classified, compiled, language, header, note):
+    with translation.override(language):
+        table = annual_report(year=2001).table("by_theme")
+    assert table.headers[0] == header and note in table.note
