@@ -34,7 +34,7 @@ from delivery import services
 from delivery.filters import DeliveryFilterSet
 from delivery.models import Allocation, Approval, ExchangeRate, Expenditure, ImportKind
 from delivery.permissions import IMPORT_FINANCIALS, MANAGE_EXCHANGE_RATES
-from delivery.selectors import delivery_by, total_row
+from delivery.selectors import delivery_by, delivery_total, overlap_note
 from delivery.serializers import (
     AllocationChangeSerializer,
     AllocationSerializer,
@@ -243,8 +243,11 @@ class DeliveryFiguresViewSet(TcmsCollectionViewSet):
         if not filterset.is_valid():
             return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
         year, as_of, dimension = (query.validated_data[name] for name in ("year", "as_of", "by"))
-        rows = delivery_by(dimension=dimension, year=year, as_of=as_of, filters=filterset.selector_filters())
-        data = {"year": year, "as_of": as_of, "by": dimension, "rows": rows, "total": total_row(rows, dimension)}
+        filters = filterset.selector_filters()
+        rows = delivery_by(dimension=dimension, year=year, as_of=as_of, filters=filters)
+        total = delivery_total(dimension=dimension, year=year, as_of=as_of, filters=filters, rows=rows)
+        data = {"year": year, "as_of": as_of, "by": dimension, "rows": rows, "total": total,
+                "note": overlap_note(dimension)}
         return Response(DeliveryFiguresSerializer(data).data)
 
 

@@ -145,4 +145,6 @@ class DeliveryFiguresSerializer(Serializer):
     as_of = serializers.DateField(allow_null=True)
     by = serializers.CharField()
     rows = DeliveryRowSerializer(many=True)
-    total = DeliveryRowSerializer()
+    total = DeliveryRowSerializer(help_text="Every project counted once, also where the rows overlap (see note).")
+    note = serializers.CharField(help_text="Where a project counts in several rows (by country, theme, principle, "
+                                           "convention): says so; empty otherwise.")

@@ -42,7 +42,8 @@ class Country(models.Model):
         return self.name
 
     def was_ldc_in(self, year: int) -> bool:
-        """LDC status for reports on a past year: current LDCs, and graduated ones before they graduated."""
+        """LDC status in a year: current LDCs, and graduated ones before they graduated (for one country; the
+        condition on many is partners.selectors.ldc_in, which says the same)."""
         return self.is_ldc or (self.ldc_graduation_year is not None and year < self.ldc_graduation_year)
 
 

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Organisation
-from partners.selectors import scope_unit_ids
+from partners.selectors import in_transition, ldc_in, scope_unit_ids
 from projects.models import (
     ConstituentGroup,
     DateField,
@@ -263,3 +263,22 @@ def funding_organisations() -> QuerySet[Organisation]:
     for model, organisation_field, _project_field in _FUNDING_RECORDS:
         condition |= Q(Exists(model.objects.filter(**{organisation_field: OuterRef("pk")})))
     return Organisation.objects.filter(condition)
+
+
+# ---------------------------------------------------------------- where a project works (LDC, in transition)
+
+
+def in_ldc(year: int, *, project: str = "pk") -> Q:
+    """The condition on a project "in a least developed country in `year`": one of its countries was an LDC that
+    year (partners.selectors.ldc_in). A project without countries is not. `project` is the field of the model
+    queried holding the project's id ("project_id" from a per-project rollup). The one definition behind the
+    register's and the dashboard's `ldc` filters, `delivery_table --by ldc` and the annual report; a subquery,
+    so a project in two LDCs is counted once."""
+    return Q(Exists(Project.countries.through.objects.filter(ldc_in(year, prefix="country__"),
+                                                             project_id=OuterRef(project))))
+
+
+def in_transition_country(*, project: str = "pk") -> Q:
+    """The condition on a project "in a country in transition": one of its countries is (see in_ldc)."""
+    return Q(Exists(Project.countries.through.objects.filter(in_transition(prefix="country__"),
+                                                             project_id=OuterRef(project))))

@@ -332,9 +332,13 @@ def project_import(request):
                 form.add_error("file", error)
             else:
                 return redirect("import_job", pk=job.pk)
-        return render(request, "projects/project_import.html", {"form": form, "limits": upload_limits()},
-                      status=400)
-    return render(request, "projects/project_import.html", {"form": form, "limits": upload_limits()})
+        return render(request, "projects/project_import.html", _import_page(form), status=400)
+    return render(request, "projects/project_import.html", _import_page(form))
+
+
+def _import_page(form) -> dict:
+    return {"form": form, "limits": upload_limits(), "columns": ", ".join(services.IMPORT_COLUMNS),
+            "optional_columns": ", ".join(services.IMPORT_OPTIONAL_COLUMNS)}
 
 
 @login_required

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Choices, Q, QuerySet, Sum
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from delivery.figures import ZERO, delivery_rate, from_cents, money
@@ -14,10 +15,21 @@ from delivery.models import Allocation, Expenditure, ProjectYearDelivery
 from delivery.selectors.rollups import listed, spend_to, spend_window
 from partners.models import Country, Organisation, Region, Unit
 from partners.selectors import units_with_descendants
-from projects.models import BudgetType, FundingSource, InputType, Programme, Project, ProjectStatus, StrategicObjective
-from projects.selectors import funded_by
+from projects.models import (
+    BudgetType,
+    Convention,
+    CrossCuttingTheme,
+    DeclarationPrinciple,
+    FundingSource,
+    InputType,
+    Programme,
+    Project,
+    ProjectStatus,
+    StrategicObjective,
+)
+from projects.selectors import funded_by, in_ldc, in_transition_country
 
-# dimension → (path from Project, label source: a model or a choices class)
+# dimension → (path from Project, label source: a model, a choices class or {value: label} of a yes/no dimension)
 DIMENSIONS: dict[str, tuple[str, object]] = {
     "strategic_objective": ("strategic_objective", StrategicObjective),
     "infocus_programme": ("primary_programme", Programme),
@@ -30,18 +42,45 @@ DIMENSIONS: dict[str, tuple[str, object]] = {
     "project": ("id", Project),
     "status": ("status", ProjectStatus),
     "input_type": ("input_type", InputType),
+    "theme": ("themes", CrossCuttingTheme),
+    "principle": ("principles", DeclarationPrinciple),
+    "convention": ("conventions", Convention),
+    "ldc": ("ldc", {True: _("In a least developed country"), False: _("Not in a least developed country")}),
+    "in_transition": ("in_transition", {True: _("In a country in transition"),
+                                        False: _("Not in a country in transition")}),
+    "crisis_response": ("is_crisis_response", {True: _("Crisis response"), False: _("Not crisis response")}),
+    "enterprise_promotion": ("is_enterprise_promotion", {True: _("Enterprise promotion"),
+                                                         False: _("Not enterprise promotion")}),
+}
+# Dimensions a project may have several values of: it counts in each (a join), so the rows overlap and the TOTAL
+# is the portfolio counted once (delivery_total); a project with none counts under "(none)".
+OVERLAPPING_DIMENSIONS = frozenset({"country", "theme", "principle", "convention"})
+# Dimensions that are a condition on the project's countries in the year of the figures, not a field: the one
+# definition of "in an LDC in the year shown" (projects.selectors.in_ldc), and of "in a country in transition".
+# Given the field holding the project's id, each answers the condition.
+COUNTRY_CONDITIONS = {
+    "ldc": lambda year, project: in_ldc(year, project=project),
+    "in_transition": lambda year, project: in_transition_country(project=project),
 }
 DIMENSION_LABELS = {
     "strategic_objective": _("Strategic objective"), "infocus_programme": _("InFocus programme"),
     "region": _("Region"), "country": _("Country"), "funding_source": _("Source of funds"),
     "budget_type": _("Budget type"), "donor": _("Donor"), "unit": _("Responsible unit"), "project": _("Project"),
     "status": _("Status"), "input_type": _("Type of input"),
+    "theme": capfirst(CrossCuttingTheme._meta.verbose_name),
+    "principle": capfirst(DeclarationPrinciple._meta.verbose_name),
+    "convention": capfirst(Convention._meta.verbose_name),
+    "ldc": _("In a least developed country"), "in_transition": _("In a country in transition"),
+    "crisis_response": _("Crisis response"), "enterprise_promotion": _("Enterprise promotion"),
 }
 # filters key → Project lookup (values: an id, a model instance, a code for status/budget_type, or a list of them)
 FILTER_LOOKUPS = {
     "strategic_objective": "strategic_objective", "infocus_programme": "primary_programme", "region": "region",
     "country": "countries", "funding_source": "funding_source", "budget_type": "funding_source__budget_type",
     "donor": "donor", "unit": "responsible_unit", "status": "status", "project": "id",
+    "theme": "themes", "principle": "principles", "convention": "conventions",
+    "is_crisis_response": "is_crisis_response", "is_enterprise_promotion": "is_enterprise_promotion",
+    "ldc": "ldc", "in_transition": "in_transition",  # COUNTRY_CONDITIONS: True keeps the projects in, False out
 }
 
 
@@ -58,8 +97,9 @@ def _key(value):
     return getattr(value, "pk", value)
 
 
-def project_filter(filters: dict | None) -> Q:
-    """The dashboard filters (see delivery/filters.py) as a condition on Project."""
+def project_filter(filters: dict | None, *, year: int | None = None) -> Q:
+    """The dashboard filters (see delivery/filters.py) as a condition on Project. `year` is the year of the figures:
+    the `ldc` filter keeps the projects in a country that was an LDC that year (it needs it)."""
     condition = Q()
     for name, value in (filters or {}).items():
         if value in (None, "", [], ()):
@@ -68,6 +108,12 @@ def project_filter(filters: dict | None) -> Q:
             raise ValueError(f"Unknown delivery filter {name!r}")
         if name == "donor":  # funded by: main donor or an approval's organisation, the one definition
             condition &= funded_by(value)
+            continue
+        if name in COUNTRY_CONDITIONS:
+            if year is None and name == "ldc":
+                raise ValueError("The ldc filter needs the year of the figures")
+            in_countries = COUNTRY_CONDITIONS[name](year, "pk")
+            condition &= in_countries if value else ~in_countries
             continue
         lookup = FILTER_LOOKUPS[name]
         if name == "unit":  # a unit includes the units below it (a regional office its country offices…)
@@ -79,17 +125,21 @@ def project_filter(filters: dict | None) -> Q:
     return condition
 
 
-def filtered_projects(filters: dict | None) -> QuerySet | None:
+def filtered_projects(filters: dict | None, *, year: int | None = None) -> QuerySet | None:
     """The ids of the projects the filters keep (None: no filter, every project)."""
-    condition = project_filter(filters)
+    condition = project_filter(filters, year=year)
     if not condition:
         return None
-    queryset = Project.objects.filter(condition)
-    return queryset.values("id").distinct() if "country" in (filters or {}) else queryset.values("id")
+    queryset = Project.objects.filter(condition).order_by()  # no ORDER BY column in the dashboard's raw subquery
+    # A filter on a many-valued field (a list of countries, themes…) joins one row per match.
+    joined = OVERLAPPING_DIMENSIONS & set(filters or {})
+    return queryset.values("id").distinct() if joined else queryset.values("id")
 
 
 def group_labels(dimension: str, keys) -> dict:
     _path, source = DIMENSIONS[dimension]
+    if isinstance(source, dict):  # a yes/no dimension
+        return {key: str(label) for key, label in source.items()}
     if issubclass(source, Choices):
         return dict(source.choices)
     keys = [k for k in keys if k is not None]
@@ -104,7 +154,7 @@ def delivery_by(*, dimension: str, year: int, as_of: dt.date | None = None,
     if dimension not in DIMENSIONS:
         raise ValueError(f"Unknown dimension {dimension!r}; expected one of {', '.join(DIMENSIONS)}")
     path = DIMENSIONS[dimension][0]
-    projects = filtered_projects(filters)
+    projects = filtered_projects(filters, year=year)
     first, last = spend_window(year, as_of)
     if dimension == "input_type":
         return _by_input_type(year, first, last, projects)
@@ -116,12 +166,16 @@ def delivery_by(*, dimension: str, year: int, as_of: dt.date | None = None,
     aggregates = {"allocation": Sum("allocation_cents")}
     if spend is not None:
         aggregates["spent"] = Sum(spend)
-    sums = list(rows_counted.values(f"project__{path}").annotate(**aggregates))
-    labels = group_labels(dimension, {row[f"project__{path}"] for row in sums})
+    group = f"project__{path}"
+    if dimension in COUNTRY_CONDITIONS:  # a condition of the year, not a field: computed per project
+        group = path
+        rows_counted = rows_counted.annotate(**{group: COUNTRY_CONDITIONS[dimension](year, "project_id")})
+    sums = list(rows_counted.values(group).annotate(**aggregates))
+    labels = group_labels(dimension, {row[group] for row in sums})
     none_label = str(_("(none)"))
     rows = []
     for row in sums:
-        key = row[f"project__{path}"]
+        key = row[group]
         allocation, spent = from_cents(row["allocation"]), from_cents(row.get("spent"))
         rows.append(DeliveryRow(key, str(labels.get(key, key)) if key is not None else none_label, allocation, spent,
                                 delivery_rate(spent, allocation)))
@@ -149,10 +203,32 @@ def _by_input_type(year: int, first: dt.date, last: dt.date | None, projects: Qu
 
 
 def total_row(rows: list[DeliveryRow], dimension: str | None = None) -> DeliveryRow:
-    """The TOTAL of a delivery_by result (for `country`, a multi-country project counts once per country)."""
+    """The sum of delivery_by rows (of an OVERLAPPING_DIMENSIONS grouping, a project counts once per value: its
+    TOTAL is delivery_total)."""
     if dimension == "input_type" and rows:
         allocation = rows[0].allocation_usd
     else:
         allocation = sum((r.allocation_usd for r in rows), ZERO)
     spent = sum((r.expenditure_usd for r in rows), ZERO)
     return DeliveryRow("TOTAL", "TOTAL", allocation, spent, delivery_rate(spent, allocation))
+
+
+def overlap_note(dimension: str) -> str:
+    """What a table grouped by `dimension` says under its total: that its rows overlap (empty when they do not)."""
+    if dimension not in OVERLAPPING_DIMENSIONS:
+        return ""
+    model = DIMENSIONS[dimension][1]
+    return _("A project with several %(values)s counts under each of them, one with none under “(none)”: the rows "
+             "overlap, and the total counts each project once.") % {"values": model._meta.verbose_name_plural}
+
+
+def delivery_total(*, dimension: str, year: int, as_of: dt.date | None = None, filters: dict | None = None,
+                   rows: list[DeliveryRow] | None = None) -> DeliveryRow:
+    """The TOTAL row of delivery_by(dimension, …) (`rows`, if already read): the sum of its rows, except for the
+    OVERLAPPING_DIMENSIONS, whose rows count a project under each of its values: their TOTAL is the portfolio
+    counted once, what every other grouping totals (each project has exactly one status)."""
+    if dimension in OVERLAPPING_DIMENSIONS:
+        rows, dimension = delivery_by(dimension="status", year=year, as_of=as_of, filters=filters), "status"
+    elif rows is None:
+        rows = delivery_by(dimension=dimension, year=year, as_of=as_of, filters=filters)
+    return total_row(rows, dimension)

@@ -137,8 +137,8 @@ class _DashboardSql:
                        f"AND (y.has_allocation = %s OR y.first_spend_month <= %s)")
         # As before: for a year not begun at the as-of date, January spenders are listed too (with 0 counted).
         self.source_params = [year, True, last_month or 1]
-        if project_filter(filters):
-            subquery, params = filtered_projects(filters).query.sql_with_params()
+        if project_filter(filters, year=year):
+            subquery, params = filtered_projects(filters, year=year).query.sql_with_params()
             self.source += f" AND y.project_id IN ({subquery})"
             self.source_params += list(params)
 

@@ -34,23 +34,13 @@ from core.tabular import (
 from partners.models import Country
 from projects.models import ExpertAssignment, ProgressReport, Project, TrainingActivity
 from projects.permissions import CHANGE_PROJECT, IMPORT_PROJECTS, projects_not_editable
-from projects.services._shared import _by
+from projects.services._shared import _by, parse_yes_no
 
 CHUNK = 2000
-TRUE_WORDS, FALSE_WORDS = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}
 
 
 def _text(value: str) -> str:
     return (value or "").strip()
-
-
-def _bool(value: str) -> bool:
-    word = _text(value).lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise CellError(_("“%(value)s” is not yes or no.") % {"value": excerpt(value)})
 
 
 def _count(value: str) -> int:
@@ -92,7 +82,7 @@ RECORD_LAYOUTS: dict[str, RecordLayout] = {
         optional=["area", "women", "men", "turin_centre"],
         parsers={"title": ("title", _text), "start_date": ("start_date", lambda v: parse_date(_text(v))),
                  "end_date": ("end_date", lambda v: parse_date(_text(v))), "area": ("area", _text),
-                 "women": ("women", _count), "men": ("men", _count), "is_turin_centre": ("turin_centre", _bool)},
+                 "women": ("women", _count), "men": ("men", _count), "is_turin_centre": ("turin_centre", parse_yes_no)},
         key=("title", "start_date"),
         example=["KEN/00/01/NOR", "Start and improve your business", "2001-03-05", "2001-03-09",
                  "Small enterprise management", "12", "9", "no"]),

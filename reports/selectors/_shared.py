@@ -14,6 +14,8 @@ SHEETS = {
     "by_field": "By field of activity", "ldc": "LDCs", "experts": "Experts",
     "experts_by_nationality": "Experts by nationality", "training": "Training",
     "delivery_by_field": "Delivery by field", "approvals": "Approvals by donor",
-    "tripartite": "Tripartite involvement", "gender": "Gender marker", "early_warnings": "Early warnings",
-    "evaluations": "Evaluations",
+    "tripartite": "Tripartite involvement", "gender": "Gender marker",
+    "by_theme": "By cross-cutting theme", "by_principle": "By Declaration principle", "by_convention": "By Convention",
+    "by_ldc": "By LDC status of the year", "by_transition": "By countries in transition",
+    "early_warnings": "Early warnings", "evaluations": "Evaluations",
 }

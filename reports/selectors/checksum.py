@@ -63,6 +63,12 @@ def data_checksum(*, period: Period, as_of: dt.date | None = None) -> str:
                                               r=Sum("region_id"), g=Sum("gender_marker"),
                                               a=Count("id", filter=Q(is_autonomous=True)), m=Max("updated_at")),
         "project_countries": Project.countries.through.objects.aggregate(n=Count("id"), c=Sum("country_id")),
+        "project_themes": Project.themes.through.objects.aggregate(n=Count("id"), t=Sum("crosscuttingtheme_id")),
+        "project_principles": Project.principles.through.objects.aggregate(
+            n=Count("id"), p=Sum("declarationprinciple_id")),
+        "project_conventions": Project.conventions.through.objects.aggregate(n=Count("id"), c=Sum("convention_id")),
+        "countries_in_transition": Country.objects.aggregate(n=Count("id", filter=Q(in_transition=True)),
+                                                             s=Sum("id", filter=Q(in_transition=True))),
         "countries": Country.objects.aggregate(n=Count("id"), ldc=Count("id", filter=Q(is_ldc=True)),
                                                g=Sum("ldc_graduation_year"), r=Sum("region_id")),
         "experts": ExpertAssignment.objects.filter(year__in=years).aggregate(

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertState, RuleCode, Severity, SlippageReason
 from delivery.models import Approval
-from delivery.selectors import DeliveryRow, delivery_by, delivery_rate, projects_with_delivery
+from delivery.selectors import (
+    OVERLAPPING_DIMENSIONS,
+    DeliveryRow,
+    delivery_by,
+    delivery_rate,
+    overlap_note,
+    projects_with_delivery,
+)
 from evaluation.models import (
     CRITERIA,
     Evaluation,
@@ -22,8 +29,12 @@ from evaluation.models import (
     ResponseKind,
 )
 from partners.models import Country, Region
+from partners.selectors import ldc_in
 from projects.models import (
     ConstituentGroup,
+    Convention,
+    CrossCuttingTheme,
+    DeclarationPrinciple,
     ExpertAssignment,
     FundingSource,
     GenderMarker,
@@ -66,6 +77,7 @@ class ReportTable:
     rows: list[list]
     total: list | None = None
     note: str = ""
+    rows_overlap: bool = False  # a project counts in several rows; the total counts it once
 
     @property
     def sheet(self) -> str:
@@ -170,11 +182,17 @@ def _by_key(rows: list[DeliveryRow]) -> dict:
 
 
 def _compare_table(key: str, title: str, first_header: str, current: dict, previous: dict, labels: dict,
-                   period: Period, previous_period: Period, order: list | None = None, note: str = "") -> ReportTable:
-    """Label · previous (US$ '000) · % · current (US$ '000) · % · % change; amounts given in US$."""
+                   period: Period, previous_period: Period, order: list | None = None, note: str = "",
+                   totals: tuple[Decimal, Decimal] | None = None) -> ReportTable:
+    """Label · previous (US$ '000) · % · current (US$ '000) · % · % change; amounts given in US$.
+
+    `totals` (current, previous): where the rows overlap, the portfolio's totals, which the shares are of."""
     keys = order if order is not None else sorted(set(current) | set(previous), key=lambda k: str(labels.get(k, k)))
-    total_current = sum(current.values(), ZERO)
-    total_previous = sum(previous.values(), ZERO)
+    if totals is not None:
+        total_current, total_previous = totals
+    else:
+        total_current = sum(current.values(), ZERO)
+        total_previous = sum(previous.values(), ZERO)
     columns = [Column(first_header), Column(_money_header(previous_period.label), MONEY),
                Column(_("%(period)s (%% of total)") % {"period": previous_period.label}, PERCENT),
                Column(_money_header(period.label), MONEY),
@@ -188,11 +206,19 @@ def _compare_table(key: str, title: str, first_header: str, current: dict, previ
     total = [_("Total"), thousands(total_previous), share(total_previous, total_previous) if rows else None,
              thousands(total_current), share(total_current, total_current) if rows else None,
              change(total_current, total_previous)]
-    return ReportTable(key, title, columns, rows, total, note)
+    return ReportTable(key, title, columns, rows, total, note, rows_overlap=totals is not None)
 
 
-# Rows of these dimensions follow the reference list's own order (sort_order), as in the Governing Body tables.
-ORDERED_BY = {"funding_source": FundingSource, "region": Region, "input_type": InputType}
+# Rows of these dimensions follow the reference list's own order (sort_order), as in the Governing Body tables;
+# the yes/no dimensions (ldc, in_transition) show yes first; "(none)" comes last.
+ORDERED_BY = {"funding_source": FundingSource, "region": Region, "input_type": InputType,
+              "theme": CrossCuttingTheme, "principle": DeclarationPrinciple, "convention": Convention}
+_THEME_ORDER = ("biennium__start_year", "code")
+
+
+def _period_expenditure(period: Period, as_of: dt.date | None) -> Decimal:
+    """The portfolio's expenditure in the period, each project once (each has exactly one status)."""
+    return sum((r.expenditure_usd for r in period_delivery_by(dimension="status", period=period, as_of=as_of)), ZERO)
 
 
 def _delivery_compare(key, title, first_header, dimension, period, previous_period, as_of, previous_as_of, note=""):
@@ -200,11 +226,24 @@ def _delivery_compare(key, title, first_header, dimension, period, previous_peri
     before = period_delivery_by(dimension=dimension, period=previous_period, as_of=previous_as_of)
     labels = {r.group_key: r.group_label for r in [*before, *current]}
     keys = set(labels)
-    order = [pk for pk in ORDERED_BY[dimension].objects.values_list("pk", flat=True) if pk in keys]
-    order += sorted(keys - set(order), key=lambda k: str(labels[k]))
+    if dimension in ORDERED_BY:
+        reference = ORDERED_BY[dimension].objects.all()
+        if reference.model is CrossCuttingTheme:
+            reference = reference.order_by(*_THEME_ORDER)
+        known = list(reference.values_list("pk", flat=True))
+    else:
+        known = [True, False]
+    order = [pk for pk in known if pk in keys]
+    order += sorted(keys - set(order) - {None}, key=lambda k: str(labels[k]))
+    if None in keys:
+        order.append(None)  # the projects with no theme (principle, Convention)
+    totals = None
+    if dimension in OVERLAPPING_DIMENSIONS:
+        totals = (_period_expenditure(period, as_of), _period_expenditure(previous_period, previous_as_of))
+        note = " ".join(text for text in (note, str(overlap_note(dimension))) if text)
     return _compare_table(key, title, first_header, {r.group_key: r.expenditure_usd for r in current},
                           {r.group_key: r.expenditure_usd for r in before}, labels, period, previous_period,
-                          order=order, note=note)
+                          order=order, note=note, totals=totals)
 
 
 def _sources() -> list[FundingSource]:
@@ -266,11 +305,10 @@ def _ldc_sums(period: Period, portfolio: _Portfolio) -> dict:
     """{(region_id, source_id): US$}: each project's expenditure split evenly among its countries, the shares of
     the countries that were LDCs in the period's last year counted in their region."""
     year = period.end.year
-    ldc = Q(is_ldc=True) | Q(ldc_graduation_year__gt=year)
     through = Project.countries.through
     country_counts = dict(through.objects.values("project_id").annotate(n=Count("id")).values_list(
         "project_id", "n"))
-    ldc_rows = through.objects.filter(country__in=Country.objects.filter(ldc)).values(
+    ldc_rows = through.objects.filter(ldc_in(year, prefix="country__")).values(
         "project_id", "country__region_id").annotate(n=Count("id")).values_list("project_id", "country__region_id", "n")
     sums = defaultdict(Decimal)
     for project_id, region_id, ldc_count in ldc_rows:

@@ -224,8 +224,14 @@ def test_command_files_pass_the_upload_gate(norad, tmp_path):
 
 def test_template_has_the_import_columns():
     header, example = services.import_template_csv().splitlines()
-    assert header.split(",") == services.IMPORT_COLUMNS
-    assert len(example.split(",")) == len(services.IMPORT_COLUMNS)
+    assert header.split(",") == services.IMPORT_COLUMNS + services.IMPORT_OPTIONAL_COLUMNS
+    assert len(example.split(",")) == len(header.split(","))
+
+
+def test_template_example_row_imports(norad):
+    result = services.project_import(source=services.import_template_csv().encode(), filename="template.csv",
+                                     dry_run=True)
+    assert result.ok, messages(result)
 
 
 def test_reimport_writes_through_the_project_service_and_its_version_check(norad, monkeypatch):
