@@ -17,14 +17,16 @@ Expenditure. Allocations are not split by type of input: on `input_type` rows th
 allocation of the selected projects, so each row's rate is that input's share of delivery and the rows' rates add
 up to the total rate.
 
-Groups follow the project's classification: `funding_source` and `budget_type` use the project's source of
-funds (expenditure lines carry no source), `donor` its main donor (the donor *filter* is broader: the projects
-funded by the organisation, projects.selectors.funded_by), `unit` its responsible unit (the `unit` filter
+Groups follow the project's classification, except `funding_source` and `budget_type`, which follow the money:
+each allocation and expenditure line counts under its own source of funds (and that source's budget type), from
+the rollups by source (SourceMonthSpend, SourceYearDelivery); a project funded from two sources counts in both.
+Otherwise `donor` is the project's main donor (the donor *filter* is broader: the projects funded by the
+organisation, projects.selectors.funded_by), `unit` its responsible unit (the `unit` filter
 includes the units below the one chosen; grouping by unit does not merge them), `country` each of its countries
 (a multi-country project counts in each, so country rows can add up to more than the total).
 
-Modules: by_dimension (delivery_by, total_row, the filters), dashboard (its SQL and table), panels (one project),
-rollups (which months count; per-project money for other apps).
+Modules: by_dimension (delivery_by, rollup_sums, total_row, the filters), dashboard (its SQL and table), panels
+(one project), rollups (which months count; per-project money for other apps).
 """
 
 from delivery.figures import (
@@ -57,6 +59,7 @@ from delivery.selectors.dashboard import (
 from delivery.selectors.panels import (
     ProjectDelivery,
     ProjectYear,
+    SourceMoney,
     project_approvals,
     project_delivery,
     project_slippage,
@@ -65,7 +68,7 @@ from delivery.selectors.rollups import (
     ProjectMoney,
     budget_subquery,
     last_spend_months,
-    monthly_spend,
+    monthly_spend_by_source,
     portfolio_money,
     project_budget_usd,
     projects_with_delivery,
@@ -74,8 +77,9 @@ from delivery.selectors.rollups import (
 __all__ = [
     "CODE_POINT_COLLATION", "DASHBOARD_GROUPS", "DIMENSION_LABELS", "DIMENSIONS", "FILTER_LOOKUPS", "SORT_KEYS",
     "CurvePoint", "Dashboard", "DeliveryRow", "ProjectDelivery", "ProjectFigures", "ProjectMoney", "ProjectTable",
-    "ProjectYear", "budget_subquery", "default_period", "delivery_by", "delivery_dashboard", "delivery_rate",
-    "forecast_year_end", "last_spend_months", "life_elapsed", "monthly_curve", "monthly_spend", "portfolio_money",
+    "ProjectYear", "SourceMoney", "budget_subquery", "default_period", "delivery_by", "delivery_dashboard",
+    "delivery_rate", "forecast_year_end", "last_spend_months", "life_elapsed", "monthly_curve",
+    "monthly_spend_by_source", "portfolio_money",
     "project_approvals", "project_budget_usd", "project_delivery", "projects_with_delivery", "project_filter",
     "project_slippage", "total_row", "year_elapsed",
 ]
