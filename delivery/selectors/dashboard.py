@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from delivery import figures
 from delivery.figures import ZERO, CurvePoint, delivery_rate, from_cents, from_rate_units, money, monthly_curve
@@ -22,7 +22,6 @@ from delivery.selectors.by_dimension import (
     DeliveryRow,
     filtered_projects,
     group_labels,
-    project_filter,
     rollup_sums,
 )
 from delivery.selectors.rollups import add_months, spend_window
@@ -127,7 +126,7 @@ class _DashboardSql:
     risk = 1 if at risk: the SQL twins of delivery/figures.py, exact on SQLite as on PostgreSQL."""
 
     def __init__(self, *, year: int, as_of: dt.date | None, last: dt.date | None, threshold: Decimal | None,
-                 filters: dict | None):
+                 projects: QuerySet | None):
         quote = connection.ops.quote_name
         self.collation = CODE_POINT_COLLATION.get(connection.vendor)
         rollup, project = quote(ProjectYearDelivery._meta.db_table), quote(Project._meta.db_table)
@@ -147,8 +146,8 @@ class _DashboardSql:
                        f"AND (y.has_allocation = %s OR y.first_spend_month <= %s)")
         # As before: for a year not begun at the as-of date, January spenders are listed too (with 0 counted).
         self.source_params = [year, True, last_month or 1]
-        if project_filter(filters):
-            subquery, params = filtered_projects(filters).query.sql_with_params()
+        if projects is not None:  # the filtered projects (by_dimension.filtered_projects)
+            subquery, params = projects.query.sql_with_params()
             self.source += f" AND y.project_id IN ({subquery})"
             self.source_params += list(params)
 
@@ -235,9 +234,9 @@ def delivery_dashboard(*, year: int, as_of: dt.date | None = None, filters: dict
     threshold = figures.at_risk_threshold()
     if grouping_sets is None:
         grouping_sets = connection.vendor == "postgresql"
-    query = _DashboardSql(year=year, as_of=as_of, last=last, threshold=threshold, filters=filters)
+    projects = filtered_projects(filters)  # read once: a unit filter reads the unit tree
+    query = _DashboardSql(year=year, as_of=as_of, last=last, threshold=threshold, projects=projects)
     totals, group_sums = query.sums(grouping_sets=grouping_sets)
-    projects = filtered_projects(filters)
     for dimension in DASHBOARD_GROUPS:
         if dimension in SOURCE_OF_MONEY_PATHS:
             group_sums[dimension] = rollup_sums([SOURCE_OF_MONEY_PATHS[dimension]], year=year, last=last,
