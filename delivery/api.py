@@ -53,7 +53,8 @@ from delivery.serializers import (
 from projects.models import Project
 from projects.permissions import CHANGE_PROJECT
 
-ROW_SERIALIZERS = {kind: import_row_serializer(f"{kind.title()}ImportRow", columns)
+ROW_SERIALIZERS = {kind: import_row_serializer(f"{kind.title()}ImportRow", columns,
+                                              services.OPTIONAL_COLUMNS.get(kind, []))
                    for kind, columns in services.LAYOUTS.items()}
 DRY_RUN = OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Validate only: report what would be "
                                                                      "written, write nothing.")
@@ -68,7 +69,7 @@ def import_rows(request, kind: str) -> Response:
     if not isinstance(request.data, list):
         return _refused([{"index": None, "row": None, "column": None,
                           "message": "Send a JSON list of rows, each an object with the columns "
-                                     + ", ".join(services.LAYOUTS[kind]) + "."}])
+                                     + ", ".join(services.columns(kind)) + "."}])
     # The rows become a CSV file read under the import limits (tcms/tabular.py); too many are refused before
     # each is validated.
     if len(request.data) > settings.TCMS_MAX_IMPORT_ROWS:
@@ -89,11 +90,11 @@ def import_rows(request, kind: str) -> Response:
                                             else [(None, row_errors)])
                    for message in messages]
         return _refused(general + per_row)
-    columns = services.LAYOUTS[kind]
+    columns = services.columns(kind)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([row[column] for column in columns] for row in rows.validated_data)
+    writer.writerows([row.get(column, "") for column in columns] for row in rows.validated_data)
     dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
     result = services.financial_import(kind=kind, source=text.getvalue().encode(), filename=f"api-{kind}.csv",
                                        user=request.user, dry_run=dry_run)
@@ -152,11 +153,12 @@ class AllocationViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet)
 
 
 class ExpenditureViewSet(TcmsViewSet):
-    """Expenditure lines. POST takes a JSON list of rows in the expenditure import layout (all or nothing)."""
+    """Expenditure lines, each with its source of funds. POST takes a JSON list of rows in the expenditure import
+    layout (all or nothing; a row without `funding_source` is booked to its project's main source)."""
 
-    queryset = Expenditure.objects.select_related("project", "input_type")
+    queryset = Expenditure.objects.select_related("project", "input_type", "funding_source")
     serializer_class = ExpenditureSerializer
-    filterset_fields = ["project", "period", "input_type", "currency", "batch"]
+    filterset_fields = ["project", "period", "input_type", "currency", "funding_source", "batch"]
     ordering_fields = ["period", "amount_usd", "id"]
     perms = {CREATE: IMPORT_FINANCIALS}
     parser_classes = [JSONParser]

@@ -196,7 +196,7 @@ def financial_import(request):
     denied = _require_import_permission(request)
     if denied:
         return denied
-    context = {"kinds": [(value, label, ", ".join(services.LAYOUTS[value])) for value, label in ImportKind.choices
+    context = {"kinds": [(value, label, ", ".join(services.columns(value))) for value, label in ImportKind.choices
                          if value in services.LAYOUTS and services.may_import(request.user, value)],
                "limits": upload_limits(), "template_url": "delivery:template"}
     if request.method != "POST":

@@ -23,8 +23,8 @@ from lxml import etree
 from core.text import xml_safe
 from evaluation.models import IATI_INDICATOR_MEASURE, IATI_RESULT_TYPE, Measure
 from iati import mappings as m
-from iati.selectors import CHUNK_SIZE, ActivityData, activity_chunks
-from projects.models import IATI_ACTIVITY_STATUS, IATI_ORGANISATION_ROLE, PartnerRole, Project
+from iati.selectors import CHUNK_SIZE, ActivityData, activity_chunks, funding_sources
+from projects.models import IATI_ACTIVITY_STATUS, IATI_ORGANISATION_ROLE, FundingSource, PartnerRole, Project
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # The schema wants at least one iati-activity: an empty selection is answered, not published as an invalid file.
@@ -116,8 +116,9 @@ def _month_end(month: date) -> date:
 
 
 class ActivityBuilder:
-    def __init__(self, publisher: Publisher):
+    def __init__(self, publisher: Publisher, sources: dict[int, FundingSource]):
         self.publisher = publisher
+        self.sources = sources
         self.reporting_attrib = {"ref": publisher.ref, "type": m.REPORTING_ORGANISATION_TYPE}
 
     def build(self, data: ActivityData):
@@ -244,7 +245,8 @@ class ActivityBuilder:
         _sub(element, "value", {"currency": m.CURRENCY, "value-date": start}, _money(amount))
 
     def _transaction(self, activity, code: str, when: date, amount: Decimal, description: str,
-                     provider: tuple[dict, str] | None, receiver: tuple[dict, str] | None) -> None:
+                     provider: tuple[dict, str] | None, receiver: tuple[dict, str] | None,
+                     earmarking: str | None = None) -> None:
         element = _sub(activity, "transaction")
         _sub(element, "transaction-type", {"code": code})
         _sub(element, "transaction-date", {"iso-date": when.isoformat()})
@@ -254,8 +256,11 @@ class ActivityBuilder:
             if party is not None:
                 attrib, name = party
                 _narrative(_sub(element, tag, attrib), name)
+        if earmarking is not None:
+            _sub(element, "aid-type", {"code": earmarking, "vocabulary": m.AID_TYPE_VOCABULARY_EARMARKING})
 
-    def _transactions(self, activity, project: Project, monthly_expenditure: dict[date, Decimal]) -> None:
+    def _transactions(self, activity, project: Project,
+                      monthly_expenditure: dict[tuple[date, int], Decimal]) -> None:
         us = (self.reporting_attrib, self.publisher.name)
         implementers = [p.organisation for p in project.iati_partners if p.role == PartnerRole.IMPLEMENTING]
         implementer = (_org_attrib(implementers[0]), implementers[0].name) if len(implementers) == 1 else None
@@ -265,15 +270,20 @@ class ActivityBuilder:
                               f"Funds approved by {approval.donor.name}", donor, us)
             self._transaction(activity, m.TRANSACTION_OUTGOING_COMMITMENT, approval.date, approval.amount_usd,
                               f"Commitment of the funds approved by {approval.donor.name}", us, implementer)
-        quarters: dict[tuple[int, int], list] = {}
-        for month in sorted(monthly_expenditure):
-            key = (month.year, (month.month - 1) // 3 + 1)
+        # One transaction per quarter and source of funds (the sources in their reference order).
+        quarters: dict[tuple[int, int, int], tuple] = {}
+        order = {source_id: index for index, source_id in enumerate(self.sources)}
+        for month, source_id in sorted(monthly_expenditure):
+            key = (month.year, (month.month - 1) // 3 + 1, source_id)
             total, _ = quarters.get(key, (Decimal(0), month))
-            quarters[key] = (total + monthly_expenditure[month], month)
-        for (year, quarter), (total, last_month) in quarters.items():
+            quarters[key] = (total + monthly_expenditure[(month, source_id)], month)
+        for (year, quarter, source_id), (total, last_month) in sorted(
+                quarters.items(), key=lambda item: (item[0][:2], order.get(item[0][2], 0))):
+            source = self.sources[source_id]
             # Dated on the last day of the last month posted, so an open quarter is never dated in the future.
             self._transaction(activity, m.TRANSACTION_EXPENDITURE, _month_end(last_month), total,
-                              f"Expenditure {year} Q{quarter}", us, None)
+                              f"Expenditure {year} Q{quarter}: {source.name}", us, None,
+                              earmarking=m.EARMARKING_BY_BUDGET_TYPE[source.budget_type])
 
     def _document_links(self, activity, project: Project) -> None:
         for evaluation in project.iati_evaluations:
@@ -365,7 +375,7 @@ def iter_activities_xml(projects: QuerySet[Project], *, chunk_size: int = CHUNK_
                         publisher: Publisher | None = None, generated_at: datetime | None = None,
                         counter: list[int] | None = None) -> Iterator[bytes]:
     """The IATI document for `projects`, in pieces. `counter[0]`, when given, counts the activities written."""
-    builder = ActivityBuilder(publisher or Publisher.from_settings())
+    builder = ActivityBuilder(publisher or Publisher.from_settings(), funding_sources())
     generated_at = generated_at or timezone.now()
     buffer = _Buffer()
     with etree.xmlfile(buffer, encoding="utf-8") as xf:

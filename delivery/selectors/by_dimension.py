@@ -1,6 +1,11 @@
 """Delivery of a year grouped by a dimension (delivery_by) and its TOTAL row: what `delivery_table`, the API's
 figures endpoint and the reports show; the dashboard's groups equal it. Also the dashboard filters as a condition
-on Project, which every reader of the portfolio shares."""
+on Project, which every reader of the portfolio shares.
+
+Grouping by `funding_source` or `budget_type` follows the money: each allocation and expenditure line counts under
+its own source of funds (a project funded from two sources counts in both, each with its own money), read from
+the SourceYearDelivery rollup. Every other dimension groups projects, each counted once with all its money, from
+ProjectYearDelivery. Filters stay conditions on the project (its main source and budget type)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -11,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from delivery.figures import ZERO, delivery_rate, from_cents, money
-from delivery.models import Allocation, Expenditure, ProjectYearDelivery
+from delivery.models import Allocation, Expenditure, ProjectYearDelivery, SourceYearDelivery
 from delivery.selectors.rollups import listed, spend_to, spend_window
 from partners.models import Country, Organisation, Region, Unit
 from partners.selectors import units_with_descendants
@@ -82,6 +87,9 @@ FILTER_LOOKUPS = {
     "is_crisis_response": "is_crisis_response", "is_enterprise_promotion": "is_enterprise_promotion",
     "ldc": "ldc", "in_transition": "in_transition",  # COUNTRY_CONDITIONS: True keeps the projects in, False out
 }
+# Dimensions that follow the money (the source of each allocation and line), not the project: their path from
+# SourceYearDelivery. The budget type of money is that of its source of funds (FundingSource.budget_type).
+SOURCE_OF_MONEY_PATHS = {"funding_source": "funding_source", "budget_type": "funding_source__budget_type"}
 
 
 @dataclass(frozen=True)
@@ -148,36 +156,56 @@ def group_labels(dimension: str, keys) -> dict:
     return {o.pk: str(o) for o in source.objects.filter(pk__in=keys)}
 
 
-def delivery_by(*, dimension: str, year: int, as_of: dt.date | None = None,
-                filters: dict | None = None) -> list[DeliveryRow]:
-    """Allocation, expenditure and delivery rate of the year for each group of `dimension`, sorted by label."""
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"Unknown dimension {dimension!r}; expected one of {', '.join(DIMENSIONS)}")
-    path = DIMENSIONS[dimension][0]
-    projects = filtered_projects(filters, year=year)
-    first, last = spend_window(year, as_of)
-    if dimension == "input_type":
-        return _by_input_type(year, first, last, projects)
-
-    rows_counted = ProjectYearDelivery.objects.filter(year=year).filter(listed(last, spend_reaches_january=False))
+def rollup_sums(fields: list[str], *, year: int, last: dt.date | None, projects: QuerySet | None,
+                by_source: bool, spend_reaches_january: bool = False, annotations: dict | None = None) -> list[tuple]:
+    """[(*values of `fields*, Σ allocation, Σ spend to `last`)] in US$ over the year rollup rows that count: the
+    rows by source of funds (SourceYearDelivery) if `by_source`, else one row per project (ProjectYearDelivery);
+    `fields` are paths from that rollup, or names of `annotations` (conditions computed per row)."""
+    rollup = SourceYearDelivery if by_source else ProjectYearDelivery
+    rows_counted = rollup.objects.filter(year=year).filter(listed(last, spend_reaches_january=spend_reaches_january))
     if projects is not None:
         rows_counted = rows_counted.filter(project__in=projects)
     spend = spend_to(last.month if last else 0)
     aggregates = {"allocation": Sum("allocation_cents")}
     if spend is not None:
         aggregates["spent"] = Sum(spend)
-    group = f"project__{path}"
+    if annotations:
+        rows_counted = rows_counted.annotate(**annotations)
+    return [(*(row[name] for name in fields), from_cents(row["allocation"]), from_cents(row.get("spent")))
+            for row in rows_counted.values(*fields).annotate(**aggregates).order_by()]
+
+
+def delivery_by(*, dimension: str, year: int, as_of: dt.date | None = None, filters: dict | None = None,
+                split_by_source: bool = False) -> list[DeliveryRow]:
+    """Allocation, expenditure and delivery rate of the year for each group of `dimension`, sorted by label.
+
+    `split_by_source`: each group's money split by its source of funds, one row per (group, source) with the
+    group_key (group key, source id) and the group's label (not for `input_type`, nor the dimensions that already
+    follow the source)."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"Unknown dimension {dimension!r}; expected one of {', '.join(DIMENSIONS)}")
+    path = DIMENSIONS[dimension][0]
+    projects = filtered_projects(filters, year=year)
+    first, last = spend_window(year, as_of)
+    if split_by_source and (dimension == "input_type" or dimension in SOURCE_OF_MONEY_PATHS):
+        raise ValueError(f"{dimension!r} cannot be split by source of funds")
+    if dimension == "input_type":
+        return _by_input_type(year, first, last, projects)
+
+    field = SOURCE_OF_MONEY_PATHS.get(dimension, f"project__{path}")
+    annotations = None
     if dimension in COUNTRY_CONDITIONS:  # a condition of the year, not a field: computed per project
-        group = path
-        rows_counted = rows_counted.annotate(**{group: COUNTRY_CONDITIONS[dimension](year, "project_id")})
-    sums = list(rows_counted.values(group).annotate(**aggregates))
-    labels = group_labels(dimension, {row[group] for row in sums})
+        field = path
+        annotations = {field: COUNTRY_CONDITIONS[dimension](year, "project_id")}
+    fields = [field, "funding_source"] if split_by_source else [field]
+    sums = rollup_sums(fields, year=year, last=last, projects=projects,
+                       by_source=split_by_source or dimension in SOURCE_OF_MONEY_PATHS, annotations=annotations)
+    labels = group_labels(dimension, {key for key, *_rest in sums})
     none_label = str(_("(none)"))
     rows = []
-    for row in sums:
-        key = row[group]
-        allocation, spent = from_cents(row["allocation"]), from_cents(row.get("spent"))
-        rows.append(DeliveryRow(key, str(labels.get(key, key)) if key is not None else none_label, allocation, spent,
+    for key, *source, allocation, spent in sums:
+        label = str(labels.get(key, key)) if key is not None else none_label
+        rows.append(DeliveryRow((key, *source) if source else key, label, allocation, spent,
                                 delivery_rate(spent, allocation)))
     return sorted(rows, key=lambda r: r.group_label)
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Q, Sum
 
 from alerts.models import Alert, AlertState, Severity
-from delivery.models import Allocation, Approval, Expenditure, ProjectYearDelivery
+from delivery.models import Allocation, Approval, Expenditure, ProjectYearDelivery, SourceYearDelivery
 from evaluation.models import (
     CRITERIA,
     Evaluation,
@@ -53,9 +53,11 @@ def data_checksum(*, period: Period, as_of: dt.date | None = None) -> str:
         "allocation": Allocation.objects.filter(year__in=years).aggregate(n=Count("id"), s=money_cents,
                                                                           f=Sum("funding_source_id")),
         "expenditure": Expenditure.objects.filter(period__gte=first, period__lte=last).aggregate(
-            n=Count("id"), s=money_cents, t=Sum("input_type_id")),
+            n=Count("id"), s=money_cents, t=Sum("input_type_id"), f=Sum("funding_source_id")),
         "year_rollup": ProjectYearDelivery.objects.filter(year__in=years).aggregate(
             n=Count("id"), a=Sum("allocation_cents"), s=Sum("spent_cents_to_m12")),
+        "source_year_rollup": SourceYearDelivery.objects.filter(year__in=years).aggregate(
+            n=Count("id"), a=Sum("allocation_cents"), s=Sum("spent_cents_to_m12"), f=Sum("funding_source_id")),
         "approvals": Approval.objects.filter(date__gte=first, date__lte=last).aggregate(
             n=Count("id"), s=money_cents, d=Sum("donor_id")),
         "projects": Project.objects.aggregate(n=Count("id"), o=Sum("strategic_objective_id"),

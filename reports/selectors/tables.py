@@ -137,19 +137,22 @@ def _money_header(label: str) -> str:
 
 
 def period_delivery_by(*, dimension: str, period: Period, as_of: dt.date | None = None,
-                       filters: dict | None = None) -> list[DeliveryRow]:
-    """delivery_by over a period of whole months (see the module's docstring), sorted by label."""
+                       filters: dict | None = None, split_by_source: bool = False) -> list[DeliveryRow]:
+    """delivery_by over a period of whole months (see the module's docstring), sorted by label; `split_by_source`
+    as delivery_by's."""
     last_day = period.last_day(as_of)
     sums: dict = {}
     for year in period.years:
         # Counting up to a day before the period (as_of earlier than its start) counts no spend at all.
         upto = last_day if last_day >= period.start else period.start - dt.timedelta(days=1)
-        for row in delivery_by(dimension=dimension, year=year, as_of=upto, filters=filters):
+        for row in delivery_by(dimension=dimension, year=year, as_of=upto, filters=filters,
+                               split_by_source=split_by_source):
             label, allocation, spent = sums.get(row.group_key, (row.group_label, ZERO, ZERO))
             sums[row.group_key] = (label, allocation + row.allocation_usd, spent + row.expenditure_usd)
         if year == period.start.year and period.start.month > 1:
             before = period.start - dt.timedelta(days=1)
-            for row in delivery_by(dimension=dimension, year=year, as_of=before, filters=filters):
+            for row in delivery_by(dimension=dimension, year=year, as_of=before, filters=filters,
+                                   split_by_source=split_by_source):
                 label, allocation, spent = sums.get(row.group_key, (row.group_label, ZERO, ZERO))
                 sums[row.group_key] = (label, allocation, spent - row.expenditure_usd)
     rows = [DeliveryRow(key, label, allocation, spent, delivery_rate(spent, allocation))
@@ -159,19 +162,24 @@ def period_delivery_by(*, dimension: str, period: Period, as_of: dt.date | None 
 
 @dataclass
 class _Portfolio:
-    """Per project: (allocation, expenditure) in the period, and the attributes tables group by."""
+    """Per project: (allocation, expenditure) in the period, the same split by the source of funds of the money
+    (the tables by source count each allocation and line under its own source), and the attributes tables group
+    by."""
 
     figures: dict[int, tuple[Decimal, Decimal]]
-    attributes: dict[int, tuple]  # id → (objective_id, programme_id, source_id, region_id, gender_marker)
+    by_source: dict[tuple[int, int], tuple[Decimal, Decimal]]  # (id, source id) → (allocation, expenditure)
+    attributes: dict[int, tuple]  # id → (objective_id, programme_id, region_id, gender_marker)
 
 
 def _portfolio(period: Period, as_of: dt.date | None) -> _Portfolio:
     rows = period_delivery_by(dimension="project", period=period, as_of=as_of)
     figures = {row.group_key: (row.allocation_usd, row.expenditure_usd) for row in rows}
+    by_source = {row.group_key: (row.allocation_usd, row.expenditure_usd) for row in period_delivery_by(
+        dimension="project", period=period, as_of=as_of, split_by_source=True)}
     in_years = projects_with_delivery(period.years)
     attributes = {pk: rest for pk, *rest in Project.objects.filter(pk__in=in_years).values_list(
-        "pk", "strategic_objective_id", "primary_programme_id", "funding_source_id", "region_id", "gender_marker")}
-    return _Portfolio(figures, {pk: tuple(values) for pk, values in attributes.items()})
+        "pk", "strategic_objective_id", "primary_programme_id", "region_id", "gender_marker")}
+    return _Portfolio(figures, by_source, {pk: tuple(values) for pk, values in attributes.items()})
 
 
 def _by_key(rows: list[DeliveryRow]) -> dict:
@@ -293,30 +301,31 @@ def _field_labels(keys) -> dict:
 
 
 def _field_sums(portfolio: _Portfolio, *, index: int) -> dict:
-    """{((objective, programme), source): Σ figure[index]} (0 allocation, 1 expenditure)."""
+    """{((objective, programme), source): Σ figure[index]} (0 allocation, 1 expenditure), each amount under the
+    source of funds it came from."""
     sums = defaultdict(Decimal)
-    for pk, values in portfolio.figures.items():
-        objective, programme, source, _region, _marker = portfolio.attributes[pk]
+    for (pk, source), values in portfolio.by_source.items():
+        objective, programme, _region, _marker = portfolio.attributes[pk]
         sums[((objective, programme), source)] += values[index]
     return sums
 
 
 def _ldc_sums(period: Period, portfolio: _Portfolio) -> dict:
-    """{(region_id, source_id): US$}: each project's expenditure split evenly among its countries, the shares of
-    the countries that were LDCs in the period's last year counted in their region."""
+    """{(region_id, source_id): US$}: each project's expenditure (of each source of funds) split evenly among its
+    countries, the shares of the countries that were LDCs in the period's last year counted in their region."""
     year = period.end.year
     through = Project.countries.through
     country_counts = dict(through.objects.values("project_id").annotate(n=Count("id")).values_list(
         "project_id", "n"))
     ldc_rows = through.objects.filter(ldc_in(year, prefix="country__")).values(
         "project_id", "country__region_id").annotate(n=Count("id")).values_list("project_id", "country__region_id", "n")
+    spent_by_source = defaultdict(list)
+    for (project_id, source), (_allocation, spent) in portfolio.by_source.items():
+        spent_by_source[project_id].append((source, spent))
     sums = defaultdict(Decimal)
     for project_id, region_id, ldc_count in ldc_rows:
-        if project_id not in portfolio.figures:
-            continue
-        spent = portfolio.figures[project_id][1]
-        source = portfolio.attributes[project_id][2]
-        sums[(region_id, source)] += spent * ldc_count / country_counts[project_id]
+        for source, spent in spent_by_source.get(project_id, []):
+            sums[(region_id, source)] += spent * ldc_count / country_counts[project_id]
     return sums
 
 
@@ -464,7 +473,7 @@ def _gender_table(portfolio: _Portfolio) -> ReportTable:
     projects = defaultdict(int)
     spent = defaultdict(Decimal)
     for pk, (_allocation, expenditure) in portfolio.figures.items():
-        marker = portfolio.attributes[pk][4]
+        marker = portfolio.attributes[pk][3]
         projects[marker] += 1
         spent[marker] += expenditure
     total_projects, total_spent = sum(projects.values()), sum(spent.values(), ZERO)
