@@ -7,7 +7,7 @@ whatever language the row was last saved in; these helpers read the active langu
 English one when it is empty."""
 
 from django.conf import settings
-from django.db.models import F, Value
+from django.db.models import F, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from modeltranslation.utils import get_language
 
@@ -21,4 +21,5 @@ def localized(path: str):
     """An expression for `path` (a translated field, through relations) in the active language, else English."""
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
     columns = [localized_field_name(path, language) for language in dict.fromkeys((get_language(), default))]
-    return Coalesce(*(NullIf(F(column), Value("")) for column in columns), F(path))
+    return Coalesce(*(NullIf(F(column), Value(""), output_field=TextField()) for column in columns), F(path),
+                    output_field=TextField())
