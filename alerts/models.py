@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from delivery.figures import MAX_THRESHOLD
@@ -135,7 +134,7 @@ class SlippageReason(models.Model):
         verbose_name_plural = _("slippage reasons")
 
     def __str__(self):
-        return gettext(self.label)
+        return self.label
 
 
 class Severity(models.TextChoices):
@@ -283,15 +282,3 @@ class DigestSend(models.Model):
     def __str__(self):
         return f"{self.recipient} {self.frequency} {self.period_key} ({self.status})"
 
-
-# The labels of the reasons seeded by migration 0002, marked here so that makemessages extracts them
-# (SlippageReason.__str__ translates the stored English label).
-DEFAULT_SLIPPAGE_REASON_LABELS = (
-    gettext_noop("Recruitment delays"),
-    gettext_noop("Counterpart delays"),
-    gettext_noop("Procurement"),
-    gettext_noop("Security situation"),
-    gettext_noop("Donor funding delay"),
-    gettext_noop("Design problems"),
-    gettext_noop("Other"),
-)

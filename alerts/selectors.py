@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from alerts.models import Alert, AlertState, DigestSend, DigestStatus, Rule, RuleCode, SlippageReason
+from core.translated import localized
 
 
 def low_delivery_red_threshold():
@@ -60,6 +61,8 @@ SLIPPAGE_DIMENSIONS = {
     "objective": ("project__strategic_objective__code", "project__strategic_objective__code"),
     "source": ("project__funding_source__name", "project__funding_source__sort_order"),
 }
+# The labels that are reference names, read in the active language.
+TRANSLATED_SLIPPAGE_LABELS = {"project__region__name", "project__funding_source__name"}
 
 
 def slippage_analysis(*, period: int | None = None) -> SlippageAnalysis:
@@ -74,7 +77,9 @@ def slippage_analysis(*, period: int | None = None) -> SlippageAnalysis:
     for name, (label_path, order_path) in SLIPPAGE_DIMENSIONS.items():
         table: dict[str, Counter] = defaultdict(Counter)
         order: dict[str, object] = {}
-        for label, sort_key, reason_id, count in (explained.values_list(label_path, order_path, "slippage_reason_id")
+        label_expression = localized(label_path) if label_path in TRANSLATED_SLIPPAGE_LABELS else F(label_path)
+        for label, sort_key, reason_id, count in (explained.annotate(dimension_label=label_expression)
+                                                  .values_list("dimension_label", order_path, "slippage_reason_id")
                                                   .annotate(n=Count("id"))):
             table[label][reason_id] += count
             order[label] = sort_key

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
@@ -90,6 +90,17 @@ def _sub(parent, tag: str, attrib: dict | None = None, text: str | None = None):
 
 def _narrative(parent, text: str, language: str | None = None):
     _sub(parent, "narrative", {XML_LANG: language} if language else None, text)
+
+
+def _reference_narratives(parent, instance, field: str, language: str) -> None:
+    """A reference name (region, country, objective...) in the activity's language, then one narrative per other
+    language it has a name in (IATI allows a narrative per language, xml:lang on all but the default)."""
+    with translation.override(language):
+        _narrative(parent, getattr(instance, field))
+    for other in settings.MODELTRANSLATION_LANGUAGES:
+        name = getattr(instance, f"{field}_{other}", None)
+        if other != language and name:
+            _narrative(parent, name, other)
 
 
 def _valid_org_ref(ref: str) -> str | None:
@@ -176,11 +187,11 @@ class ActivityBuilder:
         if countries:
             for country, share in zip(countries, _split_hundred(len(countries)), strict=True):
                 element = _sub(activity, "recipient-country", {"code": country.iso2, "percentage": _number(share)})
-                _narrative(element, country.name)
+                _reference_narratives(element, country, "name", self.publisher.language)
         elif project.region.iati_code:
             element = _sub(activity, "recipient-region", {
                 "code": project.region.iati_code, "vocabulary": m.REGION_VOCABULARY_DAC, "percentage": "100"})
-            _narrative(element, project.region.name)
+            _reference_narratives(element, project.region, "name", self.publisher.language)
 
     def _sectors(self, activity, project: Project) -> None:
         programmes = ([project.primary_programme] if project.primary_programme else []) + [
@@ -197,24 +208,24 @@ class ActivityBuilder:
         element = _sub(activity, "sector", {
             "vocabulary": m.SECTOR_VOCABULARY_OBJECTIVE, "vocabulary-uri": self.publisher.vocabulary_uri("objectives"),
             "code": objective.code, "percentage": "100"})
-        _narrative(element, objective.title)
+        _reference_narratives(element, objective, "title", self.publisher.language)
         for programme, share in zip(programmes, _split_hundred(len(programmes)) if programmes else [], strict=True):
             element = _sub(activity, "sector", {
                 "vocabulary": m.SECTOR_VOCABULARY_PROGRAMME,
                 "vocabulary-uri": self.publisher.vocabulary_uri("programmes"),
                 "code": programme.code, "percentage": _number(share)})
-            _narrative(element, programme.title)
+            _reference_narratives(element, programme, "title", self.publisher.language)
 
     def _tags(self, activity, project: Project) -> None:
-        themes = {t.code: t.title for t in project.iati_themes}  # a code once, whatever its biennium
+        themes = {t.code: t for t in project.iati_themes}  # a code once, whatever its biennium
         for tag_list, entries in (
-                (m.TAG_LIST_PRINCIPLES, [(p.code, p.title) for p in project.iati_principles]),
-                (m.TAG_LIST_CONVENTIONS, [(m.convention_code(c.number), c.title) for c in project.iati_conventions]),
+                (m.TAG_LIST_PRINCIPLES, [(p.code, p) for p in project.iati_principles]),
+                (m.TAG_LIST_CONVENTIONS, [(m.convention_code(c.number), c) for c in project.iati_conventions]),
                 (m.TAG_LIST_THEMES, list(themes.items()))):
-            for code, label in entries:
+            for code, reference in entries:
                 element = _sub(activity, "tag", {"vocabulary": m.TAG_VOCABULARY_OWN, "code": code,
                                                  "vocabulary-uri": self.publisher.vocabulary_uri(tag_list)})
-                _narrative(element, label)
+                _reference_narratives(element, reference, "title", self.publisher.language)
 
     def _budgets(self, activity, project: Project) -> None:
         original = defaultdict(Decimal)

@@ -115,7 +115,8 @@ class Unit(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region"))
     countries = models.ManyToManyField(Country, blank=True, related_name="units", verbose_name=_("countries covered"))
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords(m2m_fields=[countries])
+    # The per-language name columns (partners/translation.py) stay out of the history: it keeps the name as shown.
+    history = HistoricalRecords(m2m_fields=[countries], excluded_fields=["name_en", "name_fr", "name_es"])
 
     class Meta:
         ordering = ["code"]

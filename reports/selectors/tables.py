@@ -57,6 +57,7 @@ from reports.selectors._shared import (
     TEXT,
     THOUSAND,
     ZERO,
+    money_header,
 )
 from reports.selectors.periods import (
     Period,
@@ -129,10 +130,6 @@ def change(current, previous) -> Decimal | None:
     return None if not previous else (Decimal(current) - Decimal(previous)) * HUNDRED / Decimal(previous)
 
 
-def _money_header(label: str) -> str:
-    return _("%(period)s (US$ '000)") % {"period": label}
-
-
 # ---------------------------------------------------------------- delivery over a period
 
 
@@ -201,9 +198,9 @@ def _compare_table(key: str, title: str, first_header: str, current: dict, previ
     else:
         total_current = sum(current.values(), ZERO)
         total_previous = sum(previous.values(), ZERO)
-    columns = [Column(first_header), Column(_money_header(previous_period.label), MONEY),
+    columns = [Column(first_header), Column(money_header(previous_period.label), MONEY),
                Column(_("%(period)s (%% of total)") % {"period": previous_period.label}, PERCENT),
-               Column(_money_header(period.label), MONEY),
+               Column(money_header(period.label), MONEY),
                Column(_("%(period)s (%% of total)") % {"period": period.label}, PERCENT),
                Column(_("Change (%)"), PERCENT)]
     rows = []
@@ -275,9 +272,9 @@ def _cross_table(key: str, title: str, label_headers: list[str], current: dict, 
     for (r, _s), amount in previous.items():
         row_before[r] += amount
     total_now, total_before = sum(row_now.values(), ZERO), sum(row_before.values(), ZERO)
-    columns = ([Column(h) for h in label_headers] + [Column(f"{s.name} (US$ '000)", MONEY) for s in shown]
-               + [Column(_money_header(period.label), MONEY), Column(_("Share of total (%)"), PERCENT),
-                  Column(_money_header(previous_period.label), MONEY), Column(_("Change (%)"), PERCENT)])
+    columns = ([Column(h) for h in label_headers] + [Column(money_header(s.name), MONEY) for s in shown]
+               + [Column(money_header(period.label), MONEY), Column(_("Share of total (%)"), PERCENT),
+                  Column(money_header(previous_period.label), MONEY), Column(_("Change (%)"), PERCENT)])
     rows = []
     for r in row_keys:
         rows.append([*[str(cell) for cell in labels[r]],
@@ -424,7 +421,7 @@ def _delivery_by_field_table(portfolio: _Portfolio, period: Period) -> ReportTab
     keys = set(allocation) | set(spent)
     labels = _field_labels(keys)
     columns = [Column(_("Strategic objective")), Column(_("InFocus programme")),
-               Column(_("Allocation (US$ '000)"), MONEY), Column(_("Expenditure (US$ '000)"), MONEY),
+               Column(money_header(_("Allocation")), MONEY), Column(money_header(_("Expenditure")), MONEY),
                Column(_("Delivery rate (%)"), PERCENT)]
     rows = [[*labels[k], thousands(allocation[k]), thousands(spent[k]), share(spent[k], allocation[k])]
             for k in sorted(keys, key=lambda k: [str(c) for c in labels[k]])]
@@ -478,7 +475,7 @@ def _gender_table(portfolio: _Portfolio) -> ReportTable:
         spent[marker] += expenditure
     total_projects, total_spent = sum(projects.values()), sum(spent.values(), ZERO)
     columns = [Column(_("Gender marker")), Column(_("Projects"), COUNT), Column(_("Share of projects (%)"), PERCENT),
-               Column(_("Expenditure (US$ '000)"), MONEY), Column(_("Share of expenditure (%)"), PERCENT)]
+               Column(money_header(_("Expenditure")), MONEY), Column(_("Share of expenditure (%)"), PERCENT)]
     rows = [[str(marker.label), projects[marker.value], share(projects[marker.value], total_projects),
              thousands(spent[marker.value]), share(spent[marker.value], total_spent)] for marker in GenderMarker]
     total = [_("Total"), total_projects, share(total_projects, total_projects), thousands(total_spent),

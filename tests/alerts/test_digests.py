@@ -97,6 +97,17 @@ def test_weekly_digest_one_mail_per_recipient_with_their_alerts_in_their_languag
     assert record.message_id == f"<tcms-digest-{record.pk}@testserver.example>"
 
 
+def test_digest_names_the_rule_in_the_recipients_language(portfolio):
+    with time_machine.travel(MONDAY_DIGEST, tick=False):
+        send_digests(frequency="WEEKLY")
+    sent = _by_recipient()
+    french_html, _mimetype = sent["manager"].alternatives[0]
+    for text in (sent["manager"].body, french_html):
+        assert "Date de fin dépassée mais projet non clos" in text
+        assert "Past its end date but not closed" not in text
+    assert "Past its end date but not closed" in sent["official"].body
+
+
 @pytest.fixture(autouse=True)
 def _base_url(settings):
     settings.TCMS_BASE_URL = "http://testserver.example"

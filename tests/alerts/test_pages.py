@@ -138,6 +138,19 @@ def test_slippage_analysis_by_reason_region_objective_and_source(client, officer
     assert chart["counts"][reasons.index("RECRUITMENT")] == 2
 
 
+def test_slippage_analysis_in_french_names_regions_and_reasons_in_french(client, officer):
+    africa = RegionFactory(code="AFRICA", name_en="Africa", name_fr="Afrique", name_es="África")
+    (alert,) = make_alerts(1, region=africa)
+    Alert.objects.filter(pk=alert.pk).update(state=AlertState.EXPLAINED,
+                                             slippage_reason=SlippageReason.objects.get(code="RECRUITMENT"))
+    officer.language = "fr"
+    officer.save(update_fields=["language"])
+    response = client.get(reverse("alerts:slippage"))
+    assert [label for label, _c, _t in response.context["analysis"].by_dimension["region"]] == ["Afrique"]
+    page = response.content.decode()
+    assert "Retards de recrutement" in page and "Recruitment delays" not in page
+
+
 @pytest.mark.parametrize("name", ["alerts:run", "alerts:mail", "alerts:rules"])
 def test_admin_pages_are_for_administrators(client, officer, name):
     assert client.get(reverse(name)).status_code == 403
