@@ -115,6 +115,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "home.context_processors.navigation",
             ],
+            # The formatting layer's filters (percent, money, number, yes_no) in every template: core/formats.py.
+            "builtins": ["core.templatetags.display"],
         },
     },
 ]
@@ -167,6 +169,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as day/month/year in every language, one format per page and date field (core/formats.py).
+FORMAT_MODULE_PATH = ["core.locale_formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
