@@ -55,7 +55,13 @@ class Rule(models.Model):
         verbose_name_plural = _("early-warning rules")
 
     def __str__(self):
-        return f"{self.code} — {self.name}"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The rule as people read it: its name in the page's language (a reference name per language,
+        alerts/translation.py); the code is for files, the API and administrators."""
+        return self.name
 
     def clean(self):
         errors = {}
@@ -281,4 +287,11 @@ class DigestSend(models.Model):
 
     def __str__(self):
         return f"{self.recipient} {self.frequency} {self.period_key} ({self.status})"
+
+    @property
+    def period_label(self) -> str:
+        """The period as people read it (the key is for the unique constraint and the API)."""
+        from alerts.services.windows import digest_period_label
+
+        return digest_period_label(frequency=self.frequency, key=self.period_key, created_at=self.created_at)
 

@@ -648,9 +648,29 @@ def allocation_set(*, project, year: int, funding_source, amount_usd: Decimal, r
     return allocation
 
 
+# How the latest record of each kind reads as a row of its file: the templates' example.
+_TEMPLATE_RECORDS: dict[str, tuple[Callable, Callable]] = {
+    ImportKind.ALLOCATIONS: (
+        lambda: Allocation.objects.select_related("project", "funding_source").order_by("-year", "-pk"),
+        lambda a: [a.project.symbol, str(a.year), a.funding_source.code, str(a.amount_usd)]),
+    ImportKind.EXPENDITURE: (
+        lambda: Expenditure.objects.select_related("project", "input_type").order_by("-period", "-pk"),
+        lambda e: [e.project.symbol, f"{e.period:%Y-%m}", e.input_type.code, e.currency, str(e.amount)]),
+    ImportKind.RATES: (
+        lambda: ExchangeRate.objects.order_by("-period", "currency"),
+        lambda r: [r.currency, f"{r.period:%Y-%m}", str(r.units_per_usd)]),
+    ImportKind.APPROVALS: (
+        lambda: Approval.objects.select_related("project", "donor").order_by("-date", "-pk"),
+        lambda a: [a.project.symbol, a.donor.acronym or a.donor.name, a.date.isoformat(), str(a.amount), a.currency]),
+}
+
+
 def template_rows(kind: str) -> list[list[str]]:
-    """Header and one example row of a kind's import file."""
-    return [LAYOUTS[kind], TEMPLATE_EXAMPLES[kind]]
+    """Header and one example row of a kind's import file: the latest record of this installation as the file
+    writes it (its project and codes exist here; importing it unchanged changes nothing), else TEMPLATE_EXAMPLES'."""
+    records, as_row = _TEMPLATE_RECORDS[kind]
+    latest = records().first()
+    return [LAYOUTS[kind], as_row(latest) if latest is not None else TEMPLATE_EXAMPLES[kind]]
 
 
 # ---------------------------------------------------------------- approvals

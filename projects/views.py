@@ -343,7 +343,7 @@ def _import_page(form) -> dict:
 
 @login_required
 def import_template(request):
-    response = HttpResponse(services.import_template_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(services.import_template_csv(user=request.user), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="projects-template.csv"'
     return response
 

@@ -116,6 +116,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "home.context_processors.navigation",
             ],
+            # The formatting layer's filters (percent, money, number, yes_no) in every template: core/formats.py.
+            "builtins": ["core.templatetags.display"],
         },
     },
 ]
@@ -173,6 +175,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "fr", "es")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# Dates as day/month/year in every language, one format per page and date field (core/formats.py).
+FORMAT_MODULE_PATH = ["core.locale_formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,8 @@
 """The import of the project register from CSV or XLSX (columns in the README, "Importing data"): all rows or none."""
 
+import csv
 import hashlib
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import refusal_message, require
 from core.locks import serialise
+from core.security import spreadsheet_safe_row
 from partners.models import Country, Organisation, Region, Unit
 from projects.models import (
     Biennium,
@@ -29,7 +32,13 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
-from projects.permissions import ADD_PROJECT, CHANGE_PROJECT, IMPORT_PROJECTS, projects_not_editable
+from projects.permissions import (
+    ADD_PROJECT,
+    CHANGE_PROJECT,
+    IMPORT_PROJECTS,
+    editable_projects,
+    projects_not_editable,
+)
 from projects.services._shared import (
     _by,
     _refuse_unknown_fields,
@@ -104,11 +113,37 @@ class ProjectImportResult:
         return self.count("unchanged")
 
 
-def import_template_csv() -> str:
-    example = ["KEN/00/01/NOR", "Skills for youth employment in Kenya", "ONGOING", "2000-03-01", "2002-02-28", "2",
-               "SKILLS", "AFRICA", "KEN", "XBTC", "NORAD", "RO-AFRICA", "1", "GENDER;DEVELOPMENT", "CHILD_LABOUR",
-               "C138;C182", "no", "yes"]
-    return ",".join([*IMPORT_COLUMNS, *IMPORT_OPTIONAL_COLUMNS]) + "\n" + ",".join(example) + "\n"
+def import_row(project: Project) -> list[str]:
+    """A project as a row of the import file (IMPORT_COLUMNS, IMPORT_OPTIONAL_COLUMNS): importing it unchanged
+    changes nothing."""
+    return [
+        project.symbol, project.title, project.status, project.planned_start.isoformat(),
+        project.planned_end.isoformat(), project.strategic_objective.code,
+        project.primary_programme.code if project.primary_programme else "", project.region.code,
+        ";".join(country.iso3 for country in project.countries.all()), project.funding_source.code,
+        (project.donor.acronym or project.donor.name) if project.donor else "", project.responsible_unit.code,
+        str(project.gender_marker),
+        ";".join(theme.code for theme in project.themes.all()),
+        ";".join(principle.code for principle in project.principles.all()),
+        ";".join(f"C{convention.number:03d}" for convention in project.conventions.all()),
+        "yes" if project.is_crisis_response else "no", "yes" if project.is_enterprise_promotion else "no",
+    ]
+
+
+def import_template_csv(user=None) -> str:
+    """The import file's header and, as its example, one project of this installation as the file writes it (one
+    `user` may change, when there is one): its codes exist here, and importing it unchanged changes nothing. Only
+    the header when there is no project yet."""
+    projects = Project.objects.select_related(
+        "strategic_objective", "primary_programme", "region", "funding_source", "donor", "responsible_unit",
+    ).prefetch_related("countries", "themes", "principles", "conventions").order_by("symbol")
+    example = (editable_projects(user, projects).first() if user is not None else None) or projects.first()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*IMPORT_COLUMNS, *IMPORT_OPTIONAL_COLUMNS])
+    if example is not None:
+        writer.writerow(spreadsheet_safe_row(import_row(example)))  # a title starting "=" is not a formula
+    return out.getvalue()
 
 
 def biennium_for_year(bienniums: list[Biennium], year: int) -> Biennium | None:

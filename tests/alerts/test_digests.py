@@ -119,7 +119,7 @@ def test_daily_digest_goes_to_daily_users_and_only_for_their_window(portfolio):
         send_digests(frequency="DAILY")  # the window 23 Nov 06:00 → 24 Nov 06:00 holds Tuesday 05:00's scan
     assert [m.to[0] for m in mail.outbox] == [people["focal"].email]
     focal_mail = mail.outbox[0]
-    assert focal_mail.extra_headers["Content-Language"] == "es" and "2026-11-23" in focal_mail.subject
+    assert focal_mail.extra_headers["Content-Language"] == "es" and "23/11/2026 06:00" in focal_mail.subject
     assert "RLA/12/01/USA" in focal_mail.body and "INT/98/M07/USA" not in focal_mail.body
     with time_machine.travel(WEDNESDAY_DIGEST, tick=False):
         send_digests(frequency="DAILY")  # nothing happened in the next window

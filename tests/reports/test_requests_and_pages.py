@@ -130,7 +130,7 @@ def test_running_request_polls_every_two_seconds(client, officer):
                                            status=ReportStatus.RUNNING, progress=40)
     client.force_login(officer)
     fragment = client.get(reverse("reports:detail", args=[request.pk]), HTTP_HX_REQUEST="true").content.decode()
-    assert 'hx-trigger="every 2s"' in fragment and "40 %" in fragment and "<html" not in fragment
+    assert 'hx-trigger="every 2s"' in fragment and "40.0%" in fragment and "<html" not in fragment
     assert client.get(reverse("reports:download", args=[request.pk])).status_code == 404
 
 

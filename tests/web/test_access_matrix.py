@@ -54,7 +54,7 @@ EVALUATORS = frozenset({EVALUATION, ADMIN})
 IMPORTERS = frozenset({OFFICER, MANAGER, ADMIN})
 
 # Pages anyone may open, signed in or not.
-PUBLIC = {"login", "logout", "healthz", "readyz", "set_language"}
+PUBLIC = {"login", "logout", "healthz", "readyz", "set_language", "favicon"}
 EXCLUDED_PREFIXES = ("admin/", "api/", "static/")
 
 
