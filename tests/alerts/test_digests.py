@@ -88,7 +88,7 @@ def test_weekly_digest_one_mail_per_recipient_with_their_alerts_in_their_languag
     assert f'href="http://testserver.example/alerts/{alert.pk}/"' in html
     assert "http://testserver.example/accounts/profile/" in manager_mail.body  # where the frequency is chosen
     assert 'href="http://testserver.example/accounts/profile/"' in html
-    assert "2026-W48" in manager_mail.subject
+    assert "23/11/2026 06:00 – 30/11/2026 06:00 (UTC)" in manager_mail.subject  # the week as people read it
     assert sent["official"].extra_headers["Content-Language"] == "en"
     record = DigestSend.objects.get(recipient=people["manager"])
     assert (record.frequency, record.period_key, record.status, record.attempts) == ("WEEKLY", "2026-W48", "SENT", 1)
