@@ -57,6 +57,8 @@ assets:
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
 	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/
+	cp node_modules/axe-core/axe.min.js tests/browser/vendor/
+	cp node_modules/axe-core/LICENSE tests/browser/vendor/axe-core-LICENSE
 	sed -i 's#^//\# sourceMappingURL=.*$$##; s#/\*\# sourceMappingURL=.*\*/##' static/vendor/*
 
 clean:

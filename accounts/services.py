@@ -16,6 +16,18 @@ def user_set_language(*, user: User, language: str) -> User:
     return user
 
 
+@transaction.atomic
+def user_update_profile(*, user: User, first_name: str, last_name: str, language: str,
+                        digest_frequency: str) -> User:
+    """What a person may change about themselves: their name, the language of their e-mails (and pages) and how
+    often the alert digest comes. Role, units and e-mail address are an administrator's."""
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.language, user.digest_frequency = language, digest_frequency
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["first_name", "last_name", "language", "digest_frequency"])
+    return user
+
+
 DEMO_USERS = [
     ("officer", Role.OFFICER, "Olivia", "Officer"),
     ("manager", Role.MANAGER, "Manuel", "Manager"),

@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import path
+from django.views.generic import RedirectView
 
 from accounts import views
 
@@ -9,5 +11,6 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("language/", views.language_switch, name="set_language"),
-    path("api-token/", views.api_token, name="api_token"),
+    # The token has its place on the profile page (home.profile); the old address leads there.
+    path("api-token/", login_required(RedirectView.as_view(url="/accounts/profile/#api-token")), name="api_token"),
 ]

@@ -1,11 +1,12 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from alerts import services
 from alerts.models import Alert, AlertEvent, DigestSend, Rule, SlippageReason
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(TranslationAdmin):
     list_display = ["code", "name", "enabled", "amber_threshold", "red_threshold", "params"]
     list_editable = ["enabled", "amber_threshold", "red_threshold"]
     readonly_fields = ["code", "updated_at"]
@@ -23,7 +24,7 @@ class RuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlippageReason)
-class SlippageReasonAdmin(admin.ModelAdmin):
+class SlippageReasonAdmin(TranslationAdmin):
     list_display = ["code", "label", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
 

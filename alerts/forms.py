@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Rule, SlippageReason
-from core import clock
-from core.forms import CleanTextMixin
+from core import clock, formats
+from core.forms import CleanTextMixin, DateInput
 
 
 class ExplainForm(CleanTextMixin, forms.Form):
@@ -56,7 +56,7 @@ class RunForm(CleanTextMixin, forms.Form):
     """Run scan now / Send digests now: as of which day (default today, the clock's; never after it)."""
 
     as_of = forms.DateField(label=_("As of"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+                            widget=DateInput(attrs={"class": "form-control"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,5 +67,5 @@ class RunForm(CleanTextMixin, forms.Form):
         value = self.cleaned_data.get("as_of") or today
         if value > today:
             raise forms.ValidationError(_("Give today (%(today)s) or an earlier day: the scan and the digests "
-                                          "cannot run ahead of the date.") % {"today": today.isoformat()})
+                                          "cannot run ahead of the date.") % {"today": formats.date(today)})
         return value

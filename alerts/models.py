@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from delivery.figures import MAX_THRESHOLD
@@ -56,7 +55,13 @@ class Rule(models.Model):
         verbose_name_plural = _("early-warning rules")
 
     def __str__(self):
-        return f"{self.code} — {self.name}"
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The rule as people read it: its name in the page's language (a reference name per language,
+        alerts/translation.py); the code is for files, the API and administrators."""
+        return self.name
 
     def clean(self):
         errors = {}
@@ -135,7 +140,7 @@ class SlippageReason(models.Model):
         verbose_name_plural = _("slippage reasons")
 
     def __str__(self):
-        return gettext(self.label)
+        return self.label
 
 
 class Severity(models.TextChoices):
@@ -283,15 +288,10 @@ class DigestSend(models.Model):
     def __str__(self):
         return f"{self.recipient} {self.frequency} {self.period_key} ({self.status})"
 
+    @property
+    def period_label(self) -> str:
+        """The period as people read it (the key is for the unique constraint and the API)."""
+        from alerts.services.windows import digest_period_label
 
-# The labels of the reasons seeded by migration 0002, marked here so that makemessages extracts them
-# (SlippageReason.__str__ translates the stored English label).
-DEFAULT_SLIPPAGE_REASON_LABELS = (
-    gettext_noop("Recruitment delays"),
-    gettext_noop("Counterpart delays"),
-    gettext_noop("Procurement"),
-    gettext_noop("Security situation"),
-    gettext_noop("Donor funding delay"),
-    gettext_noop("Design problems"),
-    gettext_noop("Other"),
-)
+        return digest_period_label(frequency=self.frequency, key=self.period_key, created_at=self.created_at)
+

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from alerts.models import Alert, AlertState, DigestSend, DigestStatus, Rule, RuleCode, SlippageReason
+from core.translated import localized
+from projects.models import StrategicObjective
 
 
 def low_delivery_red_threshold():
@@ -57,9 +59,14 @@ class SlippageAnalysis:
 
 SLIPPAGE_DIMENSIONS = {
     "region": ("project__region__name", "project__region__sort_order"),
-    "objective": ("project__strategic_objective__code", "project__strategic_objective__code"),
+    "objective": ("project__strategic_objective", "project__strategic_objective__code"),
     "source": ("project__funding_source__name", "project__funding_source__sort_order"),
 }
+# The labels that are reference names, read in the active language.
+TRANSLATED_SLIPPAGE_LABELS = {"project__region__name", "project__funding_source__name"}
+# Dimensions grouped by a record's id, named as the record names itself (an objective "2. Create greater
+# opportunities…", never its bare code).
+SLIPPAGE_NAMED_BY = {"objective": StrategicObjective}
 
 
 def slippage_analysis(*, period: int | None = None) -> SlippageAnalysis:
@@ -74,12 +81,17 @@ def slippage_analysis(*, period: int | None = None) -> SlippageAnalysis:
     for name, (label_path, order_path) in SLIPPAGE_DIMENSIONS.items():
         table: dict[str, Counter] = defaultdict(Counter)
         order: dict[str, object] = {}
-        for label, sort_key, reason_id, count in (explained.values_list(label_path, order_path, "slippage_reason_id")
+        label_expression = localized(label_path) if label_path in TRANSLATED_SLIPPAGE_LABELS else F(label_path)
+        for label, sort_key, reason_id, count in (explained.annotate(dimension_label=label_expression)
+                                                  .values_list("dimension_label", order_path, "slippage_reason_id")
                                                   .annotate(n=Count("id"))):
             table[label][reason_id] += count
             order[label] = sort_key
-        by_dimension[name] = [(label, [table[label][reason.pk] for reason in reasons], sum(table[label].values()))
-                              for label in sorted(table, key=lambda item: (order[item], str(item)))]
+        names = ({record.pk: str(record) for record in SLIPPAGE_NAMED_BY[name].objects.filter(pk__in=list(table))}
+                 if name in SLIPPAGE_NAMED_BY else {})
+        by_dimension[name] = [(names.get(key, key), [table[key][reason.pk] for reason in reasons],
+                               sum(table[key].values()))
+                              for key in sorted(table, key=lambda item: (order[item], str(item)))]
     return SlippageAnalysis(reasons=reasons, totals=[(reason, totals[reason.pk]) for reason in reasons],
                             by_dimension=by_dimension, explained=sum(totals.values()))
 

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from alerts import selectors, services
+from alerts.figures import alert_figures
 from alerts.filters import AlertFilterSet
 from alerts.forms import ExplainForm, ResolveForm, RuleForm, RunForm
 from alerts.models import Alert, DigestFrequencyKind, DigestSend, Rule
@@ -56,7 +57,7 @@ def _detail_context(request, alert: Alert, *, explain_form=None, resolve_form=No
         "explain_form": explain_form or ExplainForm(initial={
             "reason": alert.slippage_reason.code if alert.slippage_reason else "", "comment": alert.slippage_comment}),
         "resolve_form": resolve_form or ResolveForm(), "error": error,
-        "description": alert.rule.description_text(),
+        "description": alert.rule.description_text(), "figures": alert_figures(alert.detail),
     }
 
 

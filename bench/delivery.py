@@ -2,14 +2,17 @@
 
 Seeds N projects with the register's demo generator (projects.demo.seed_register) and, per project, two years of
 allocations and about 150 expenditure lines (25 months × 6 types of input, some in EUR), written set-based
-in SQL; fills the ProjectMonthSpend and ProjectYearDelivery rollups (the latter with rebuild_year_delivery, also
-run when the database holds data seeded before that rollup existed). Then, in the same run, it times:
+in SQL; every fourth project is co-funded by the regular budget (RBTC: a second allocation, and half of its types
+of input booked to that source); fills the month rollups (by project, and by project and source of funds) and
+the year rollups (with rebuild_year_delivery, also run when the database holds data seeded before the year
+rollups existed). Then, in the same run, it times:
 - the delivery dashboard page served by Django (test client, signed in; p50/p95 of --runs requests, its query
   count, and the query count of a small view of the same data: one responsible unit);
 - the selector alone (delivery_dashboard and its first table page), without the request around it;
-- one hand-written SQL statement over the raw expenditure lines giving the dashboard's numbers (tiles, groups by
-  objective, region and source, the monthly curve, the first table page by rate), and one over the year rollup
-  the dashboard reads; the page, the selector and the rollup query are timed interleaved (same load);
+- one hand-written SQL statement over the raw expenditure lines and allocations giving the dashboard's numbers
+  (tiles, groups by objective and region, groups by the source of funds of each allocation and line, the monthly
+  curve, the first table page by rate), and one over the year rollups the dashboard reads; the page, the selector
+  and the rollup query are timed interleaved (same load);
 - an import of 100,000 expenditure rows through delivery.services.financial_import (then removed again).
 numbers_match: the raw SQL, the rollup SQL and the selector give identical figures. It prints one JSON object
 with the machine's load average. Data is kept between runs when the database already holds N projects
@@ -31,6 +34,7 @@ YEAR = 2001
 AS_OF = dt.date(2001, 10, 31)
 INPUT_TYPES = 6
 MONTHS = 25  # 2000-01 … 2002-01
+CO_FUNDER = "RBTC"  # the regular-budget source that co-funds every fourth project
 
 # "At risk" (delivery/figures.py) written out by hand: an ongoing project with an allocation whose spend is below the
 # LOW_DELIVERY rule's red threshold × the share of its active time in the year elapsed × its allocation.
@@ -45,46 +49,60 @@ def _risk_sql(a: str, s: str) -> str:
 
 
 # The dashboard's numbers from the raw expenditure lines: per project and month summed from the lines, then the
-# tiles, the groups by objective, region and source, the monthly curve and the first table page (sorted by rate).
+# tiles, the groups by objective and region, the groups by source of funds (each allocation and line under its own
+# source), the monthly curve and the first table page (sorted by rate).
 RAW_SQL = """
 WITH pm AS (SELECT project_id, period, SUM(amount_usd) AS amount_usd FROM delivery_expenditure
             WHERE period BETWEEN %(first)s AND %(last)s GROUP BY project_id, period),
+by_source AS (SELECT funding_source_id AS f, amount_usd AS a, 0 AS s FROM delivery_allocation WHERE year = %(year)s
+              UNION ALL
+              SELECT funding_source_id, 0, amount_usd FROM delivery_expenditure
+              WHERE period BETWEEN %(first)s AND %(last)s),
 spend AS (SELECT project_id, SUM(amount_usd) AS s,
                  SUM(amount_usd) FILTER (WHERE period >= %(window)s) AS r3 FROM pm GROUP BY project_id),
 alloc AS (SELECT project_id, SUM(amount_usd) AS a FROM delivery_allocation WHERE year = %(year)s GROUP BY project_id),
 per_project AS MATERIALIZED (
   SELECT p.id, p.symbol, p.title, p.status, p.strategic_objective_id AS o, p.region_id AS r,
-         p.funding_source_id AS f, COALESCE(alloc.a, 0) AS a, COALESCE(spend.s, 0) AS s,
+         COALESCE(alloc.a, 0) AS a, COALESCE(spend.s, 0) AS s,
          ROUND(COALESCE(spend.s, 0) + COALESCE(spend.r3, 0) * %(months_left)s / %(window_months)s, 2) AS fc,
          """ + _risk_sql("COALESCE(alloc.a, 0)", "COALESCE(spend.s, 0)") + """ AS risk
   FROM projects_project p LEFT JOIN alloc ON alloc.project_id = p.id LEFT JOIN spend ON spend.project_id = p.id
   WHERE alloc.project_id IS NOT NULL OR spend.project_id IS NOT NULL)
-(SELECT 'group' AS kind, GROUPING(o, r, f) AS g, o, r, f, NULL::date AS period, NULL::text AS symbol,
+(SELECT 'group' AS kind, GROUPING(o, r) AS g, o, r, NULL::bigint AS f, NULL::date AS period, NULL::text AS symbol,
         SUM(a) AS a, SUM(s) AS s, SUM(fc) AS fc,
         COUNT(*) FILTER (WHERE risk) AS at_risk, COUNT(*) AS projects
-   FROM per_project GROUP BY GROUPING SETS ((o), (r), (f), ()))
+   FROM per_project GROUP BY GROUPING SETS ((o), (r), ()))
+UNION ALL
+(SELECT 'source', NULL, NULL, NULL, f, NULL, NULL, SUM(a), SUM(s), NULL, NULL, NULL FROM by_source GROUP BY f)
 UNION ALL
 (SELECT 'month', NULL, NULL, NULL, NULL, period, NULL, NULL, SUM(amount_usd), NULL, NULL, NULL FROM pm GROUP BY period)
 UNION ALL
 (SELECT 'row', NULL, NULL, NULL, NULL, NULL, symbol || ' ' || title || ' ' || status, a, s, fc, NULL, NULL
    FROM per_project ORDER BY a = 0, ROUND(s / NULLIF(a, 0), 4), symbol COLLATE "C" LIMIT 50)
 """
-# The same numbers from the rollup the dashboard reads (ProjectYearDelivery: one row per project and year with the
-# allocation and the running spend from January to each month, in cents), in one hand-written statement.
+# The same numbers from the rollups the dashboard reads (ProjectYearDelivery: one row per project and year with the
+# allocation and the running spend from January to each month, in cents; SourceYearDelivery: the same per project,
+# year and source of funds), in one hand-written statement.
 ROLLUP_SQL = """
 WITH per_project AS MATERIALIZED (
   SELECT p.id, p.symbol, p.title, p.status, p.strategic_objective_id AS o, p.region_id AS r,
-         p.funding_source_id AS f, y.allocation_cents AS a, y.{to_month} AS s,
+         y.allocation_cents AS a, y.{to_month} AS s,
          ROUND(y.{to_month} + (y.{to_month} - y.{before_window}) * %(months_left)s / %(window_months)s::numeric)
            ::bigint AS fc,
          {risk} AS risk,
          {running}
   FROM delivery_projectyeardelivery y JOIN projects_project p ON p.id = y.project_id
   WHERE y.year = %(year)s AND (y.has_allocation OR y.first_spend_month <= %(last_month)s))
-(SELECT 'group' AS kind, GROUPING(o, r, f) AS g, o, r, f, SUM(a) AS a, SUM(s) AS s, SUM(fc) AS fc,
+(SELECT 'group' AS kind, GROUPING(o, r) AS g, o, r, NULL::bigint AS f, SUM(a) AS a, SUM(s) AS s, SUM(fc) AS fc,
         COUNT(*) FILTER (WHERE risk) AS at_risk,
         COUNT(*) AS projects, {running_sums}, NULL::text AS row
-   FROM per_project GROUP BY GROUPING SETS ((o), (r), (f), ()))
+   FROM per_project GROUP BY GROUPING SETS ((o), (r), ()))
+UNION ALL
+(SELECT 'source', NULL, NULL, NULL, y.funding_source_id, SUM(y.allocation_cents), SUM(y.{to_month}), NULL, NULL,
+        NULL, {running_nulls}, NULL
+   FROM delivery_sourceyeardelivery y
+   WHERE y.year = %(year)s AND (y.has_allocation OR y.first_spend_month <= %(last_month)s)
+   GROUP BY y.funding_source_id)
 UNION ALL
 (SELECT 'row', NULL, NULL, NULL, NULL, a, s, fc, NULL, NULL, {running_nulls}, symbol || ' ' || title || ' ' || status
    FROM per_project ORDER BY a = 0, ROUND(s::numeric / NULLIF(a, 0), 4), symbol COLLATE "C" LIMIT 50)
@@ -103,10 +121,12 @@ def _setup():
 
     django.setup()
     from django.conf import settings
+    from django.test.utils import override_settings
 
-    # Served by the test client: plain static storage, no collectstatic manifest needed.
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # Served by the test client: plain static storage, no collectstatic manifest needed. Through override_settings,
+    # so that the storages Django set up already (apps read the private storage when they load) are reset too.
+    override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
 
 
 def _seed(projects: int) -> None:
@@ -130,13 +150,22 @@ def _seed(projects: int) -> None:
             INSERT INTO delivery_allocation (project_id, year, funding_source_id, amount_usd, updated_at)
             SELECT p.id, y, p.funding_source_id, 60000 + (p.id * 7919 %% 240) * 1000, now()
             FROM projects_project p, generate_series(2000, 2001) AS y""", {})
+        # Co-funding by the regular budget: a second allocation of every fourth project (not already RBTC's).
+        cursor.execute("""
+            INSERT INTO delivery_allocation (project_id, year, funding_source_id, amount_usd, updated_at)
+            SELECT p.id, y, rb.id, 6000 + (p.id * 7919 %% 240) * 100, now()
+            FROM projects_project p CROSS JOIN generate_series(2000, 2001) AS y
+            CROSS JOIN (SELECT id FROM projects_fundingsource WHERE code = %(co_funder)s) rb
+            WHERE p.id %% 4 = 0 AND p.funding_source_id <> rb.id""", {"co_funder": CO_FUNDER})
         # ~150 lines a project; the project's delivery factor (0.3 … 1.3) spreads rates from low to overspent.
         cursor.execute("""
-            INSERT INTO delivery_expenditure (project_id, period, input_type_id, currency, amount, exchange_rate,
-                                              amount_usd, batch_id)
-            SELECT p.id, m.period, t.id, CASE WHEN p.id %% 7 = 0 THEN 'EUR' ELSE 'USD' END, x.amount,
+            INSERT INTO delivery_expenditure (project_id, period, input_type_id, currency, funding_source_id, amount,
+                                              exchange_rate, amount_usd, batch_id)
+            SELECT p.id, m.period, t.id, CASE WHEN p.id %% 7 = 0 THEN 'EUR' ELSE 'USD' END,
+                   CASE WHEN p.id %% 4 = 0 AND t.id %% 2 = 0 THEN rb.id ELSE p.funding_source_id END, x.amount,
                    COALESCE(r.units_per_usd, 1), ROUND(x.amount / COALESCE(r.units_per_usd, 1), 2), NULL
             FROM projects_project p
+            CROSS JOIN (SELECT id FROM projects_fundingsource WHERE code = %(co_funder)s) rb
             CROSS JOIN (SELECT id FROM projects_inputtype ORDER BY sort_order, code LIMIT %(types)s) t
             CROSS JOIN (SELECT ('2000-01-01'::date + make_interval(months => g))::date AS period
                         FROM generate_series(0, %(months)s - 1) g) m
@@ -145,10 +174,14 @@ def _seed(projects: int) -> None:
                    * (0.5 + ((p.id + t.id * 31 + EXTRACT(month FROM m.period)::int * 17) %% 10) / 10.0), 2)
                    AS amount) x
             LEFT JOIN delivery_exchangerate r ON p.id %% 7 = 0 AND r.currency = 'EUR' AND r.period = m.period
-        """, {"types": INPUT_TYPES, "months": MONTHS})
+        """, {"types": INPUT_TYPES, "months": MONTHS, "co_funder": CO_FUNDER})
         cursor.execute("""
             INSERT INTO delivery_projectmonthspend (project_id, period, amount_usd)
             SELECT project_id, period, SUM(amount_usd) FROM delivery_expenditure GROUP BY project_id, period""")
+        cursor.execute("""
+            INSERT INTO delivery_sourcemonthspend (project_id, period, funding_source_id, amount_usd)
+            SELECT project_id, period, funding_source_id, SUM(amount_usd) FROM delivery_expenditure
+            GROUP BY project_id, period, funding_source_id""")
     _rebuild_year_rollup()
     log(f"delivery data seeded in {time.perf_counter() - started:.1f} s")
 
@@ -250,7 +283,13 @@ def main(argv=None) -> None:
     from django.urls import reverse
 
     from accounts.models import Role, User
-    from delivery.models import Expenditure, ProjectMonthSpend, ProjectYearDelivery
+    from delivery.models import (
+        Expenditure,
+        ProjectMonthSpend,
+        ProjectYearDelivery,
+        SourceMonthSpend,
+        SourceYearDelivery,
+    )
     from delivery.selectors import delivery_dashboard
     from delivery.services import financial_import, rebuild_year_delivery
     from projects.models import Project
@@ -258,8 +297,8 @@ def main(argv=None) -> None:
     call_command("migrate", interactive=False, verbosity=0)
     if args.reseed or Project.objects.count() != args.projects or not Expenditure.objects.exists():
         _seed(args.projects)
-    elif not ProjectYearDelivery.objects.exists():
-        _rebuild_year_rollup()  # data seeded before the year rollup existed
+    elif not ProjectYearDelivery.objects.exists() or not SourceYearDelivery.objects.exists():
+        _rebuild_year_rollup()  # data seeded before the year rollups existed
     lines = Expenditure.objects.count()
 
     user, _created = User.objects.get_or_create(username="bench-manager", defaults={"role": Role.MANAGER})
@@ -315,6 +354,7 @@ def main(argv=None) -> None:
     imported_years = [day.year for day in imported.dates("period", "year")]
     Expenditure.objects.filter(period__gte=dt.date(2002, 2, 1)).delete()
     imported.delete()
+    SourceMonthSpend.objects.filter(period__gte=dt.date(2002, 2, 1)).delete()
     rebuild_year_delivery(years=imported_years)
 
     dashboard_p50, rollup_p50 = percentile(dashboard_ms, 0.5), percentile(rollup_ms, 0.5)
@@ -323,6 +363,8 @@ def main(argv=None) -> None:
         "expenditure_lines": lines,
         "month_rollup_rows": ProjectMonthSpend.objects.count(),
         "year_rollup_rows": ProjectYearDelivery.objects.count(),
+        "source_month_rollup_rows": SourceMonthSpend.objects.count(),
+        "source_year_rollup_rows": SourceYearDelivery.objects.count(),
         "year": YEAR, "as_of": AS_OF.isoformat(),
         "dashboard_p50_ms": dashboard_p50,
         "dashboard_p95_ms": percentile(dashboard_ms, 0.95),
@@ -350,17 +392,20 @@ def _cumulative(values: list) -> list:
     return out
 
 
-_GROUP_OF_BITS = {3: "strategic_objective", 5: "region", 6: "funding_source"}
+_GROUP_OF_BITS = {1: "strategic_objective", 2: "region"}
+_GROUPS = ("strategic_objective", "region", "funding_source")
 
 
 def _figures_from_raw(rows) -> dict:
-    figures = {"groups": {name: {} for name in _GROUP_OF_BITS.values()}, "page": []}
+    figures = {"groups": {name: {} for name in _GROUPS}, "page": []}
     months = {}
     for kind, bits, o, r, f, period, text, a, s, fc, at_risk, projects in rows:
-        if kind == "group" and bits == 7:
+        if kind == "group" and bits == 3:
             figures["total"] = (a, s, fc, at_risk, projects)
         elif kind == "group":
-            figures["groups"][_GROUP_OF_BITS[bits]][{3: o, 5: r, 6: f}[bits]] = (a, s)
+            figures["groups"][_GROUP_OF_BITS[bits]][{1: o, 2: r}[bits]] = (a, s)
+        elif kind == "source":
+            figures["groups"]["funding_source"][f] = (a, s)
         elif kind == "month":
             months[period] = s
         else:
@@ -373,15 +418,17 @@ def _figures_from_rollup(rows) -> dict:
     def usd(cents):
         return None if cents is None else Decimal(int(cents)).scaleb(-2)
 
-    figures = {"groups": {name: {} for name in _GROUP_OF_BITS.values()}, "page": []}
+    figures = {"groups": {name: {} for name in _GROUPS}, "page": []}
     for kind, bits, o, r, f, a_cents, s_cents, fc_cents, at_risk, projects, *rest in rows:
         a, s, fc = usd(a_cents), usd(s_cents), usd(fc_cents)
         running, text = [usd(value) for value in rest[:-1]], rest[-1]
-        if kind == "group" and bits == 7:
+        if kind == "group" and bits == 3:
             figures["total"] = (a, s, fc, at_risk, projects)
             figures["curve"] = list(running)
         elif kind == "group":
-            figures["groups"][_GROUP_OF_BITS[bits]][{3: o, 5: r, 6: f}[bits]] = (a, s)
+            figures["groups"][_GROUP_OF_BITS[bits]][{1: o, 2: r}[bits]] = (a, s)
+        elif kind == "source":
+            figures["groups"]["funding_source"][f] = (a, s)
         else:
             figures["page"].append((text, a, s, fc))
     return figures

@@ -1,8 +1,23 @@
 """What the application's forms share."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.text import validate_clean_text
+
+
+class DateInput(forms.DateInput):
+    """A date typed in the language's one format (day/month/year: core/locale_formats), shown as a hint; ISO dates
+    (YYYY-MM-DD) are accepted too. A text field, not the browser's picker, which shows its own locale's format
+    (month first in a US browser) beside the page's dates."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={**DATE_ATTRS, **(attrs or {})})
+
+
+DATE_ATTRS = {"placeholder": _("dd/mm/yyyy"), "autocomplete": "off"}
 
 
 class CleanTextMixin:
@@ -21,8 +36,8 @@ class CleanTextMixin:
 
 
 class BootstrapMixin:
-    """Bootstrap classes on every widget, and the browser's own date picker on date inputs, so that templates can
-    render fields in a loop."""
+    """Bootstrap classes on every widget, and the language's date format on date inputs (DateInput), so that
+    templates can render fields in a loop."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,5 +52,6 @@ class BootstrapMixin:
             classes = widget.attrs.get("class", "").split()
             if css not in classes:
                 widget.attrs["class"] = " ".join([*classes, css])
-            if isinstance(widget, forms.DateInput):
-                widget.input_type = "date"
+            if isinstance(widget, forms.DateInput):  # whatever the form declared: the language's format
+                widget.input_type, widget.format = DateInput.input_type, None
+                widget.attrs = {**DATE_ATTRS, **widget.attrs}

@@ -3,6 +3,7 @@ from django.urls import path
 from core import views
 
 urlpatterns = [
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("imports/<int:pk>/", views.import_job, name="import_job"),

@@ -1,16 +1,23 @@
-"""Health and readiness checks for load balancers and orchestrators; the pages of an import job (core/imports.py)."""
+"""Health and readiness checks for load balancers and orchestrators; the pages of an import job (core/imports.py);
+/favicon.ico."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core import imports, selectors
 from core.models import ImportJob
+
+
+def favicon(request):
+    """Browsers ask /favicon.ico of what has no page to name its icon (a download, an API answer)."""
+    return redirect(static("img/favicon.ico"), permanent=True)
 
 
 @never_cache

@@ -9,6 +9,8 @@ from delivery.models import (
     ImportBatch,
     ProjectMonthSpend,
     ProjectYearDelivery,
+    SourceMonthSpend,
+    SourceYearDelivery,
 )
 
 
@@ -50,10 +52,11 @@ class AllocationAdmin(admin.ModelAdmin):
 class ExpenditureAdmin(admin.ModelAdmin):
     """Read-only: lines come from imports, which keep the monthly rollup in step."""
 
-    list_display = ["project", "period", "input_type", "currency", "amount", "exchange_rate", "amount_usd", "batch"]
-    list_filter = ["input_type", "currency"]
+    list_display = ["project", "period", "input_type", "currency", "funding_source", "amount", "exchange_rate",
+                    "amount_usd", "batch"]
+    list_filter = ["input_type", "currency", "funding_source"]
     search_fields = ["project__symbol"]
-    list_select_related = ["project", "input_type", "batch"]
+    list_select_related = ["project", "input_type", "funding_source", "batch"]
     date_hierarchy = "period"
     show_full_result_count = False
 
@@ -144,3 +147,20 @@ class ProjectYearDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a rollup the imports keep in step
+
+
+@admin.register(SourceMonthSpend)
+class SourceMonthSpendAdmin(ProjectMonthSpendAdmin):
+    list_display = ["project", "period", "funding_source", "amount_usd"]
+    list_filter = ["funding_source"]
+    list_select_related = ["project", "funding_source"]
+
+
+@admin.register(SourceYearDelivery)
+class SourceYearDeliveryAdmin(ProjectYearDeliveryAdmin):
+    """Read-only: kept by the imports with ProjectYearDelivery; `manage.py rebuild_year_delivery` recomputes it."""
+
+    list_display = ["project", "year", "funding_source", "allocation_cents", "has_allocation", "first_spend_month",
+                    "spent_cents_to_m12"]
+    list_filter = ["year", "funding_source"]
+    list_select_related = ["project", "funding_source"]

@@ -34,7 +34,7 @@ from delivery import services
 from delivery.filters import DeliveryFilterSet
 from delivery.models import Allocation, Approval, ExchangeRate, Expenditure, ImportKind
 from delivery.permissions import IMPORT_FINANCIALS, MANAGE_EXCHANGE_RATES
-from delivery.selectors import delivery_by, total_row
+from delivery.selectors import delivery_by, delivery_total, overlap_note
 from delivery.serializers import (
     AllocationChangeSerializer,
     AllocationSerializer,
@@ -53,7 +53,8 @@ from delivery.serializers import (
 from projects.models import Project
 from projects.permissions import CHANGE_PROJECT
 
-ROW_SERIALIZERS = {kind: import_row_serializer(f"{kind.title()}ImportRow", columns)
+ROW_SERIALIZERS = {kind: import_row_serializer(f"{kind.title()}ImportRow", columns,
+                                              services.OPTIONAL_COLUMNS.get(kind, []))
                    for kind, columns in services.LAYOUTS.items()}
 DRY_RUN = OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Validate only: report what would be "
                                                                      "written, write nothing.")
@@ -68,7 +69,7 @@ def import_rows(request, kind: str) -> Response:
     if not isinstance(request.data, list):
         return _refused([{"index": None, "row": None, "column": None,
                           "message": "Send a JSON list of rows, each an object with the columns "
-                                     + ", ".join(services.LAYOUTS[kind]) + "."}])
+                                     + ", ".join(services.columns(kind)) + "."}])
     # The rows become a CSV file read under the import limits (tcms/tabular.py); too many are refused before
     # each is validated.
     if len(request.data) > settings.TCMS_MAX_IMPORT_ROWS:
@@ -89,11 +90,11 @@ def import_rows(request, kind: str) -> Response:
                                             else [(None, row_errors)])
                    for message in messages]
         return _refused(general + per_row)
-    columns = services.LAYOUTS[kind]
+    columns = services.columns(kind)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([row[column] for column in columns] for row in rows.validated_data)
+    writer.writerows([row.get(column, "") for column in columns] for row in rows.validated_data)
     dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
     result = services.financial_import(kind=kind, source=text.getvalue().encode(), filename=f"api-{kind}.csv",
                                        user=request.user, dry_run=dry_run)
@@ -152,11 +153,12 @@ class AllocationViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet)
 
 
 class ExpenditureViewSet(TcmsViewSet):
-    """Expenditure lines. POST takes a JSON list of rows in the expenditure import layout (all or nothing)."""
+    """Expenditure lines, each with its source of funds. POST takes a JSON list of rows in the expenditure import
+    layout (all or nothing; a row without `funding_source` is booked to its project's main source)."""
 
-    queryset = Expenditure.objects.select_related("project", "input_type")
+    queryset = Expenditure.objects.select_related("project", "input_type", "funding_source")
     serializer_class = ExpenditureSerializer
-    filterset_fields = ["project", "period", "input_type", "currency", "batch"]
+    filterset_fields = ["project", "period", "input_type", "currency", "funding_source", "batch"]
     ordering_fields = ["period", "amount_usd", "id"]
     perms = {CREATE: IMPORT_FINANCIALS}
     parser_classes = [JSONParser]
@@ -243,8 +245,11 @@ class DeliveryFiguresViewSet(TcmsCollectionViewSet):
         if not filterset.is_valid():
             return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
         year, as_of, dimension = (query.validated_data[name] for name in ("year", "as_of", "by"))
-        rows = delivery_by(dimension=dimension, year=year, as_of=as_of, filters=filterset.selector_filters())
-        data = {"year": year, "as_of": as_of, "by": dimension, "rows": rows, "total": total_row(rows, dimension)}
+        filters = filterset.selector_filters()
+        rows = delivery_by(dimension=dimension, year=year, as_of=as_of, filters=filters)
+        total = delivery_total(dimension=dimension, year=year, as_of=as_of, filters=filters, rows=rows)
+        data = {"year": year, "as_of": as_of, "by": dimension, "rows": rows, "total": total,
+                "note": overlap_note(dimension)}
         return Response(DeliveryFiguresSerializer(data).data)
 
 

@@ -2,7 +2,9 @@
 
 Deterministic for a seed (random.Random(seed + k), no now()). Each project gets a delivery factor (0.25 … 1.3)
 so that the portfolio shows low, normal and overspent delivery. Expenditure runs to the demo's "today"
-(projects.demo.DEMO_AS_OF when the register defines it). Bulk inserts; the month and year rollups are filled too.
+(projects.demo.DEMO_AS_OF when the register defines it). Every fifth extra-budgetary project is co-funded by the
+regular budget (RBTC): a fifth more allocated and spent from that source, so money tabs and the figures by source
+of funds and budget type show mixed sources. Bulk inserts; the month and year rollups are filled too.
 """
 
 import datetime as dt
@@ -13,12 +15,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from delivery.models import Allocation, AllocationRevision, Approval, ExchangeRate, Expenditure, ProjectMonthSpend
-from delivery.services import rebuild_year_delivery, to_usd
-from projects.models import BudgetType, InputType, Project, ProjectStatus
+from delivery.models import Allocation, AllocationRevision, Approval, ExchangeRate, Expenditure
+from delivery.services import rebuild_year_delivery, refresh_month_spend, to_usd
+from projects.models import BudgetType, FundingSource, InputType, Project, ProjectStatus
 
 BATCH = 5000
 CURRENCY_BASE = {"EUR": Decimal("0.95"), "CHF": Decimal("1.55")}
+CO_FUNDING_SOURCE = "RBTC"
+CO_FUNDING_SHARE = Decimal("0.2")
 SPENDING = {ProjectStatus.ONGOING, ProjectStatus.OPERATIONALLY_CLOSED, ProjectStatus.FINANCIALLY_CLOSED,
             ProjectStatus.SUSPENDED}
 
@@ -51,6 +55,9 @@ def seed_delivery(*, seed: int, projects: int, log: Callable[[str], None]) -> No
         return
     rng = random.Random(seed + 20)
     register = list(Project.objects.select_related("funding_source").order_by("id"))
+    co_funder = FundingSource.objects.filter(code=CO_FUNDING_SOURCE).first()
+    extra_budgetary = [p for p in register if p.funding_source.budget_type == BudgetType.EXTRA_BUDGETARY]
+    co_funded = set(extra_budgetary[::5]) if co_funder else set()
     first = min((p.start_date for p in register), default=today).replace(day=1)
     rates = [ExchangeRate(currency=currency, period=month,
                           units_per_usd=(base + Decimal(rng.randint(-40, 40)) / 1000).quantize(Decimal("0.000001")))
@@ -59,7 +66,7 @@ def seed_delivery(*, seed: int, projects: int, log: Callable[[str], None]) -> No
     rate_of = {(r.currency, r.period): r.units_per_usd for r in rates}
 
     allocations, lines, approvals = [], [], []
-    spend = defaultdict(Decimal)
+    spend = defaultdict(set)
     for project in register:
         months = _months(project.start_date, project.end_date)
         budget = Decimal(rng.choice([80, 150, 250, 400, 600, 900, 1500, 2500])) * 1000
@@ -69,6 +76,9 @@ def seed_delivery(*, seed: int, projects: int, log: Callable[[str], None]) -> No
             share = sum(1 for m in months if m.year == year)
             allocations.append(Allocation(project=project, year=year, funding_source=project.funding_source,
                                           amount_usd=(per_month * share).quantize(Decimal("0.01"))))
+            if project in co_funded:
+                allocations.append(Allocation(project=project, year=year, funding_source=co_funder, amount_usd=(
+                    per_month * share * CO_FUNDING_SHARE).quantize(Decimal("0.01"))))
         if project.donor_id and project.funding_source.budget_type == BudgetType.EXTRA_BUDGETARY:
             approvals.append(Approval(donor_id=project.donor_id, project=project, amount=budget, amount_usd=budget,
                                       date=project.planned_start - dt.timedelta(days=rng.randint(30, 120))))
@@ -83,18 +93,21 @@ def seed_delivery(*, seed: int, projects: int, log: Callable[[str], None]) -> No
                 amount = (per_month * factor / len(types) * Decimal(rng.randint(50, 150)) / 100).quantize(
                     Decimal("0.01"))
                 rate = Decimal(1) if currency == "USD" else rate_of[(currency, month)]
-                line = Expenditure(project=project, period=month, input_type=input_type, currency=currency,
-                                   amount=amount, exchange_rate=rate, amount_usd=to_usd(amount, rate))
-                lines.append(line)
-                spend[(project.pk, month)] += line.amount_usd
+                lines.append(Expenditure(project=project, period=month, input_type=input_type, currency=currency,
+                                         funding_source=project.funding_source, amount=amount, exchange_rate=rate,
+                                         amount_usd=to_usd(amount, rate)))
+                if project in co_funded:
+                    co_amount = (amount * CO_FUNDING_SHARE).quantize(Decimal("0.01"))
+                    lines.append(Expenditure(project=project, period=month, input_type=input_type,
+                                             currency=currency, funding_source=co_funder, amount=co_amount,
+                                             exchange_rate=rate, amount_usd=to_usd(co_amount, rate)))
+                spend[project.pk].add(month)
     Allocation.objects.bulk_create(allocations, batch_size=BATCH)
     AllocationRevision.objects.bulk_create(
         [AllocationRevision(allocation=a, old_amount_usd=None, new_amount_usd=a.amount_usd,
                             reason="Demo data: approved budget") for a in allocations], batch_size=BATCH)
     Expenditure.objects.bulk_create(lines, batch_size=BATCH)
-    ProjectMonthSpend.objects.bulk_create(
-        [ProjectMonthSpend(project_id=pid, period=period, amount_usd=total) for (pid, period), total in spend.items()],
-        batch_size=BATCH)
+    refresh_month_spend(spend)
     Approval.objects.bulk_create(approvals, batch_size=BATCH)
     rebuild_year_delivery()
     log(f"  {len(allocations)} allocations, {len(lines)} expenditure lines, {len(approvals)} approvals")

@@ -9,6 +9,7 @@ import re
 
 import django_filters
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextMixin
@@ -16,9 +17,20 @@ from core.query_params import FIRST_YEAR, LAST_YEAR
 from delivery.selectors import project_filter
 from partners.models import Country, Region, Unit
 from projects.filters import FundedByFilter
-from projects.models import BudgetType, FundingSource, Programme, Project, ProjectStatus, StrategicObjective
+from projects.models import (
+    BudgetType,
+    Convention,
+    CrossCuttingTheme,
+    DeclarationPrinciple,
+    FundingSource,
+    Programme,
+    Project,
+    ProjectStatus,
+    StrategicObjective,
+)
 
 SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
+YES_NO = forms.NullBooleanSelect(attrs={"class": "form-select form-select-sm"})
 
 
 class DeliveryFilterSet(django_filters.FilterSet):
@@ -38,6 +50,22 @@ class DeliveryFilterSet(django_filters.FilterSet):
         method="filter_unit", queryset=Unit.objects.all(), label=_("Responsible unit"), widget=SELECT,
         help_text=_("A unit includes the units below it (a regional office its country offices and their teams)."))
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"), widget=SELECT)
+    theme = django_filters.ModelChoiceFilter(
+        field_name="themes", queryset=CrossCuttingTheme.objects.all(),
+        label=capfirst(CrossCuttingTheme._meta.verbose_name), widget=SELECT)
+    principle = django_filters.ModelChoiceFilter(
+        field_name="principles", queryset=DeclarationPrinciple.objects.all(),
+        label=capfirst(DeclarationPrinciple._meta.verbose_name), widget=SELECT)
+    convention = django_filters.ModelChoiceFilter(
+        field_name="conventions", queryset=Convention.objects.all(), label=capfirst(Convention._meta.verbose_name),
+        widget=SELECT)
+    is_crisis_response = django_filters.BooleanFilter(label=_("Crisis response"), widget=YES_NO)
+    is_enterprise_promotion = django_filters.BooleanFilter(label=_("Enterprise promotion"), widget=YES_NO)
+    ldc = django_filters.BooleanFilter(
+        method="filter_in_year", label=_("In a least developed country"), widget=YES_NO,
+        help_text=_("A country counts if it was a least developed country in the year shown."))
+    in_transition = django_filters.BooleanFilter(
+        method="filter_in_year", label=_("In a country in transition"), widget=YES_NO)
 
     class Meta:
         model = Project
@@ -45,6 +73,9 @@ class DeliveryFilterSet(django_filters.FilterSet):
 
     def filter_unit(self, queryset, name, value: Unit):
         return queryset.filter(project_filter({"unit": value}))
+
+    def filter_in_year(self, queryset, name, value):
+        return queryset  # a condition of the figures' year: delivery.selectors applies it (selector_filters)
 
     def selector_filters(self) -> dict:
         """The valid, non-empty filter values keyed as delivery.selectors.FILTER_LOOKUPS expects."""

@@ -1,12 +1,16 @@
 """What a financial import checks beyond its cells, and the per-row plan its preview shows (delivery/services.py
 calls these before it writes anything).
 
+A line's key is its project, period, type of input, currency and source of funds (EXPENDITURE_KEY): two lines
+that differ only by source are two lines.
+
 Rules of an expenditure file, each refusing the row with its column (the file is refused whole):
 - `period`: not before January of the project's start year (actual start, else planned start), nor more than
   12 months after the month of its planned end;
 - `amount`: a negative line (a reversal) is accepted, unless, once the file is applied (its lines replacing the
-  stored lines of the same key, the other stored lines kept), the US$ sum of the project's lines of that period
-  and type of input falls below zero: then each of the file's rows of that group that lowers it is refused.
+  stored lines of the same key, the other stored lines kept), the US$ sum of the project's lines of that period,
+  type of input and source of funds falls below zero: then each of the file's rows of that group that lowers it
+  is refused (a source's reversal cannot cancel what another source paid).
 
 The plan says for each row whether it creates a line, replaces one (with the amount it replaces) or leaves it as
 it is; it is set-based like the checks (the stored lines are loaded once per file, by the caller).
@@ -23,9 +27,9 @@ from core.tabular import RowError
 from projects.models import Project
 
 # What identifies an expenditure line: a file's line replaces the stored line of the same key.
-EXPENDITURE_KEY = ("project_id", "period", "input_type_id", "currency")
+EXPENDITURE_KEY = ("project_id", "period", "input_type_id", "currency", "funding_source_id")
 # The lines whose US$ sum may not fall below zero: a reversal may cancel what was spent, not more.
-SPEND_GROUP = ("project_id", "period", "input_type_id")
+SPEND_GROUP = ("project_id", "period", "input_type_id", "funding_source_id")
 # How late, after the month of its planned end, a project may still book expenditure (closing entries).
 MONTHS_AFTER_END = 12
 ZERO = Decimal("0.00")
@@ -70,8 +74,9 @@ def period_refusal(period: dt.date, allowed: tuple[dt.date, dt.date, dt.date] | 
 def negative_spend_errors(lines: list[dict], stored: Mapping[tuple, Mapping]) -> list[RowError]:
     """The `amount` errors of the file's rows that would leave a project's period and type of input below zero.
 
-    `lines`: the file's rows, each with its key fields, "row", "amount_usd" (its US$ value once applied) and
-    "input_code"; `stored`: {key: stored line with "amount_usd"}, covering at least the file's groups."""
+    `lines`: the file's rows, each with its key fields, "row", "amount_usd" (its US$ value once applied),
+    "input_code" and "source_code"; `stored`: {key: stored line with "amount_usd"}, covering at least the file's
+    groups."""
     groups = {_spend_group(line) for line in lines}
     totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     for line in stored.values():
@@ -90,9 +95,10 @@ def negative_spend_errors(lines: list[dict], stored: Mapping[tuple, Mapping]) ->
         total = totals[_spend_group(line)]
         if total < 0:
             errors.append(RowError(line["row"], "amount", _(
-                "With this amount the expenditure on %(input)s in %(period)s would be negative (US$ %(total)s): "
-                "a reversal cannot exceed what was spent.") % {
-                "input": line["input_code"], "period": f"{line['period']:%Y-%m}", "total": total}))
+                "With this amount the expenditure of %(source)s on %(input)s in %(period)s would be negative "
+                "(US$ %(total)s): a reversal cannot exceed what was spent.") % {
+                "source": line["source_code"], "input": line["input_code"], "period": f"{line['period']:%Y-%m}",
+                "total": total}))
     return errors
 
 

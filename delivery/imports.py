@@ -9,7 +9,7 @@ from delivery.models import ImportKind as FinancialKind
 # What the preview's per-row "key" column shows of each kind (the key columns of its file).
 PLAN_KEY_LABELS = {
     FinancialKind.ALLOCATIONS: gettext_lazy("Project, year, source of funds"),
-    FinancialKind.EXPENDITURE: gettext_lazy("Project, period, type of input, currency"),
+    FinancialKind.EXPENDITURE: gettext_lazy("Project, period, type of input, currency, source of funds"),
     FinancialKind.RATES: gettext_lazy("Currency, period"),
     FinancialKind.APPROVALS: gettext_lazy("Project, donor, date"),
 }

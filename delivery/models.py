@@ -138,6 +138,9 @@ class Expenditure(models.Model):
     input_type = models.ForeignKey(InputType, on_delete=models.PROTECT, related_name="expenditures",
                                    verbose_name=_("type of input"))
     currency = models.CharField(_("currency"), max_length=3, default=REFERENCE_CURRENCY)
+    # Whose money was spent: a file's line without one is the project's main source (delivery/services.py).
+    funding_source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="expenditures",
+                                       verbose_name=_("source of funds"))
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     exchange_rate = models.DecimalField(_("units per US$"), max_digits=18, decimal_places=6, default=1)
     amount_usd = models.DecimalField(_("amount (US$)"), max_digits=16, decimal_places=2)
@@ -145,18 +148,20 @@ class Expenditure(models.Model):
                               related_name="expenditures")
 
     class Meta:
-        ordering = ["project", "period", "input_type", "currency"]
+        ordering = ["project", "period", "input_type", "currency", "funding_source"]
         verbose_name = _("expenditure line")
         verbose_name_plural = _("expenditure lines")
         constraints = [
-            models.UniqueConstraint(fields=["project", "period", "input_type", "currency"],
+            # The key of a line (delivery/import_checks.py EXPENDITURE_KEY).
+            models.UniqueConstraint(fields=["project", "period", "input_type", "currency", "funding_source"],
                                     name="unique_expenditure_line"),
             models.CheckConstraint(condition=Q(exchange_rate__gt=0), name="expenditure_rate_positive"),
         ]
         indexes = [models.Index(fields=["period", "project"], name="expenditure_period_project")]
 
     def __str__(self):
-        return f"{self.project_id} {self.period:%Y-%m} {self.input_type_id} {self.amount} {self.currency}"
+        return (f"{self.project_id} {self.period:%Y-%m} {self.input_type_id} {self.funding_source_id} "
+                f"{self.amount} {self.currency}")
 
 
 class ProjectMonthSpend(models.Model):
@@ -180,6 +185,28 @@ class ProjectMonthSpend(models.Model):
         return f"{self.project_id} {self.period:%Y-%m}: {self.amount_usd}"
 
 
+class SourceMonthSpend(models.Model):
+    """Rollup: Σ Expenditure.amount_usd of a project, month and source of funds, kept with ProjectMonthSpend (whose
+    row of the month is the sum of these), for the figures grouped by source of funds or budget type."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="source_month_spend")
+    period = models.DateField(_("period"))
+    funding_source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("source of funds"))
+    amount_usd = models.DecimalField(_("amount (US$)"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["project", "period", "funding_source"]
+        verbose_name = _("monthly spend by source of funds")
+        verbose_name_plural = _("monthly spend by source of funds")
+        constraints = [models.UniqueConstraint(fields=["project", "period", "funding_source"],
+                                               name="unique_source_month_spend")]
+        indexes = [models.Index(fields=["period", "project"], name="source_spend_period_project")]
+
+    def __str__(self):
+        return f"{self.project_id} {self.period:%Y-%m} {self.funding_source_id}: {self.amount_usd}"
+
+
 CUMULATIVE_FIELDS = tuple(f"spent_cents_to_m{month:02d}" for month in range(1, 13))
 
 
@@ -188,20 +215,16 @@ def _cumulative_spend_field(month: int) -> models.BigIntegerField:
                                   default=0)
 
 
-class ProjectYearDelivery(models.Model):
-    """Rollup: a project's year in one row: Σ allocation of the year and its spend from January to each month
-    (running sums of ProjectMonthSpend), so "expenditure as of month m" is one column and needs no addition.
+class YearDelivery(models.Model):
+    """What a year rollup row holds: Σ allocation of the year and the spend from January to each month (running
+    sums of a month rollup), so "expenditure as of month m" is one column and needs no addition.
 
     Amounts are whole US cents (exact): the dashboard sums tens of thousands of these rows per request, and
-    integer sums cost PostgreSQL half of what numeric ones do.
-
-    Kept by the import services (and allocation_set) in their transaction, so the dashboard reads one row per
-    project whatever the number of months or lines; `rebuild_year_delivery` recomputes it from scratch.
-    `has_allocation` and `first_spend_month` record that rows exist (an allocation of 0, a month netting to 0):
-    a project with either is listed for the year even when its amounts are 0.
+    integer sums cost PostgreSQL half of what numeric ones do. `has_allocation` and `first_spend_month` record
+    that rows exist (an allocation of 0, a month netting to 0): a row with either is listed for the year even
+    when its amounts are 0.
     """
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="year_delivery")
     year = models.PositiveSmallIntegerField(_("year"))
     allocation_cents = models.BigIntegerField(_("allocation (US cents)"), default=0)
     has_allocation = models.BooleanField(_("has an allocation"), default=False)
@@ -220,18 +243,58 @@ class ProjectYearDelivery(models.Model):
     spent_cents_to_m12 = _cumulative_spend_field(12)
 
     class Meta:
+        abstract = True
+
+
+def _month_in_year(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(first_spend_month__gte=1, first_spend_month__lte=12)
+                                  | Q(first_spend_month__isnull=True), name=name)
+
+
+class ProjectYearDelivery(YearDelivery):
+    """Rollup: a project's year in one row (Allocation and ProjectMonthSpend of the project).
+
+    Kept by the import services (and allocation_set) in their transaction, so the dashboard reads one row per
+    project whatever the number of months or lines; `rebuild_year_delivery` recomputes it from scratch.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="year_delivery")
+
+    class Meta:
         ordering = ["project", "year"]
         verbose_name = _("delivery of a project's year")
         verbose_name_plural = _("delivery of projects' years")
         constraints = [
             models.UniqueConstraint(fields=["project", "year"], name="unique_project_year_delivery"),
-            models.CheckConstraint(condition=Q(first_spend_month__gte=1, first_spend_month__lte=12)
-                                   | Q(first_spend_month__isnull=True), name="year_delivery_month_in_year"),
+            _month_in_year("year_delivery_month_in_year"),
         ]
         indexes = [models.Index(fields=["year", "project"], name="year_delivery_year_project")]
 
     def __str__(self):
         return f"{self.project_id} {self.year}: {self.allocation_cents / 100:.2f}"
+
+
+class SourceYearDelivery(YearDelivery):
+    """Rollup: a project's year and source of funds in one row (its Allocation and SourceMonthSpend rows of that
+    source): what figures grouped by source of funds or budget type read. A project's rows add up to its
+    ProjectYearDelivery row. Kept with ProjectYearDelivery, by the same services and the same rebuild."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="source_year_delivery")
+    funding_source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="+",
+                                       verbose_name=_("source of funds"))
+
+    class Meta:
+        ordering = ["project", "year", "funding_source"]
+        verbose_name = _("delivery of a project's year by source of funds")
+        verbose_name_plural = _("delivery of projects' years by source of funds")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year", "funding_source"], name="unique_source_year_delivery"),
+            _month_in_year("source_year_delivery_month_in_year"),
+        ]
+        indexes = [models.Index(fields=["year", "project"], name="source_year_year_project")]
+
+    def __str__(self):
+        return f"{self.project_id} {self.year} {self.funding_source_id}: {self.allocation_cents / 100:.2f}"
 
 
 class Approval(models.Model):

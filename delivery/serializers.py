@@ -41,11 +41,12 @@ class AllocationChangeSerializer(Serializer):
 class ExpenditureSerializer(ModelSerializer):
     project_symbol = serializers.CharField(source="project.symbol", read_only=True)
     input_type_code = serializers.CharField(source="input_type.code", read_only=True)
+    funding_source_code = serializers.CharField(source="funding_source.code", read_only=True)
 
     class Meta:
         model = Expenditure
-        fields = ["id", "project", "project_symbol", "period", "input_type", "input_type_code", "currency", "amount",
-                  "exchange_rate", "amount_usd", "batch"]
+        fields = ["id", "project", "project_symbol", "period", "input_type", "input_type_code", "currency",
+                  "funding_source", "funding_source_code", "amount", "exchange_rate", "amount_usd", "batch"]
         read_only_fields = fields
 
 
@@ -91,10 +92,12 @@ class _ImportRow(Serializer):
         return super().to_internal_value(data)
 
 
-def import_row_serializer(name: str, columns: list[str]) -> type[serializers.Serializer]:
-    """One row of an import layout, each cell as the text a file would hold (the import service parses it)."""
-    fields = {column: serializers.CharField(allow_blank=True, max_length=255, trim_whitespace=False)
-              for column in columns}
+def import_row_serializer(name: str, columns: list[str], optional: list[str] = ()) -> type[serializers.Serializer]:
+    """One row of an import layout, each cell as the text a file would hold (the import service parses it); an
+    `optional` column may be left out, as in a file."""
+    fields = {column: serializers.CharField(allow_blank=True, max_length=255, trim_whitespace=False,
+                                            required=column not in optional)
+              for column in [*columns, *optional]}
     return type(name, (_ImportRow,), fields)
 
 
@@ -145,4 +148,6 @@ class DeliveryFiguresSerializer(Serializer):
     as_of = serializers.DateField(allow_null=True)
     by = serializers.CharField()
     rows = DeliveryRowSerializer(many=True)
-    total = DeliveryRowSerializer()
+    total = DeliveryRowSerializer(help_text="Every project counted once, also where the rows overlap (see note).")
+    note = serializers.CharField(help_text="Where a project counts in several rows (by country, theme, principle, "
+                                           "convention): says so; empty otherwise.")

@@ -4,9 +4,10 @@ demo).
 An import is validated row by row, collecting every error (row, column, reason); if any row is wrong nothing
 is written. Re-importing the same file changes nothing; a row whose amount changed replaces the stored one
 (an allocation keeps the earlier amount as a revision). Expenditure imports keep the ProjectMonthSpend rollup
-equal to Σ expenditure of each touched project and month, in the same transaction; allocation and expenditure
-imports (and allocation_set) keep the ProjectYearDelivery rollup equal to Σ allocation and the twelve month amounts
-of each touched project and year, also in the same transaction.
+equal to Σ expenditure of each touched project and month (and SourceMonthSpend of each project, month and source
+of funds), in the same transaction; allocation and expenditure imports (and allocation_set) keep the
+ProjectYearDelivery rollup equal to Σ allocation and the twelve month amounts of each touched project and year
+(and SourceYearDelivery of each project, year and source), also in the same transaction.
 
 Who may: allocations and expenditure follow the project's edit rule (projects/permissions.py, as the pages ask):
 a row of a project the user may not change is an error of its `project_symbol` cell, so the file is refused whole;
@@ -68,6 +69,8 @@ from delivery.models import (
     ImportStatus,
     ProjectMonthSpend,
     ProjectYearDelivery,
+    SourceMonthSpend,
+    SourceYearDelivery,
 )
 from delivery.permissions import IMPORT_FINANCIALS, MANAGE_EXCHANGE_RATES
 from partners.selectors import organisations_find
@@ -84,7 +87,11 @@ LAYOUTS: dict[str, list[str]] = {
     ImportKind.RATES: ["currency", "period", "units_per_usd"],
     ImportKind.APPROVALS: ["project_symbol", "donor", "date", "amount", "currency"],
 }
-# One example row per kind, for the downloadable templates.
+# Columns a file may leave out (absent or empty, each has its meaning: see the importer).
+OPTIONAL_COLUMNS: dict[str, list[str]] = {
+    ImportKind.EXPENDITURE: ["funding_source"],
+}
+# One example row per kind (its required columns), for the downloadable templates.
 TEMPLATE_EXAMPLES: dict[str, list[str]] = {
     ImportKind.ALLOCATIONS: ["RLA/12/01/USA", "2026", "XBTC", "250000.00"],
     ImportKind.EXPENDITURE: ["RLA/12/01/USA", "2026-10", "EXPERTS", "EUR", "12500.00"],
@@ -102,6 +109,11 @@ class ImportResult(TableImportResult):
 
     plans: list[dict] = field(default_factory=list)  # a dry run's: import_checks.plan_entry() of each row
     batch: ImportBatch | None = None
+
+
+def columns(kind: str) -> list[str]:
+    """Every column a file of the kind may have: the required ones, then the optional ones."""
+    return [*LAYOUTS[kind], *OPTIONAL_COLUMNS.get(kind, [])]
 
 
 class _Rollback(Exception):
@@ -172,7 +184,8 @@ def financial_import(*, kind: str, source, filename: str = "", user=None, dry_ru
     result = ImportResult(kind=kind, file_name=filename, dry_run=dry_run)
     checksum = hashlib.sha256(data).hexdigest()
     try:
-        table = read_table(data, required=LAYOUTS[kind], filename=filename)
+        table = read_table(data, required=LAYOUTS[kind], optional=OPTIONAL_COLUMNS.get(kind, ()),
+                           filename=filename)
     except TableError as exc:
         result.errors = exc.errors
     else:
@@ -281,6 +294,11 @@ def _row_project_id(record: dict, number: int, *, projects: dict, not_editable: 
     return project_id
 
 
+def _unknown_source(number: int, value: str, sources: dict[str, int]) -> RowError:
+    return RowError(number, "funding_source", _("Unknown source of funds “%(code)s” (one of %(codes)s).") % {
+        "code": excerpt(value), "codes": ", ".join(sorted(sources))})
+
+
 # ---------------------------------------------------------------- allocations
 
 
@@ -301,9 +319,7 @@ def _import_allocations(rows, *, result: ImportResult, batch, user) -> None:
         source_code = record["funding_source"].strip().upper()
         source_id = sources.get(source_code)
         if source_id is None:
-            result.errors.append(RowError(number, "funding_source", _(
-                "Unknown source of funds “%(code)s” (one of %(codes)s).") % {
-                "code": excerpt(record["funding_source"]), "codes": ", ".join(sorted(sources))}))
+            result.errors.append(_unknown_source(number, record["funding_source"], sources))
         try:
             amount = parse_decimal(record["amount_usd"], allow_negative=False)
         except CellError as exc:
@@ -370,15 +386,30 @@ def _write_allocations(new: list[Allocation], changed: list[tuple[Allocation, De
 
 
 def _expenditure_label(line: dict) -> str:
-    """How the preview names a row's line (its key as written in the file)."""
-    return f"{line['symbol']} {line['period']:%Y-%m} {line['input_code']} {line['currency']}"
+    """How the preview names a row's line: its key as written in the file (the source of funds when it names one;
+    without, the line is the project's main source's)."""
+    label = f"{line['symbol']} {line['period']:%Y-%m} {line['input_code']} {line['currency']}"
+    return f"{label} {line['source_code']}" if line["source_named"] else label
+
+
+def _main_sources(project_ids: Iterable[int]) -> dict[int, int]:
+    """{project id: id of its main source of funds}: one query per chunk."""
+    found = {}
+    for chunk in _chunks(sorted(set(project_ids))):
+        found.update(Project.objects.filter(id__in=chunk).values_list("id", "funding_source_id"))
+    return found
 
 
 def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
+    """A line's key is its project, period, type of input, currency and source of funds; a row whose optional
+    `funding_source` is absent or empty is booked to its project's main source."""
     input_types = dict(InputType.objects.values_list("code", "id"))
+    sources = dict(FundingSource.objects.values_list("code", "id"))
+    source_codes = {source_id: code for code, source_id in sources.items()}
     projects = _project_ids({r["project_symbol"].strip() for _n, r in rows})
     not_editable = _not_editable(user, projects)
     bookable = project_periods(projects.values(), CHUNK)
+    main_source = _main_sources(projects.values())
     lines = []
     seen: dict = {}
     for number, record in rows:
@@ -406,11 +437,16 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
             amount = parse_decimal(record["amount"])
         except CellError as exc:
             result.errors.append(RowError(number, "amount", str(exc)))
+        source_code = record.get("funding_source", "").strip().upper()
+        source_id = sources.get(source_code) if source_code else main_source.get(project_id)
+        if source_code and source_id is None:
+            result.errors.append(_unknown_source(number, record["funding_source"], sources))
         if len(result.errors) > errors_before:
             continue
         line = {"row": number, "project_id": project_id, "period": period, "input_type_id": input_type_id,
-                "currency": currency, "amount": amount, "symbol": record["project_symbol"].strip(),
-                "input_code": input_code}
+                "currency": currency, "funding_source_id": source_id, "amount": amount,
+                "symbol": record["project_symbol"].strip(), "input_code": input_code,
+                "source_code": source_codes[source_id], "source_named": bool(source_code)}
         if not _check_duplicate(seen, expenditure_key(line), number, result.errors, "currency"):
             lines.append(line)
     if result.errors:
@@ -467,7 +503,8 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
 
 
 def refresh_month_spend(touched: dict[int, set]) -> None:
-    """Recompute the rollup of the given {project_id: {periods}}, set-based: one aggregate read, one bulk upsert.
+    """Recompute the month rollups (ProjectMonthSpend and, by source of funds, SourceMonthSpend) of the given
+    {project_id: {periods}}, set-based: one aggregate read per chunk of projects, one bulk upsert per rollup.
 
     The aggregate covers the cross product of the touched projects and periods (a superset of the touched
     pairs, recomputed to the same value), which keeps the read to one IN-list query per chunk of projects.
@@ -476,20 +513,31 @@ def refresh_month_spend(touched: dict[int, set]) -> None:
         return
     project_ids = sorted(touched)
     periods = sorted(set().union(*touched.values()))
-    sums = []
+    by_source, by_month = [], defaultdict(Decimal)
     for chunk in _chunks(project_ids):
-        sums += [ProjectMonthSpend(project_id=pid, period=period, amount_usd=total)
-                 for pid, period, total in Expenditure.objects.filter(project_id__in=chunk, period__in=periods)
-                 .values("project_id", "period").annotate(total=Sum("amount_usd"))
-                 .values_list("project_id", "period", "total")
-                 if period in touched[pid]]
-    ProjectMonthSpend.objects.bulk_create(sums, batch_size=WRITE_BATCH, update_conflicts=True,
-                                          unique_fields=["project", "period"], update_fields=["amount_usd"])
+        for pid, period, source_id, total in (
+                Expenditure.objects.filter(project_id__in=chunk, period__in=periods)
+                .values("project_id", "period", "funding_source_id").annotate(total=Sum("amount_usd"))
+                .values_list("project_id", "period", "funding_source_id", "total")):
+            if period in touched[pid]:
+                total = _money(total)
+                by_source.append(SourceMonthSpend(project_id=pid, period=period, funding_source_id=source_id,
+                                                  amount_usd=total))
+                by_month[(pid, period)] += total
+    SourceMonthSpend.objects.bulk_create(by_source, batch_size=WRITE_BATCH, update_conflicts=True,
+                                         unique_fields=["project", "period", "funding_source"],
+                                         update_fields=["amount_usd"])
+    ProjectMonthSpend.objects.bulk_create(
+        [ProjectMonthSpend(project_id=pid, period=period, amount_usd=total)
+         for (pid, period), total in by_month.items()],
+        batch_size=WRITE_BATCH, update_conflicts=True, unique_fields=["project", "period"],
+        update_fields=["amount_usd"])
 
 
 def refresh_year_delivery(keys: Iterable[tuple[int, int]]) -> None:
-    """Recompute the ProjectYearDelivery rows of the given (project_id, year) pairs from Allocation and
-    ProjectMonthSpend, set-based: per year and chunk of projects two aggregate reads and one bulk upsert."""
+    """Recompute the year rollups (ProjectYearDelivery and SourceYearDelivery) of the given (project_id, year)
+    pairs from Allocation and the month rollups, set-based: per year and chunk of projects four aggregate reads
+    and their bulk writes."""
     projects_by_year: dict[int, set] = defaultdict(set)
     for project_id, year in keys:
         projects_by_year[year].add(project_id)
@@ -499,7 +547,8 @@ def refresh_year_delivery(keys: Iterable[tuple[int, int]]) -> None:
 
 
 def rebuild_year_delivery(*, years: Iterable[int] | None = None) -> int:
-    """Recompute the ProjectYearDelivery rollup from scratch (all years, or the given ones); returns its row count.
+    """Recompute the year rollups from scratch (all years, or the given ones) from Allocation and the month
+    rollups; returns the ProjectYearDelivery row count.
 
     For repairs and for data loaded outside the import services (demo and benchmark seeding)."""
     with transaction.atomic():
@@ -507,8 +556,10 @@ def rebuild_year_delivery(*, years: Iterable[int] | None = None) -> int:
             years = ({d.year for d in ProjectMonthSpend.objects.dates("period", "year")}
                      | set(Allocation.objects.values_list("year", flat=True).distinct()))
             ProjectYearDelivery.objects.all().delete()
+            SourceYearDelivery.objects.all().delete()
         years = sorted(set(years))
         ProjectYearDelivery.objects.filter(year__in=years).delete()
+        SourceYearDelivery.objects.filter(year__in=years).delete()
         for year in years:
             in_year = Q(period__gte=dt.date(year, 1, 1), period__lte=dt.date(year, 12, 1))
             project_ids = sorted(
@@ -519,40 +570,54 @@ def rebuild_year_delivery(*, years: Iterable[int] | None = None) -> int:
         return ProjectYearDelivery.objects.filter(year__in=years).count()
 
 
+def _money(amount) -> Decimal:
+    """A US$ sum as an exact Decimal (SQLite may hand sums back as floats)."""
+    value = Decimal(repr(amount)) if isinstance(amount, float) else Decimal(amount or 0)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def _cents(amount) -> int:
-    """Whole cents of a US$ sum (SQLite may hand sums back as floats)."""
-    if amount is None:
-        return 0
-    value = Decimal(repr(amount)) if isinstance(amount, float) else Decimal(amount)
-    return int(value.quantize(CENT, rounding=ROUND_HALF_UP) * 100)
+    """Whole cents of a US$ sum."""
+    return 0 if amount is None else int(_money(amount) * 100)
 
 
-def _write_year_delivery(year: int, projects: Q, *, expected: set) -> None:
-    """Upsert the year rows of the projects in `projects`; delete those of `expected` left with no data."""
-    allocations = dict(Allocation.objects.filter(projects, year=year).values(
-        "project_id").annotate(total=Sum("amount_usd")).values_list("project_id", "total"))
+def _year_rows(model, month_model, year: int, projects: Q, by: tuple[str, ...]) -> list:
+    """The rows of the year rollup `model` for the projects in `projects`: one per value of the fields `by`
+    (which Allocation and `month_model` share), from Σ allocation and the running sums of `month_model`."""
+    allocations = {tuple(key): total for *key, total in Allocation.objects.filter(projects, year=year).values(
+        *by).annotate(total=Sum("amount_usd")).values_list(*by, "total")}
     month_sums = {f"m{month:02d}": Sum("amount_usd", filter=Q(period=dt.date(year, month, 1)))
                   for month in range(1, 13)}
-    spend = {row["project_id"]: row for row in ProjectMonthSpend.objects.filter(
-        projects, period__gte=dt.date(year, 1, 1), period__lte=dt.date(year, 12, 1)).values("project_id").annotate(
+    spend = {tuple(row[name] for name in by): row for row in month_model.objects.filter(
+        projects, period__gte=dt.date(year, 1, 1), period__lte=dt.date(year, 12, 1)).values(*by).annotate(
         first=Min("period"), **month_sums)}
     rows = []
-    for project_id in sorted(set(allocations) | set(spend)):
-        months = spend.get(project_id, {})
-        row = ProjectYearDelivery(project_id=project_id, year=year, has_allocation=project_id in allocations,
-                                  allocation_cents=_cents(allocations.get(project_id)),
-                                  first_spend_month=months["first"].month if months else None)
+    for key in sorted(set(allocations) | set(spend)):
+        months = spend.get(key, {})
+        row = model(year=year, has_allocation=key in allocations, allocation_cents=_cents(allocations.get(key)),
+                    first_spend_month=months["first"].month if months else None, **dict(zip(by, key, strict=True)))
         running = 0
         for month, name in enumerate(CUMULATIVE_FIELDS, start=1):
             running += _cents(months.get(f"m{month:02d}"))
             setattr(row, name, running)
         rows.append(row)
+    return rows
+
+
+def _write_year_delivery(year: int, projects: Q, *, expected: set) -> None:
+    """Upsert the year rows of the projects in `projects`; delete those of `expected` left with no data. Their
+    rows by source of funds are written anew."""
+    rows = _year_rows(ProjectYearDelivery, ProjectMonthSpend, year, projects, ("project_id",))
     ProjectYearDelivery.objects.bulk_create(
         rows, batch_size=WRITE_BATCH, update_conflicts=True, unique_fields=["project", "year"],
         update_fields=["allocation_cents", "has_allocation", "first_spend_month", *CUMULATIVE_FIELDS])
-    gone = expected - set(allocations) - set(spend)
+    gone = expected - {row.project_id for row in rows}
     if gone:
         ProjectYearDelivery.objects.filter(project_id__in=sorted(gone), year=year).delete()
+    SourceYearDelivery.objects.filter(projects, year=year).delete()
+    SourceYearDelivery.objects.bulk_create(
+        _year_rows(SourceYearDelivery, SourceMonthSpend, year, projects, ("project_id", "funding_source_id")),
+        batch_size=WRITE_BATCH)
 
 
 _IMPORTERS = {
@@ -583,9 +648,29 @@ def allocation_set(*, project, year: int, funding_source, amount_usd: Decimal, r
     return allocation
 
 
+# How the latest record of each kind reads as a row of its file: the templates' example.
+_TEMPLATE_RECORDS: dict[str, tuple[Callable, Callable]] = {
+    ImportKind.ALLOCATIONS: (
+        lambda: Allocation.objects.select_related("project", "funding_source").order_by("-year", "-pk"),
+        lambda a: [a.project.symbol, str(a.year), a.funding_source.code, str(a.amount_usd)]),
+    ImportKind.EXPENDITURE: (
+        lambda: Expenditure.objects.select_related("project", "input_type").order_by("-period", "-pk"),
+        lambda e: [e.project.symbol, f"{e.period:%Y-%m}", e.input_type.code, e.currency, str(e.amount)]),
+    ImportKind.RATES: (
+        lambda: ExchangeRate.objects.order_by("-period", "currency"),
+        lambda r: [r.currency, f"{r.period:%Y-%m}", str(r.units_per_usd)]),
+    ImportKind.APPROVALS: (
+        lambda: Approval.objects.select_related("project", "donor").order_by("-date", "-pk"),
+        lambda a: [a.project.symbol, a.donor.acronym or a.donor.name, a.date.isoformat(), str(a.amount), a.currency]),
+}
+
+
 def template_rows(kind: str) -> list[list[str]]:
-    """Header and one example row of a kind's import file."""
-    return [LAYOUTS[kind], TEMPLATE_EXAMPLES[kind]]
+    """Header and one example row of a kind's import file: the latest record of this installation as the file
+    writes it (its project and codes exist here; importing it unchanged changes nothing), else TEMPLATE_EXAMPLES'."""
+    records, as_row = _TEMPLATE_RECORDS[kind]
+    latest = records().first()
+    return [LAYOUTS[kind], as_row(latest) if latest is not None else TEMPLATE_EXAMPLES[kind]]
 
 
 # ---------------------------------------------------------------- approvals

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import clock
+from core import clock, formats
 from core.downloads import table_download
 from core.filter_form import filter_fields
 from core.imports import job_create, upload_limits
@@ -40,6 +40,11 @@ def _rate_text(rate) -> str:
     return "" if rate is None else f"{rate:.4f}"
 
 
+def _next_sort(sort: str, key: str) -> str:
+    """The order a column's header links to: the active column's reverse, another column descending first."""
+    return key if sort == f"-{key}" else f"-{key}"
+
+
 def _query_without(request, *names) -> str:
     query = request.GET.copy()
     for name in names:
@@ -52,11 +57,11 @@ def _chart_data(board: selectors.Dashboard) -> dict:
         return {"labels": [r.group_label for r in rows],
                 "allocation": [float(r.allocation_usd) for r in rows],
                 "expenditure": [float(r.expenditure_usd) for r in rows],
-                "rate": [None if r.delivery_rate is None else float(r.delivery_rate * 100) for r in rows]}
+                "rate": [None if r.delivery_rate is None else formats.percent(r.delivery_rate) for r in rows]}
 
     return {
         "groups": {name: series(rows) for name, rows in board.groups.items()},
-        "curve": {"labels": [p.month.strftime("%Y-%m") for p in board.curve],
+        "curve": {"labels": [formats.month(p.month) for p in board.curve],
                   "cumulative": [None if p.cumulative_usd is None else float(p.cumulative_usd) for p in board.curve],
                   "profile": [float(p.profile_usd) for p in board.curve]},
         "text": {"allocation": _("Allocation (US$)"), "expenditure": _("Expenditure (US$)"),
@@ -87,14 +92,13 @@ def dashboard(request):
     sort_base = _query_without(request, "sort", "page", "format")
     columns = [{"key": key, "label": label, "active": sort.lstrip("-") == key,
                 "descending": sort == f"-{key}",
-                "query": f"{sort_base}&sort={'' if sort == key else '-'}{key}".lstrip("&")}
+                "query": f"{sort_base}&sort={_next_sort(sort, key)}".lstrip("&")}
                for key, label in SORT_COLUMNS]
     context = {
         "board": board, "year": year, "as_of": as_of, "period_form": period_form,
         "page": page, "columns": columns, "sort": sort, "chart_data": _chart_data(board),
         "page_query": _query_without(request, "page", "format"),
         "export_query": _query_without(request, "page", "format"),
-        "elapsed_percent": board.elapsed * 100,
     }
     if request.headers.get("HX-Request"):
         return render(request, "delivery/_results.html", context)
@@ -109,7 +113,7 @@ def project(request, pk):
     period_form = DeliveryPeriodForm(request.GET or None)
     as_of = period_form.cleaned_data.get("as_of") if period_form.is_valid() else None
     panel = selectors.project_delivery(project=project, as_of=as_of)
-    curve = {"labels": [p.month.strftime("%Y-%m") for p in panel.curve],
+    curve = {"labels": [formats.month(p.month) for p in panel.curve],
              "cumulative": [None if p.cumulative_usd is None else float(p.cumulative_usd) for p in panel.curve],
              "profile": [float(p.profile_usd) for p in panel.curve],
              "text": {"cumulative": _("Cumulative expenditure (US$)"), "profile": _("Linear profile (US$)")}}
@@ -196,7 +200,7 @@ def financial_import(request):
     denied = _require_import_permission(request)
     if denied:
         return denied
-    context = {"kinds": [(value, label, ", ".join(services.LAYOUTS[value])) for value, label in ImportKind.choices
+    context = {"kinds": [(value, label, ", ".join(services.columns(value))) for value, label in ImportKind.choices
                          if value in services.LAYOUTS and services.may_import(request.user, value)],
                "limits": upload_limits(), "template_url": "delivery:template"}
     if request.method != "POST":

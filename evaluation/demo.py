@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from projects.demo import DEMO_AS_OF
@@ -36,7 +37,7 @@ from .models import (
     Result,
     ResultKind,
 )
-from .services import evaluation_title
+from .services import evaluation_title, target_revise
 
 WITH_RESULTS = (ProjectStatus.APPROVED, ProjectStatus.ONGOING, ProjectStatus.SUSPENDED,
                 ProjectStatus.OPERATIONALLY_CLOSED, ProjectStatus.FINANCIALLY_CLOSED)
@@ -166,6 +167,8 @@ def seed_results(*, seed: int, projects: int, log: Callable[[str], None]) -> Non
     completed = [e for e in evaluations if e.status == EvaluationStatus.COMPLETED]
     recommendations = _seed_recommendations(random.Random(seed + 63), completed)
     lessons = _seed_lessons(random.Random(seed + 64), completed, {p.pk: p for p in portfolio})
+    revisions = _seed_target_revisions(random.Random(seed + 65))
+    log(f"  {revisions} targets revised with their reason")
     log(f"  {Result.objects.count()} results, {Indicator.objects.count()} indicators, "
         f"{IndicatorPeriod.objects.count()} periods; {len(evaluations)} evaluations ({len(completed)} completed), "
         f"{recommendations} recommendations, {lessons} lessons")
@@ -346,3 +349,30 @@ def _seed_lessons(rng: random.Random, completed: list[Evaluation], projects: dic
             country=countries[0] if countries else None, is_validated=rng.random() < 0.6))
     Lesson.objects.bulk_create(lessons)
     return len(lessons)
+
+
+# ---------------------------------------------------------------- target revisions
+
+REVISION_REASONS = [
+    "Budget revision approved by the donor: the second phase covers fewer provinces.",
+    "The mid-term review found the original target unrealistic for the project's duration.",
+    "The partner ministry extended the programme to two more districts.",
+    "Baseline survey results came in lower than the figure in the project document.",
+]
+
+
+def _seed_target_revisions(rng: random.Random, share: float = 0.06) -> int:
+    """Some periods' targets revised through the service (the earlier target is kept with the reason), so the
+    results pages and the history show what a revision looks like."""
+    periods = [period for period in IndicatorPeriod.objects.exclude(target=None).order_by("pk")
+               if rng.random() < share]
+    revised = 0
+    for period in periods:
+        factor = Decimal(rng.choice(["0.8", "0.9", "1.1", "1.25"]))
+        try:
+            target_revise(period=period, new_target=(period.target * factor).quantize(Decimal("1")),
+                          reason=rng.choice(REVISION_REASONS))
+        except ValidationError:
+            continue  # e.g. a target of 0, or one the indicator's direction refuses: as a person would, skip it
+        revised += 1
+    return revised

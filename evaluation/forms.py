@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BootstrapMixin, CleanTextMixin
+from core.forms import BootstrapMixin, CleanTextMixin, DateInput
 
 from .models import (
     Evaluation,
@@ -15,7 +15,7 @@ from .models import (
     Result,
 )
 
-DATE = forms.DateInput(format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class EvaluationForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):

@@ -11,6 +11,7 @@ DEMO_STEPS = [
     "delivery.demo.seed_delivery",
     "evaluation.demo.seed_results",
     "alerts.demo.seed_alerts",
+    "reports.demo.seed_plan",
 ]
 
 

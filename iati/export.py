@@ -16,15 +16,15 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from core.text import xml_safe
 from evaluation.models import IATI_INDICATOR_MEASURE, IATI_RESULT_TYPE, Measure
 from iati import mappings as m
-from iati.selectors import CHUNK_SIZE, ActivityData, activity_chunks
-from projects.models import IATI_ACTIVITY_STATUS, IATI_ORGANISATION_ROLE, PartnerRole, Project
+from iati.selectors import CHUNK_SIZE, ActivityData, activity_chunks, funding_sources
+from projects.models import IATI_ACTIVITY_STATUS, IATI_ORGANISATION_ROLE, FundingSource, PartnerRole, Project
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # The schema wants at least one iati-activity: an empty selection is answered, not published as an invalid file.
@@ -92,6 +92,17 @@ def _narrative(parent, text: str, language: str | None = None):
     _sub(parent, "narrative", {XML_LANG: language} if language else None, text)
 
 
+def _reference_narratives(parent, instance, field: str, language: str) -> None:
+    """A reference name (region, country, objective...) in the activity's language, then one narrative per other
+    language it has a name in (IATI allows a narrative per language, xml:lang on all but the default)."""
+    with translation.override(language):
+        _narrative(parent, getattr(instance, field))
+    for other in settings.MODELTRANSLATION_LANGUAGES:
+        name = getattr(instance, f"{field}_{other}", None)
+        if other != language and name:
+            _narrative(parent, name, other)
+
+
 def _valid_org_ref(ref: str) -> str | None:
     ref = (ref or "").strip()
     if not ref or m.FORBIDDEN_IDENTIFIER_CHARACTERS & set(ref):
@@ -116,8 +127,9 @@ def _month_end(month: date) -> date:
 
 
 class ActivityBuilder:
-    def __init__(self, publisher: Publisher):
+    def __init__(self, publisher: Publisher, sources: dict[int, FundingSource]):
         self.publisher = publisher
+        self.sources = sources
         self.reporting_attrib = {"ref": publisher.ref, "type": m.REPORTING_ORGANISATION_TYPE}
 
     def build(self, data: ActivityData):
@@ -175,11 +187,11 @@ class ActivityBuilder:
         if countries:
             for country, share in zip(countries, _split_hundred(len(countries)), strict=True):
                 element = _sub(activity, "recipient-country", {"code": country.iso2, "percentage": _number(share)})
-                _narrative(element, country.name)
+                _reference_narratives(element, country, "name", self.publisher.language)
         elif project.region.iati_code:
             element = _sub(activity, "recipient-region", {
                 "code": project.region.iati_code, "vocabulary": m.REGION_VOCABULARY_DAC, "percentage": "100"})
-            _narrative(element, project.region.name)
+            _reference_narratives(element, project.region, "name", self.publisher.language)
 
     def _sectors(self, activity, project: Project) -> None:
         programmes = ([project.primary_programme] if project.primary_programme else []) + [
@@ -196,24 +208,24 @@ class ActivityBuilder:
         element = _sub(activity, "sector", {
             "vocabulary": m.SECTOR_VOCABULARY_OBJECTIVE, "vocabulary-uri": self.publisher.vocabulary_uri("objectives"),
             "code": objective.code, "percentage": "100"})
-        _narrative(element, objective.title)
+        _reference_narratives(element, objective, "title", self.publisher.language)
         for programme, share in zip(programmes, _split_hundred(len(programmes)) if programmes else [], strict=True):
             element = _sub(activity, "sector", {
                 "vocabulary": m.SECTOR_VOCABULARY_PROGRAMME,
                 "vocabulary-uri": self.publisher.vocabulary_uri("programmes"),
                 "code": programme.code, "percentage": _number(share)})
-            _narrative(element, programme.title)
+            _reference_narratives(element, programme, "title", self.publisher.language)
 
     def _tags(self, activity, project: Project) -> None:
-        themes = {t.code: t.title for t in project.iati_themes}  # a code once, whatever its biennium
+        themes = {t.code: t for t in project.iati_themes}  # a code once, whatever its biennium
         for tag_list, entries in (
-                (m.TAG_LIST_PRINCIPLES, [(p.code, p.title) for p in project.iati_principles]),
-                (m.TAG_LIST_CONVENTIONS, [(m.convention_code(c.number), c.title) for c in project.iati_conventions]),
+                (m.TAG_LIST_PRINCIPLES, [(p.code, p) for p in project.iati_principles]),
+                (m.TAG_LIST_CONVENTIONS, [(m.convention_code(c.number), c) for c in project.iati_conventions]),
                 (m.TAG_LIST_THEMES, list(themes.items()))):
-            for code, label in entries:
+            for code, reference in entries:
                 element = _sub(activity, "tag", {"vocabulary": m.TAG_VOCABULARY_OWN, "code": code,
                                                  "vocabulary-uri": self.publisher.vocabulary_uri(tag_list)})
-                _narrative(element, label)
+                _reference_narratives(element, reference, "title", self.publisher.language)
 
     def _budgets(self, activity, project: Project) -> None:
         original = defaultdict(Decimal)
@@ -244,7 +256,8 @@ class ActivityBuilder:
         _sub(element, "value", {"currency": m.CURRENCY, "value-date": start}, _money(amount))
 
     def _transaction(self, activity, code: str, when: date, amount: Decimal, description: str,
-                     provider: tuple[dict, str] | None, receiver: tuple[dict, str] | None) -> None:
+                     provider: tuple[dict, str] | None, receiver: tuple[dict, str] | None,
+                     earmarking: str | None = None) -> None:
         element = _sub(activity, "transaction")
         _sub(element, "transaction-type", {"code": code})
         _sub(element, "transaction-date", {"iso-date": when.isoformat()})
@@ -254,8 +267,11 @@ class ActivityBuilder:
             if party is not None:
                 attrib, name = party
                 _narrative(_sub(element, tag, attrib), name)
+        if earmarking is not None:
+            _sub(element, "aid-type", {"code": earmarking, "vocabulary": m.AID_TYPE_VOCABULARY_EARMARKING})
 
-    def _transactions(self, activity, project: Project, monthly_expenditure: dict[date, Decimal]) -> None:
+    def _transactions(self, activity, project: Project,
+                      monthly_expenditure: dict[tuple[date, int], Decimal]) -> None:
         us = (self.reporting_attrib, self.publisher.name)
         implementers = [p.organisation for p in project.iati_partners if p.role == PartnerRole.IMPLEMENTING]
         implementer = (_org_attrib(implementers[0]), implementers[0].name) if len(implementers) == 1 else None
@@ -265,15 +281,20 @@ class ActivityBuilder:
                               f"Funds approved by {approval.donor.name}", donor, us)
             self._transaction(activity, m.TRANSACTION_OUTGOING_COMMITMENT, approval.date, approval.amount_usd,
                               f"Commitment of the funds approved by {approval.donor.name}", us, implementer)
-        quarters: dict[tuple[int, int], list] = {}
-        for month in sorted(monthly_expenditure):
-            key = (month.year, (month.month - 1) // 3 + 1)
+        # One transaction per quarter and source of funds (the sources in their reference order).
+        quarters: dict[tuple[int, int, int], tuple] = {}
+        order = {source_id: index for index, source_id in enumerate(self.sources)}
+        for month, source_id in sorted(monthly_expenditure):
+            key = (month.year, (month.month - 1) // 3 + 1, source_id)
             total, _ = quarters.get(key, (Decimal(0), month))
-            quarters[key] = (total + monthly_expenditure[month], month)
-        for (year, quarter), (total, last_month) in quarters.items():
+            quarters[key] = (total + monthly_expenditure[(month, source_id)], month)
+        for (year, quarter, source_id), (total, last_month) in sorted(
+                quarters.items(), key=lambda item: (item[0][:2], order.get(item[0][2], 0))):
+            source = self.sources[source_id]
             # Dated on the last day of the last month posted, so an open quarter is never dated in the future.
             self._transaction(activity, m.TRANSACTION_EXPENDITURE, _month_end(last_month), total,
-                              f"Expenditure {year} Q{quarter}", us, None)
+                              f"Expenditure {year} Q{quarter}: {source.name}", us, None,
+                              earmarking=m.EARMARKING_BY_BUDGET_TYPE[source.budget_type])
 
     def _document_links(self, activity, project: Project) -> None:
         for evaluation in project.iati_evaluations:
@@ -365,7 +386,7 @@ def iter_activities_xml(projects: QuerySet[Project], *, chunk_size: int = CHUNK_
                         publisher: Publisher | None = None, generated_at: datetime | None = None,
                         counter: list[int] | None = None) -> Iterator[bytes]:
     """The IATI document for `projects`, in pieces. `counter[0]`, when given, counts the activities written."""
-    builder = ActivityBuilder(publisher or Publisher.from_settings())
+    builder = ActivityBuilder(publisher or Publisher.from_settings(), funding_sources())
     generated_at = generated_at or timezone.now()
     buffer = _Buffer()
     with etree.xmlfile(buffer, encoding="utf-8") as xf:

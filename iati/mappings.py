@@ -2,7 +2,7 @@
 
 from evaluation.models import REPORT_CONTENT_TYPES
 from partners.models import OrganisationKind
-from projects.models import ProjectStatus
+from projects.models import BudgetType, ProjectStatus
 
 IATI_VERSION = "2.03"
 CURRENCY = "USD"
@@ -77,6 +77,14 @@ INDICATOR_VOCABULARY_OWN = "99"
 TRANSACTION_INCOMING_COMMITMENT = "11"
 TRANSACTION_OUTGOING_COMMITMENT = "2"
 TRANSACTION_EXPENDITURE = "4"
+
+# Whose money an expenditure transaction spent: IATI has no element for a publisher's own sources of funds, so each
+# quarter's expenditure is published once per source (named in its description) with the source's earmarking, an
+# aid-type of AidTypeVocabulary 2 (EarmarkingCategory, Grand Bargain definitions). Regular-budget money (assessed
+# and core voluntary contributions) is unearmarked (1); extra-budgetary money is given for the project it is spent
+# on: tightly earmarked (4).
+AID_TYPE_VOCABULARY_EARMARKING = "2"
+EARMARKING_BY_BUDGET_TYPE = {BudgetType.REGULAR: "1", BudgetType.EXTRA_BUDGETARY: "4"}
 
 ACTIVITY_DATE_PLANNED_START = "1"
 ACTIVITY_DATE_ACTUAL_START = "2"

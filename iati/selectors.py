@@ -1,7 +1,8 @@
 """Reads for the IATI publication: the projects to publish, in chunks, each chunk with everything it needs.
 
 A chunk costs a fixed number of queries (the project page plus one per prefetched relation and one for the
-monthly expenditure, which delivery.selectors.monthly_spend reads from delivery's rollup), whatever its size, so
+monthly expenditure by source of funds, which delivery.selectors.monthly_spend_by_source reads from delivery's
+rollup), whatever its size, so
 the query count grows with the number of chunks, not of projects, and memory holds one chunk at a time.
 """
 
@@ -14,13 +15,14 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from delivery.models import Allocation, AllocationRevision, Approval
-from delivery.selectors import monthly_spend
+from delivery.selectors import monthly_spend_by_source
 from evaluation.models import Baseline, Evaluation, Indicator, IndicatorPeriod, Result
 from iati import mappings as m
 from projects.models import (
     Convention,
     CrossCuttingTheme,
     DeclarationPrinciple,
+    FundingSource,
     Programme,
     Project,
     ProjectPartner,
@@ -32,10 +34,16 @@ CHUNK_SIZE = 500
 
 @dataclass
 class ActivityData:
-    """A project with its monthly expenditure totals (period → US$), which the ORM cannot prefetch."""
+    """A project with its monthly expenditure totals by source of funds ((period, source id) → US$), which the ORM
+    cannot prefetch."""
 
     project: Project
-    monthly_expenditure: dict[date, Decimal] = field(default_factory=dict)
+    monthly_expenditure: dict[tuple[date, int], Decimal] = field(default_factory=dict)
+
+
+def funding_sources() -> dict[int, FundingSource]:
+    """The sources of funds by id (a short reference list, read once per publication)."""
+    return FundingSource.objects.in_bulk()
 
 
 def _prefetches() -> list:
@@ -100,7 +108,7 @@ def activity_chunks(projects: QuerySet[Project], *, chunk_size: int = CHUNK_SIZE
         last_id = chunk[-1].id
         prefetch_related_objects(chunk, *_prefetches())
         _attach_leaf_rows(chunk)
-        monthly = monthly_spend(p.id for p in chunk)
+        monthly = monthly_spend_by_source(p.id for p in chunk)
         yield [ActivityData(project=p, monthly_expenditure=monthly.get(p.id, {})) for p in chunk]
 
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from partners import services
@@ -6,12 +7,12 @@ from partners.models import Country, Organisation, Region, Unit, UnitMembership
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(TranslationAdmin):
     list_display = ["code", "name", "iati_code", "sort_order"]
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(TranslationAdmin):
     list_display = ["iso3", "name", "region", "is_ldc", "ldc_graduation_year", "in_transition"]
     list_filter = ["region", "is_ldc", "in_transition"]
     search_fields = ["iso3", "iso2", "name"]
@@ -32,7 +33,7 @@ class UnitMembershipInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_display = ["code", "name", "kind", "region", "parent", "is_active"]
     list_filter = ["kind", "region", "is_active"]
     search_fields = ["code", "name"]

@@ -42,7 +42,8 @@ class Country(models.Model):
         return self.name
 
     def was_ldc_in(self, year: int) -> bool:
-        """LDC status for reports on a past year: current LDCs, and graduated ones before they graduated."""
+        """LDC status in a year: current LDCs, and graduated ones before they graduated (for one country; the
+        condition on many is partners.selectors.ldc_in, which says the same)."""
         return self.is_ldc or (self.ldc_graduation_year is not None and year < self.ldc_graduation_year)
 
 
@@ -114,7 +115,8 @@ class Unit(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region"))
     countries = models.ManyToManyField(Country, blank=True, related_name="units", verbose_name=_("countries covered"))
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords(m2m_fields=[countries])
+    # The per-language name columns (partners/translation.py) stay out of the history: it keeps the name as shown.
+    history = HistoricalRecords(m2m_fields=[countries], excluded_fields=["name_en", "name_fr", "name_es"])
 
     class Meta:
         ordering = ["code"]

@@ -37,6 +37,19 @@ def organisations_find(texts: Iterable[str]) -> dict[str, Organisation]:
     return found
 
 
+def ldc_in(year: int, *, prefix: str = "") -> Q:
+    """The countries that were least developed countries in `year`: those on the UN list now, and those that
+    graduated after that year. The one definition of "LDC in the year shown" (the register's and the dashboard's
+    filters, `delivery_table --by ldc`, the annual report); Country.was_ldc_in is its twin for one country.
+    `prefix` is the path from the model queried to Country (e.g. "country__")."""
+    return Q(**{f"{prefix}is_ldc": True}) | Q(**{f"{prefix}ldc_graduation_year__gt": year})
+
+
+def in_transition(*, prefix: str = "") -> Q:
+    """The countries in transition (the reference data's flag, which has no year)."""
+    return Q(**{f"{prefix}in_transition": True})
+
+
 def constituents(*, country=None, kind: str | None = None) -> QuerySet[Organisation]:
     queryset = Organisation.objects.filter(kind__in=CONSTITUENT_KINDS, is_active=True).select_related("country")
     if country is not None:

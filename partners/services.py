@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from modeltranslation.utils import get_translation_fields
 
 from accounts.services import user_provision
 from core.tabular import CellError, RowError, TableError, excerpt, parse_choice, read_table
@@ -101,7 +102,11 @@ class _UnitRow:
 
 
 def _region_find(text: str) -> Region | None:
-    return Region.objects.filter(Q(code__iexact=text) | Q(name__iexact=text)).first()
+    """By code or by its name in any language ("Africa", "Afrique", "África"), whoever imports."""
+    condition = Q(code__iexact=text)
+    for column in get_translation_fields("name"):
+        condition |= Q(**{f"{column}__iexact": text})
+    return Region.objects.filter(condition).first()
 
 
 def _countries_find(text: str) -> tuple[list[Country], list[str]]:

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.forms import CleanTextMixin
@@ -31,12 +32,12 @@ from projects.models import (
 )
 
 
-class ProgrammeInline(admin.TabularInline):
+class ProgrammeInline(TranslationTabularInline):
     model = Programme
     extra = 0
 
 
-class OperationalObjectiveInline(admin.TabularInline):
+class OperationalObjectiveInline(TranslationTabularInline):
     model = OperationalObjective
     extra = 0
 
@@ -47,7 +48,7 @@ class BienniumAdmin(admin.ModelAdmin):
 
 
 @admin.register(StrategicObjective)
-class StrategicObjectiveAdmin(admin.ModelAdmin):
+class StrategicObjectiveAdmin(TranslationAdmin):
     list_display = ["code", "title", "biennium"]
     list_filter = ["biennium"]
     inlines = [ProgrammeInline, OperationalObjectiveInline]
@@ -59,42 +60,42 @@ class FrameworkIndicatorInline(admin.TabularInline):
 
 
 @admin.register(OperationalObjective)
-class OperationalObjectiveAdmin(admin.ModelAdmin):
+class OperationalObjectiveAdmin(TranslationAdmin):
     list_display = ["code", "title", "objective"]
     list_filter = ["objective__biennium", "objective"]
     inlines = [FrameworkIndicatorInline]
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(TranslationAdmin):
     list_display = ["code", "title", "objective", "biennium"]
     list_filter = ["biennium", "objective"]
 
 
 @admin.register(CrossCuttingTheme)
-class CrossCuttingThemeAdmin(admin.ModelAdmin):
+class CrossCuttingThemeAdmin(TranslationAdmin):
     list_display = ["code", "title", "biennium"]
 
 
 @admin.register(DeclarationPrinciple)
-class DeclarationPrincipleAdmin(admin.ModelAdmin):
+class DeclarationPrincipleAdmin(TranslationAdmin):
     list_display = ["code", "title"]
 
 
 @admin.register(Convention)
-class ConventionAdmin(admin.ModelAdmin):
+class ConventionAdmin(TranslationAdmin):
     list_display = ["number", "title", "is_fundamental", "fundamental_since", "principle"]
     list_filter = ["is_fundamental", "principle"]
 
 
 @admin.register(FundingSource)
-class FundingSourceAdmin(admin.ModelAdmin):
+class FundingSourceAdmin(TranslationAdmin):
     list_display = ["code", "name", "budget_type", "sort_order"]
     list_filter = ["budget_type"]
 
 
 @admin.register(InputType)
-class InputTypeAdmin(admin.ModelAdmin):
+class InputTypeAdmin(TranslationAdmin):
     list_display = ["code", "name", "sort_order"]
 
 

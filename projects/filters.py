@@ -2,14 +2,21 @@
 FilterSet over projects uses."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
+from core import clock
+from core.query_params import FIRST_YEAR, LAST_YEAR
 from partners.models import Country, Region, Unit
 from partners.selectors import units_with_descendants
 from projects.models import (
     BudgetType,
+    Convention,
+    CrossCuttingTheme,
+    DeclarationPrinciple,
     FundingSource,
     GenderMarker,
     Programme,
@@ -17,7 +24,7 @@ from projects.models import (
     ProjectStatus,
     StrategicObjective,
 )
-from projects.selectors import funded_by, funding_organisations
+from projects.selectors import funded_by, funding_organisations, in_ldc, in_transition_country
 
 
 class FundedByFilter(django_filters.ModelChoiceFilter):
@@ -33,6 +40,10 @@ class FundedByFilter(django_filters.ModelChoiceFilter):
         if value in EMPTY_VALUES:
             return qs
         return qs.filter(funded_by(value))
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -60,6 +71,19 @@ class ProjectFilterSet(django_filters.FilterSet):
     is_autonomous = django_filters.BooleanFilter(label=_("Requires autonomy"))
     undaf_aligned = django_filters.BooleanFilter(label=_("Aligned with the UNDAF"))
     ldc = django_filters.BooleanFilter(label=_("In a least developed country"), method="filter_ldc")
+    ldc_year = YearFilter(
+        label=_("LDC status of the year"), method="filter_nothing", min_value=FIRST_YEAR, max_value=LAST_YEAR,
+        help_text=_("The “least developed country” filter counts the countries that were LDCs that year; empty: "
+                    "this year."))
+    in_transition = django_filters.BooleanFilter(label=_("In a country in transition"), method="filter_transition")
+    theme = django_filters.ModelChoiceFilter(
+        label=capfirst(CrossCuttingTheme._meta.verbose_name), field_name="themes",
+        queryset=CrossCuttingTheme.objects.all())
+    principle = django_filters.ModelChoiceFilter(
+        label=capfirst(DeclarationPrinciple._meta.verbose_name), field_name="principles",
+        queryset=DeclarationPrinciple.objects.all())
+    convention = django_filters.ModelChoiceFilter(
+        label=capfirst(Convention._meta.verbose_name), field_name="conventions", queryset=Convention.objects.all())
     starts_after = django_filters.DateFilter(label=_("Starts on or after"), field_name="planned_start",
                                              lookup_expr="gte")
     ends_before = django_filters.DateFilter(label=_("Ends on or before"), field_name="planned_end", lookup_expr="lte")
@@ -82,10 +106,17 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(responsible_unit_id__in=units) | Q(backstopping_unit_id__in=units))
 
     def filter_ldc(self, queryset, name, value):
-        in_ldc = Q(countries__is_ldc=True)
-        if value:
-            return queryset.filter(in_ldc).distinct()
-        return queryset.exclude(pk__in=Project.objects.filter(in_ldc).values("pk"))
+        """LDC in the year of `ldc_year` (this year when empty): projects.selectors.in_ldc."""
+        year = self.form.cleaned_data.get("ldc_year") or clock.today().year
+        condition = in_ldc(year)
+        return queryset.filter(condition if value else ~condition)
+
+    def filter_transition(self, queryset, name, value):
+        condition = in_transition_country()
+        return queryset.filter(condition if value else ~condition)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by another filter
 
     @property
     def qs(self):

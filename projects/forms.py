@@ -4,7 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BootstrapMixin, CleanTextMixin
+from core.forms import BootstrapMixin, CleanTextMixin, DateInput
 from partners.models import CONSTITUENT_KINDS, Organisation, OrganisationKind
 from projects.models import (
     ALLOWED_TRANSITIONS,
@@ -17,16 +17,6 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
-
-
-class DateInput(forms.DateInput):
-    """The browser's own date picker: keyboard-usable and independent of the interface language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
 
 PROJECT_FIELDS = [
     "symbol", "title", "summary", "status", "planned_start", "planned_end", "actual_start", "actual_end",

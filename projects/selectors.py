@@ -4,10 +4,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core import formats
 from partners.models import Organisation
-from partners.selectors import scope_unit_ids
+from partners.selectors import in_transition, ldc_in, scope_unit_ids
 from projects.models import (
     ConstituentGroup,
     DateField,
@@ -145,14 +147,14 @@ DATE_REVISED = _("date revised")
 _SKIPPED = {"id", "project", "version", "created_at", "updated_at"}
 
 
-def _text(value) -> str:
-    if value is None or value == "":
-        return "—"
+def _text(model_field, value) -> str:
+    """A value as people read it (core/formats.py): a choice's label, Yes/No, a date in the language's format, the
+    related records' names (a many-to-many change is a list of rows of its through table)."""
     if isinstance(value, list):
-        return ", ".join(_text(v) for v in value) or "—"
+        return ", ".join(_text(model_field, v) for v in value) or formats.EMPTY
     if isinstance(value, dict):
-        return ", ".join(str(v) for k, v in value.items() if k not in ("id", "project")) or "—"
-    return str(value)
+        return ", ".join(str(v) for k, v in value.items() if k not in ("id", "project")) or formats.EMPTY
+    return formats.field_value(model_field, value)
 
 
 def _history_entries(records, describe) -> list[HistoryEntry]:
@@ -170,8 +172,9 @@ def _history_entries(records, describe) -> list[HistoryEntry]:
             delta = record.diff_against(previous, included_fields=[f.name for f in fields] + m2m_names,
                                         foreign_keys_are_objs=True)
             for change in delta.changes:
-                label = str(model._meta.get_field(change.field).verbose_name)
-                changes.append(FieldChange(change.field, label, _text(change.old), _text(change.new)))
+                model_field = model._meta.get_field(change.field)
+                changes.append(FieldChange(change.field, formats.field_label(model_field),
+                                           _text(model_field, change.old), _text(model_field, change.new)))
         elif record.history_type == "+":
             for f in fields:
                 try:
@@ -179,7 +182,7 @@ def _history_entries(records, describe) -> list[HistoryEntry]:
                 except ObjectDoesNotExist:  # the related row was deleted since
                     value = getattr(record, f.attname)
                 if value not in (None, "", False):
-                    changes.append(FieldChange(f.name, str(f.verbose_name), "—", _text(value)))
+                    changes.append(FieldChange(f.name, formats.field_label(f), formats.EMPTY, _text(f, value)))
         previous_by_object[object_id] = record
         if record.history_type == "~" and not changes:
             continue
@@ -192,7 +195,7 @@ def _history_entries(records, describe) -> list[HistoryEntry]:
 def project_history(project: Project) -> list[HistoryEntry]:
     """Every recorded change of the project and its child records, newest first, with date revisions' reasons."""
     project_records = project.history.select_related("history_user").order_by("history_date", "history_id")
-    entries = _history_entries(project_records, lambda r: str(Project._meta.verbose_name))
+    entries = _history_entries(project_records, lambda r: capfirst(Project._meta.verbose_name))
 
     organisations = {}
 
@@ -202,24 +205,26 @@ def project_history(project: Project) -> list[HistoryEntry]:
         return organisations.get(organisation_id, "")
 
     children = [
-        (ProjectPartner.history, lambda r: f"{ProjectPartner._meta.verbose_name}: "
+        (ProjectPartner.history, lambda r: f"{capfirst(ProjectPartner._meta.verbose_name)}: "
                                            f"{organisation_name(r.organisation_id)} ({r.get_role_display()})"),
-        (TripartiteInvolvement.history, lambda r: f"{TripartiteInvolvement._meta.verbose_name}: "
+        (TripartiteInvolvement.history, lambda r: f"{capfirst(TripartiteInvolvement._meta.verbose_name)}: "
                                                   f"{r.get_stage_display()} × {r.get_group_display()}"),
-        (ExpertAssignment.history, lambda r: f"{ExpertAssignment._meta.verbose_name}: {r.name or r.year}"),
-        (TrainingActivity.history, lambda r: f"{TrainingActivity._meta.verbose_name}: {r.title}"),
-        (ProgressReport.history, lambda r: f"{ProgressReport._meta.verbose_name}: {r.period_end}"),
+        (ExpertAssignment.history, lambda r: f"{capfirst(ExpertAssignment._meta.verbose_name)}: {r.name or r.year}"),
+        (TrainingActivity.history, lambda r: f"{capfirst(TrainingActivity._meta.verbose_name)}: {r.title}"),
+        (ProgressReport.history, lambda r: f"{capfirst(ProgressReport._meta.verbose_name)}: "
+                                           f"{formats.date(r.period_end)}"),
     ]
     for manager, describe in children:
         records = manager.filter(project_id=project.pk).select_related("history_user").order_by(
             "history_date", "history_id")
         entries.extend(_history_entries(records, describe))
     for revision in project.date_revisions.select_related("revised_by"):
-        label = str(DateField(revision.field).label)
+        label = capfirst(DateField(revision.field).label)
         entries.append(HistoryEntry(
-            when=revision.revised_at, who=revision.revised_by, record=str(Project._meta.verbose_name),
+            when=revision.revised_at, who=revision.revised_by, record=capfirst(Project._meta.verbose_name),
             action=DATE_REVISED, reason=revision.reason,
-            changes=[FieldChange(revision.field, label, _text(revision.old_value), _text(revision.new_value))]))
+            changes=[FieldChange(revision.field, label, formats.date(revision.old_value),
+                                 formats.date(revision.new_value))]))
     return sorted(entries, key=lambda e: e.when, reverse=True)
 
 
@@ -263,3 +268,22 @@ def funding_organisations() -> QuerySet[Organisation]:
     for model, organisation_field, _project_field in _FUNDING_RECORDS:
         condition |= Q(Exists(model.objects.filter(**{organisation_field: OuterRef("pk")})))
     return Organisation.objects.filter(condition)
+
+
+# ---------------------------------------------------------------- where a project works (LDC, in transition)
+
+
+def in_ldc(year: int, *, project: str = "pk") -> Q:
+    """The condition on a project "in a least developed country in `year`": one of its countries was an LDC that
+    year (partners.selectors.ldc_in). A project without countries is not. `project` is the field of the model
+    queried holding the project's id ("project_id" from a per-project rollup). The one definition behind the
+    register's and the dashboard's `ldc` filters, `delivery_table --by ldc` and the annual report; a subquery,
+    so a project in two LDCs is counted once."""
+    return Q(Exists(Project.countries.through.objects.filter(ldc_in(year, prefix="country__"),
+                                                             project_id=OuterRef(project))))
+
+
+def in_transition_country(*, project: str = "pk") -> Q:
+    """The condition on a project "in a country in transition": one of its countries is (see in_ldc)."""
+    return Q(Exists(Project.countries.through.objects.filter(in_transition(prefix="country__"),
+                                                             project_id=OuterRef(project))))

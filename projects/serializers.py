@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from core.serializer_fields import SlugRelatedField
 from core.serializers import ModelSerializer, Serializer
+from core.translated import localized
 from partners.models import Country
 from projects.models import (
     ALLOWED_TRANSITIONS,
@@ -82,7 +83,7 @@ class ProjectRowsSerializer(serializers.ListSerializer):
         projects = list(data.all() if hasattr(data, "all") else data)
         codes = defaultdict(list)
         links = Project.countries.through.objects.filter(project_id__in=[project.pk for project in projects])
-        for project_id, iso3 in links.order_by("country__name", "country_id").values_list("project_id",
+        for project_id, iso3 in links.order_by(localized("country__name"), "country_id").values_list("project_id",
                                                                                           "country__iso3"):
             codes[project_id].append(iso3)
         for project in projects:

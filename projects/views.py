@@ -18,7 +18,7 @@ from core.downloads import table_download
 from core.filter_form import filter_fields
 from core.forms import CleanTextMixin
 from core.imports import job_create, upload_limits
-from core.service_views import add_service_errors
+from core.service_views import ServiceFormView, ServiceRefused, apply_service
 from projects import export, selectors, services
 from projects.filters import ProjectFilterSet
 from projects.forms import (
@@ -139,28 +139,15 @@ def project_detail(request, pk: int):
 # ---------------------------------------------------------------- forms
 
 
-class _Refused(Exception):
-    """A service refused one of the writes of a page: the whole transaction is rolled back."""
-
-
-def _apply(form, call):
-    """Run a service; its refusal becomes the form's errors (at the fields it names) and aborts the save."""
-    try:
-        return call()
-    except services.StaleVersionError as error:
-        form.stale = error.message_dict.get("version", error.messages)
-        raise _Refused
-    except ValidationError as error:
-        add_service_errors(form, error)
-        raise _Refused
-    except PermissionDenied as error:  # e.g. a partner added to a new project of a unit the user may not change
-        form.add_error(None, str(error))
-        raise _Refused
-
-
 def _form_values(form) -> dict:
     """The record's own fields (an inline form also carries its project, which the services take apart)."""
     return {name: form.cleaned_data.get(name) for name in form._meta.fields if name != "project"}
+
+
+def _apply(form, call):
+    """A service for one form of a page: a refusal (a PermissionDenied too, e.g. a partner added to a new project
+    of a unit the user may not change) becomes the form's errors and rolls the page's writes back."""
+    return apply_service(form, call, permission_in_form=True)
 
 
 def _save_records(formset, *, project, user, create) -> None:
@@ -185,60 +172,82 @@ def _tripartite_create(*, project, user, stage, group, **values):
     return services.tripartite_set(project=project, stage=stage, group=group, user=user, **values)
 
 
-def _project_formsets(request, project):
-    data = request.POST if request.method == "POST" else None
-    return (PartnerFormSet(data, instance=project, prefix="partners"),
-            TripartiteFormSet(data, instance=project, prefix="tripartite"))
+class _ProjectPage(ServiceFormView):
+    """A form of one project: whoever may change it; a refusal of the service is shown in the form."""
+
+    permission = "projects.change_project"
+    permission_refusal_in_form = True
+
+    def get_object(self):
+        return _get_project(self.kwargs["pk"])
+
+    def permission_object(self):
+        return self.object
+
+    def get_success_url(self):
+        return project_url(self.object)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(project=self.object, **kwargs)
 
 
-def _project_form_page(request, form, partners, tripartite, *, project=None):
-    # A refused form answers 200, as Django's form views do (the errors are in the page, the browser logs no error).
-    return render(request, "projects/project_form.html", {
-        "form": form, "partners": partners, "tripartite": tripartite, "project": project,
-        "stale": getattr(form, "stale", None)})
+class _ProjectFormPage(_ProjectPage):
+    """The project's form with its partners and tripartite involvement (inline formsets), saved together through the
+    services: the project, then each changed record."""
+
+    form_class = ProjectForm
+    template_name = "projects/project_form.html"
+
+    def get_formsets(self) -> dict:
+        data = self.request.POST if self.request.method == "POST" else None
+        project = self.object or Project()
+        return {"partners": PartnerFormSet(data, instance=project, prefix="partners"),
+                "tripartite": TripartiteFormSet(data, instance=project, prefix="tripartite")}
+
+    def save_records(self, project) -> None:
+        user = self.request.user
+        _save_records(self.formsets["partners"], project=project, user=user, create=services.partner_add)
+        _save_records(self.formsets["tripartite"], project=project, user=user, create=_tripartite_create)
+
+    def get_success_url(self):
+        return project_url(self.saved)
 
 
-@login_required
-def project_create(request):
-    _require(request, "projects.add_project")
-    form = ProjectForm(request.POST or None)
-    partners, tripartite = _project_formsets(request, Project())
-    if request.method == "POST" and all([form.is_valid(), partners.is_valid(), tripartite.is_valid()]):
-        try:
-            with transaction.atomic():
-                project = _apply(form, lambda: services.project_create(user=request.user, **form.service_values()))
-                _save_records(partners, project=project, user=request.user, create=services.partner_add)
-                _save_records(tripartite, project=project, user=request.user, create=_tripartite_create)
-        except _Refused:
-            pass
-        else:
-            messages.success(request, _("Project %(symbol)s registered.") % {"symbol": project.symbol})
-            return redirect("projects:detail", pk=project.pk)
-    return _project_form_page(request, form, partners, tripartite)
+class ProjectCreate(_ProjectFormPage):
+    permission = "projects.add_project"
+
+    def get_object(self):
+        return None
+
+    def permission_object(self):
+        return None
+
+    def call_service(self, form):
+        project = services.project_create(user=self.request.user, **form.service_values())
+        self.save_records(project)
+        return project
+
+    def get_success_message(self):
+        return _("Project %(symbol)s registered.") % {"symbol": self.saved.symbol}
 
 
-@login_required
-def project_edit(request, pk: int):
-    project = _get_project(pk)
-    _require(request, "projects.change_project", project)
-    form = ProjectForm(request.POST or None, instance=project)
-    partners, tripartite = _project_formsets(request, project)
-    if request.method == "POST" and all([form.is_valid(), partners.is_valid(), tripartite.is_valid()]):
-        values = form.service_values()
-        try:
-            with transaction.atomic():
-                _apply(form, lambda: services.project_update(
-                    project=project, user=request.user, version=form.cleaned_data["version"],
-                    date_reason=form.cleaned_data.get("date_reason") or "", **values))
-                _save_records(partners, project=project, user=request.user, create=services.partner_add)
-                _save_records(tripartite, project=project, user=request.user, create=_tripartite_create)
-        except _Refused:
-            if getattr(form, "stale", None):
-                messages.error(request, _("Your changes were not saved: someone else changed the project."))
-        else:
-            messages.success(request, _("Project %(symbol)s saved.") % {"symbol": project.symbol})
-            return redirect("projects:detail", pk=project.pk)
-    return _project_form_page(request, form, partners, tripartite, project=project)
+class ProjectEdit(_ProjectFormPage):
+    """Changed dates that had a value need a reason (kept as a date revision); the version the form was read at is
+    checked, so that a concurrent change is not overwritten."""
+
+    stale_message = gettext_lazy("Your changes were not saved: someone else changed the project.")
+
+    def form_instance(self):
+        return self.object
+
+    def call_service(self, form):
+        services.project_update(project=self.object, user=self.request.user, version=form.cleaned_data["version"],
+                                date_reason=form.cleaned_data.get("date_reason") or "", **form.service_values())
+        self.save_records(self.object)
+        return self.object
+
+    def get_success_message(self):
+        return _("Project %(symbol)s saved.") % {"symbol": self.object.symbol}
 
 
 @login_required
@@ -254,7 +263,7 @@ def project_records(request, pk: int, kind: str):
         try:
             with transaction.atomic():
                 _save_records(formset, project=project, user=request.user, create=getattr(services, create_name))
-        except _Refused:
+        except ServiceRefused:
             pass
         else:
             messages.success(request, _("%(what)s of %(symbol)s saved.") % {"what": title, "symbol": project.symbol})
@@ -264,45 +273,39 @@ def project_records(request, pk: int, kind: str):
         "kinds": [(key, label) for key, (_f, label, _c) in RECORD_KINDS.items()]})
 
 
-@login_required
-def project_status(request, pk: int):
-    project = _get_project(pk)
-    _require(request, "projects.change_project", project)
-    form = StatusForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            _apply(form, lambda: services.project_change_status(
-                project=project, status=form.cleaned_data["status"], user=request.user,
-                version=form.cleaned_data["version"]))
-        except _Refused:
-            pass
-        else:
-            project.refresh_from_db()
-            messages.success(request, _("Status of %(symbol)s changed to “%(status)s”.") % {
-                "symbol": project.symbol, "status": project.get_status_display()})
-            return redirect("projects:detail", pk=project.pk)
-    return render(request, "projects/project_status.html", {
-        "project": project, "form": form, "stale": getattr(form, "stale", None)})
+class _ProjectFieldPage(_ProjectPage):
+    """A form of the project's own (StatusForm, DateRevisionForm): it is given the project."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "project": self.object}
 
 
-@login_required
-def project_revise_date(request, pk: int):
-    project = _get_project(pk)
-    _require(request, "projects.change_project", project)
-    form = DateRevisionForm(request.POST or None, project=project)
-    if request.method == "POST" and form.is_valid():
+class ProjectStatusChange(_ProjectFieldPage):
+    form_class = StatusForm
+    template_name = "projects/project_status.html"
+
+    def call_service(self, form):
+        return services.project_change_status(project=self.object, status=form.cleaned_data["status"],
+                                              user=self.request.user, version=form.cleaned_data["version"])
+
+    def get_success_message(self):
+        self.object.refresh_from_db()
+        return _("Status of %(symbol)s changed to “%(status)s”.") % {
+            "symbol": self.object.symbol, "status": self.object.get_status_display()}
+
+
+class ProjectDateRevision(_ProjectFieldPage):
+    form_class = DateRevisionForm
+    template_name = "projects/project_revise_date.html"
+    success_message = gettext_lazy("Date revised; the earlier date is kept in the history.")
+
+    def call_service(self, form):
         data = form.cleaned_data
-        try:
-            _apply(form, lambda: services.project_revise_date(
-                project=project, field=data["field"], new_value=data["new_value"], reason=data["reason"],
-                user=request.user, version=data["version"]))
-        except _Refused:
-            pass
-        else:
-            messages.success(request, _("Date revised; the earlier date is kept in the history."))
-            return redirect(f"{project_url(project)}?tab=history")
-    return render(request, "projects/project_revise_date.html", {
-        "project": project, "form": form, "stale": getattr(form, "stale", None)})
+        return services.project_revise_date(project=self.object, field=data["field"], new_value=data["new_value"],
+                                            reason=data["reason"], user=self.request.user, version=data["version"])
+
+    def get_success_url(self):
+        return f"{project_url(self.object)}?tab=history"
 
 
 def project_url(project) -> str:
@@ -332,14 +335,18 @@ def project_import(request):
                 form.add_error("file", error)
             else:
                 return redirect("import_job", pk=job.pk)
-        return render(request, "projects/project_import.html", {"form": form, "limits": upload_limits()},
-                      status=400)
-    return render(request, "projects/project_import.html", {"form": form, "limits": upload_limits()})
+        return render(request, "projects/project_import.html", _import_page(form), status=400)
+    return render(request, "projects/project_import.html", _import_page(form))
+
+
+def _import_page(form) -> dict:
+    return {"form": form, "limits": upload_limits(), "columns": ", ".join(services.IMPORT_COLUMNS),
+            "optional_columns": ", ".join(services.IMPORT_OPTIONAL_COLUMNS)}
 
 
 @login_required
 def import_template(request):
-    response = HttpResponse(services.import_template_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(services.import_template_csv(user=request.user), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="projects-template.csv"'
     return response
 

@@ -2,12 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.forms import BootstrapMixin, CleanTextMixin
+from core.forms import BootstrapMixin, CleanTextMixin, DateInput
 from reports.models import ImplementationPlan, Milestone, ReportRequest
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ReportRequestForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):

@@ -9,4 +9,5 @@ urlpatterns = [
     path("plans/", views.plan_list, name="plans"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
+    path("milestones/<int:pk>/", views.MilestoneEditView.as_view(), name="milestone_edit"),
 ]

@@ -11,14 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.private_files import private_file_response
+from core.service_views import ServiceFormView
 from reports import services
 from reports.builders import CONTENT_TYPES
 from reports.builders.charts import gantt_chart
 from reports.forms import MilestoneForm, PlanForm, ReportRequestForm
-from reports.models import ImplementationPlan, ReportRequest, ReportStatus
+from reports.models import ImplementationPlan, Milestone, ReportRequest, ReportStatus
 from reports.selectors import plan_timetable
 
 EXPORT = "reports.export_reports"
@@ -117,3 +119,27 @@ def milestone_add(request, pk: int):
     chart = gantt_chart(plan_timetable(plan), start=plan.start_date, end=plan.end_date, title=plan.title)
     return render(request, "reports/plan.html", {"plan": plan, "milestones": plan.milestones.all(), "form": form,
                                                  "chart": chart, "can_export": True}, status=400)
+
+
+class MilestoneEditView(ServiceFormView):
+    """Change a milestone of the plan (status, dates, owner) on its own page, back to the plan when saved."""
+
+    form_class = MilestoneForm
+    template_name = "reports/milestone_form.html"
+    permission = EXPORT
+    success_message = gettext_lazy("The milestone was saved.")
+
+    def get_object(self):
+        return get_object_or_404(Milestone.objects.select_related("plan"), pk=self.kwargs["pk"])
+
+    def form_instance(self):
+        return self.object
+
+    def call_service(self, form):
+        return services.milestone_save(plan=self.object.plan, milestone=self.object, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("reports:plan", kwargs={"pk": self.object.plan_id})
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "milestone": self.object, "plan": self.object.plan}

@@ -52,6 +52,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin: its TranslationAdmin tabs the per-language reference names
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -115,6 +116,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "home.context_processors.navigation",
             ],
+            # The formatting layer's filters (percent, money, number, yes_no) in every template: core/formats.py.
+            "builtins": ["core.templatetags.display"],
         },
     },
 ]
@@ -167,6 +170,13 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Reference data (regions, objectives, sources of funds, rules...) carry a name per language (translation.py of
+# partners, projects, alerts); the English one is the default and what an empty French or Spanish name falls back to.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "fr", "es")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# Dates as day/month/year in every language, one format per page and date field (core/formats.py).
+FORMAT_MODULE_PATH = ["core.locale_formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from home import profile as home_profile
 from home import views as home_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("", include("core.urls")),
+    path("accounts/profile/", home_profile.profile, name="profile"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("projects/", include(("projects.urls", "projects"))),

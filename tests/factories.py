@@ -11,6 +11,9 @@ from partners.models import Country, Organisation, OrganisationKind, Region, Uni
 from projects.models import (
     Biennium,
     BudgetType,
+    Convention,
+    CrossCuttingTheme,
+    DeclarationPrinciple,
     FundingSource,
     InputType,
     Programme,
@@ -116,6 +119,35 @@ class ProgrammeFactory(DjangoModelFactory):
     biennium = factory.LazyAttribute(lambda o: o.objective.biennium)
     code = "SKILLS"
     title = factory.LazyAttribute(lambda o: f"Programme {o.code}")
+
+
+class ThemeFactory(DjangoModelFactory):
+    class Meta:
+        model = CrossCuttingTheme
+        django_get_or_create = ("biennium", "code")
+
+    biennium = factory.SubFactory(BienniumFactory)
+    code = "GENDER"
+    title = factory.LazyAttribute(lambda o: f"Theme {o.code}")
+
+
+class PrincipleFactory(DjangoModelFactory):
+    class Meta:
+        model = DeclarationPrinciple
+        django_get_or_create = ("code",)
+
+    code = "CHILD_LABOUR"
+    title = factory.LazyAttribute(lambda o: f"Principle {o.code}")
+
+
+class ConventionFactory(DjangoModelFactory):
+    class Meta:
+        model = Convention
+        django_get_or_create = ("number",)
+
+    number = 138
+    title = factory.LazyAttribute(lambda o: f"Convention {o.number}")
+    is_fundamental = True
 
 
 class FundingSourceFactory(DjangoModelFactory):

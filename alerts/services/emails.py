@@ -38,7 +38,8 @@ def build_digest_message(digest):
                  "url": base + reverse("alerts:detail", args=[alert.pk])} for alert in alerts]
         context = {"user": user, "digest": digest, "window": window, "language": language,
                    "new": [row for row in rows if row["is_new"]], "changed": [row for row in rows if not row["is_new"]],
-                   "list_url": base + reverse("alerts:list"), "base_url": base}
+                   "list_url": base + reverse("alerts:list"), "base_url": base,
+                   "profile_url": base + reverse("profile")}
         # Without the characters of core.text (titles stored before TCMS refused them): mail clients and the
         # stored copy of the message get text any XML or database can hold.
         subject = xml_safe(" ".join(render_to_string("alerts/email/digest_subject.txt", context).split()))

@@ -5,6 +5,7 @@ scan's, so that the digests' windows find them) and rule edits."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from modeltranslation.utils import get_translation_fields
 
 from alerts.models import (
     Alert,
@@ -114,7 +115,9 @@ def alert_resolve(*, alert: Alert, user, note: str) -> Alert:
 def rule_update(*, rule: Rule, user, **changes) -> Rule:
     if not user.has_perm("tcms.administer"):
         raise PermissionDenied(_("Only administrators change early-warning rules."))
-    allowed = {"name", "description", "enabled", "amber_threshold", "red_threshold", "params"}
+    # name and description in the active language, or name_fr, description_es... (the admin edits all three)
+    allowed = {"name", "description", "enabled", "amber_threshold", "red_threshold", "params",
+               *get_translation_fields("name", "description")}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(_("Unknown rule fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})

@@ -9,6 +9,10 @@ keyed "<window>/<end>" (e.g. 2001-10-31/2001-10-31T14:05:09Z). What a cut window
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
+from core import formats
+
 DIGEST_HOUR_UTC = 6
 _PARTIAL_END = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -76,6 +80,26 @@ def remainder_after_cuts(window: DigestWindow, cut_keys) -> DigestWindow:
     its frequency); the key stays the window's own."""
     cuts = [cut for cut in map(window_cut, cut_keys) if cut is not None and window.start < cut < window.end]
     return window if not cuts else DigestWindow(window.frequency, window.key, max(cuts), window.end)
+
+
+def digest_period_label(*, frequency: str, key: str, created_at: dt.datetime | None = None) -> str:
+    """The period a digest covers as people read it, in the page's language and UTC: "31/10/2001 06:00 –
+    01/11/2001 06:00 (UTC)"; a digest of new red alerts (keyed by the alerts it announces) by when it was made. The
+    key stays what the unique constraint and the API see."""
+    from alerts.models import DigestFrequencyKind
+
+    if frequency == DigestFrequencyKind.IMMEDIATE:
+        return _("new red alerts of %(moment)s (UTC)") % {"moment": formats.date_time(_utc(created_at))}
+    window = digest_window_for_key(frequency=frequency, key=key)
+    if window is None:
+        return key
+    return _("%(start)s – %(end)s (UTC)") % {"start": formats.date_time(_utc(window.start)),
+                                             "end": formats.date_time(_utc(window.end))}
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """The moment as a naive UTC datetime, so the date filters show it in UTC whatever the time zone setting."""
+    return None if moment is None else moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def digest_window_for_key(*, frequency: str, key: str) -> DigestWindow | None:

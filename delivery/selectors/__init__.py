@@ -17,14 +17,23 @@ Expenditure. Allocations are not split by type of input: on `input_type` rows th
 allocation of the selected projects, so each row's rate is that input's share of delivery and the rows' rates add
 up to the total rate.
 
-Groups follow the project's classification: `funding_source` and `budget_type` use the project's source of
-funds (expenditure lines carry no source), `donor` its main donor (the donor *filter* is broader: the projects
-funded by the organisation, projects.selectors.funded_by), `unit` its responsible unit (the `unit` filter
+Groups follow the project's classification, except `funding_source` and `budget_type`, which follow the money:
+each allocation and expenditure line counts under its own source of funds (and that source's budget type), from
+the rollups by source (SourceMonthSpend, SourceYearDelivery); a project funded from two sources counts in both.
+Otherwise `donor` is the project's main donor (the donor *filter* is broader: the projects funded by the
+organisation, projects.selectors.funded_by), `unit` its responsible unit (the `unit` filter
 includes the units below the one chosen; grouping by unit does not merge them), `country` each of its countries
-(a multi-country project counts in each, so country rows can add up to more than the total).
+(a multi-country project counts in each, so country rows can add up to more than the total), and likewise
+`theme`, `principle` and `convention` each of its cross-cutting themes, Declaration principles and Conventions
+(OVERLAPPING_DIMENSIONS: a project with none counts under "(none)"; their TOTAL, delivery_total, is the portfolio
+counted once). `ldc` splits the projects in a country that was a least developed country in the year of the
+figures from the others, `in_transition` those in a country in transition (projects.selectors.in_ldc and
+in_transition_country, the same conditions as the filters); `crisis_response` and `enterprise_promotion` follow
+the project's flags.
 
-Modules: by_dimension (delivery_by, total_row, the filters), dashboard (its SQL and table), panels (one project),
-rollups (which months count; per-project money for other apps).
+Modules: by_dimension (delivery_by, rollup_sums, total_row, delivery_total, the filters), dashboard (its SQL and
+table), panels
+(one project), rollups (which months count; per-project money for other apps).
 """
 
 from delivery.figures import (
@@ -39,8 +48,11 @@ from delivery.selectors.by_dimension import (
     DIMENSION_LABELS,
     DIMENSIONS,
     FILTER_LOOKUPS,
+    OVERLAPPING_DIMENSIONS,
     DeliveryRow,
     delivery_by,
+    delivery_total,
+    overlap_note,
     project_filter,
     total_row,
 )
@@ -57,6 +69,7 @@ from delivery.selectors.dashboard import (
 from delivery.selectors.panels import (
     ProjectDelivery,
     ProjectYear,
+    SourceMoney,
     project_approvals,
     project_delivery,
     project_slippage,
@@ -65,17 +78,19 @@ from delivery.selectors.rollups import (
     ProjectMoney,
     budget_subquery,
     last_spend_months,
-    monthly_spend,
+    monthly_spend_by_source,
     portfolio_money,
     project_budget_usd,
     projects_with_delivery,
 )
 
 __all__ = [
-    "CODE_POINT_COLLATION", "DASHBOARD_GROUPS", "DIMENSION_LABELS", "DIMENSIONS", "FILTER_LOOKUPS", "SORT_KEYS",
+    "CODE_POINT_COLLATION", "DASHBOARD_GROUPS", "DIMENSION_LABELS", "DIMENSIONS", "FILTER_LOOKUPS",
+    "OVERLAPPING_DIMENSIONS", "SORT_KEYS",
     "CurvePoint", "Dashboard", "DeliveryRow", "ProjectDelivery", "ProjectFigures", "ProjectMoney", "ProjectTable",
-    "ProjectYear", "budget_subquery", "default_period", "delivery_by", "delivery_dashboard", "delivery_rate",
-    "forecast_year_end", "last_spend_months", "life_elapsed", "monthly_curve", "monthly_spend", "portfolio_money",
+    "ProjectYear", "SourceMoney", "budget_subquery", "default_period", "delivery_by", "delivery_dashboard",
+    "delivery_rate", "delivery_total", "forecast_year_end", "last_spend_months", "life_elapsed", "monthly_curve",
+    "monthly_spend_by_source", "overlap_note", "portfolio_money",
     "project_approvals", "project_budget_usd", "project_delivery", "projects_with_delivery", "project_filter",
     "project_slippage", "total_row", "year_elapsed",
 ]

@@ -1,5 +1,6 @@
 """The delivery dashboard: tiles, groups by objective, region and source, the monthly curve and the sorted
-project table, from two queries over the ProjectYearDelivery rollup whatever the number of projects.
+project table, from two queries over the ProjectYearDelivery rollup whatever the number of projects, and one over
+SourceYearDelivery for the groups by source of funds (each allocation and line under its own source).
 
 Every per-project figure (rate, forecast, at risk) is computed once, in SQL, by the SQL twins of delivery/figures.py;
 Python only converts their units. Group and total rates are delivery_rate() of the sums.
@@ -11,12 +12,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 
 from delivery import figures
 from delivery.figures import ZERO, CurvePoint, delivery_rate, from_cents, from_rate_units, money, monthly_curve
 from delivery.models import CUMULATIVE_FIELDS, ProjectMonthSpend, ProjectYearDelivery
-from delivery.selectors.by_dimension import DeliveryRow, filtered_projects, group_labels, project_filter
+from delivery.selectors.by_dimension import (
+    SOURCE_OF_MONEY_PATHS,
+    DeliveryRow,
+    filtered_projects,
+    group_labels,
+    rollup_sums,
+)
 from delivery.selectors.rollups import add_months, spend_window
 from projects.models import Project, ProjectStatus
 
@@ -96,6 +103,8 @@ class Dashboard:
 
 SORT_KEYS = ("symbol", "allocation", "expenditure", "rate", "forecast", "status")
 DASHBOARD_GROUPS = ("strategic_objective", "region", "funding_source")
+# The groups of projects, summed with the tiles in one query; the others follow the money (SOURCE_OF_MONEY_PATHS).
+PROJECT_GROUPS = ("strategic_objective", "region")
 # Python's order of text (code points), whatever the database's default collation.
 CODE_POINT_COLLATION = {"postgresql": '"C"', "sqlite": "BINARY"}
 
@@ -117,7 +126,7 @@ class _DashboardSql:
     risk = 1 if at risk: the SQL twins of delivery/figures.py, exact on SQLite as on PostgreSQL."""
 
     def __init__(self, *, year: int, as_of: dt.date | None, last: dt.date | None, threshold: Decimal | None,
-                 filters: dict | None):
+                 projects: QuerySet | None):
         quote = connection.ops.quote_name
         self.collation = CODE_POINT_COLLATION.get(connection.vendor)
         rollup, project = quote(ProjectYearDelivery._meta.db_table), quote(Project._meta.db_table)
@@ -137,51 +146,49 @@ class _DashboardSql:
                        f"AND (y.has_allocation = %s OR y.first_spend_month <= %s)")
         # As before: for a year not begun at the as-of date, January spenders are listed too (with 0 counted).
         self.source_params = [year, True, last_month or 1]
-        if project_filter(filters):
-            subquery, params = filtered_projects(filters).query.sql_with_params()
+        if projects is not None:  # the filtered projects (by_dimension.filtered_projects)
+            subquery, params = projects.query.sql_with_params()
             self.source += f" AND y.project_id IN ({subquery})"
             self.source_params += list(params)
 
     def sums(self, *, grouping_sets: bool) -> tuple[list, dict[str, list]]:
-        """(totals, {dimension: [(key, Σa, Σs)]}) in one query; totals = Σa, Σs, Σfc, at risk, projects, then Σ of
-        the running spend of each month up to the as-of month (the curve).
+        """(totals, {dimension: [(key, Σa, Σs)]}) of the PROJECT_GROUPS in one query; totals = Σa, Σs, Σfc, at
+        risk, projects, then Σ of the running spend of each month up to the as-of month (the curve).
 
-        The projects are first summed per (objective, region, source), one pass computing every sum once; the
-        grouping sets then combine those few hundred rows: with GROUPING SETS where the database has them, else
-        as a UNION ALL over the same CTE."""
+        The projects are first summed per (objective, region), one pass computing every sum once; the grouping
+        sets then combine those few hundred rows: with GROUPING SETS where the database has them, else as a
+        UNION ALL over the same CTE."""
         c = self.columns
         curve = "".join(f", SUM({column}) AS c{i:02d}" for i, column in enumerate(self.running, start=1))
-        combos = (f"SELECT p.strategic_objective_id AS o, p.region_id AS r, p.funding_source_id AS f, "
+        combos = (f"SELECT p.strategic_objective_id AS o, p.region_id AS r, "
                   f"SUM({c['a']}) AS a, SUM({c['s']}) AS s, SUM({c['fc']}) AS fc, SUM({c['risk']}) AS risk, "
                   f"COUNT(*) AS n{curve} FROM {self.source} "
-                  f"GROUP BY p.strategic_objective_id, p.region_id, p.funding_source_id")
+                  f"GROUP BY p.strategic_objective_id, p.region_id")
         params = self.source_params
         totals = "SUM(a), SUM(s), SUM(fc), SUM(risk), SUM(n)" + "".join(
             f", SUM(c{i:02d})" for i in range(1, len(self.running) + 1))
         if grouping_sets:
-            sql = (f"SELECT GROUPING(o, r, f), o, r, f, {totals} FROM ({combos}) t "
-                   f"GROUP BY GROUPING SETS ((o), (r), (f), ())")
+            sql = f"SELECT GROUPING(o, r), o, r, {totals} FROM ({combos}) t GROUP BY GROUPING SETS ((o), (r), ())"
         else:
             # Typed NULLs: PostgreSQL resolves a UNION's column types branch by branch.
             none = "CAST(NULL AS INTEGER)"
             empty = ", NULL" * (3 + len(self.running))
-            sql = (f"WITH t AS ({combos}) SELECT 7, {none}, {none}, {none}, {totals} FROM t "
-                   f"UNION ALL SELECT 3, o, {none}, {none}, SUM(a), SUM(s){empty} FROM t GROUP BY o "
-                   f"UNION ALL SELECT 5, {none}, r, {none}, SUM(a), SUM(s){empty} FROM t GROUP BY r "
-                   f"UNION ALL SELECT 6, {none}, {none}, f, SUM(a), SUM(s){empty} FROM t GROUP BY f")
-        # GROUPING(o, r, f) has a bit set for each column not grouped on: 3 = by o, 5 = by r, 6 = by f, 7 = total.
-        bit_of = {3: "strategic_objective", 5: "region", 6: "funding_source", 7: None}
+            sql = (f"WITH t AS ({combos}) SELECT 3, {none}, {none}, {totals} FROM t "
+                   f"UNION ALL SELECT 1, o, {none}, SUM(a), SUM(s){empty} FROM t GROUP BY o "
+                   f"UNION ALL SELECT 2, {none}, r, SUM(a), SUM(s){empty} FROM t GROUP BY r")
+        # GROUPING(o, r) has a bit set for each column not grouped on: 1 = by o, 2 = by r, 3 = total.
+        bit_of = {1: "strategic_objective", 2: "region", 3: None}
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        totals_row, groups = None, {name: [] for name in DASHBOARD_GROUPS}
+        totals_row, groups = None, {name: [] for name in PROJECT_GROUPS}
         for row in rows:
             dimension = bit_of[row[0]]
             if dimension is None:
-                totals_row = row[4:]
+                totals_row = row[3:]
             else:
-                key = row[1 + DASHBOARD_GROUPS.index(dimension)]
-                groups[dimension].append((key, from_cents(row[4]), from_cents(row[5])))
+                key = row[1 + PROJECT_GROUPS.index(dimension)]
+                groups[dimension].append((key, from_cents(row[3]), from_cents(row[4])))
         return totals_row, groups
 
     def page(self, *, sort: str, offset: int, limit: int | None) -> list[tuple]:
@@ -215,10 +222,11 @@ class _DashboardSql:
 
 def delivery_dashboard(*, year: int, as_of: dt.date | None = None, filters: dict | None = None,
                        sort: str = "rate", grouping_sets: bool | None = None) -> Dashboard:
-    """Everything the delivery dashboard shows, from two queries over the year rollup whatever the number of
-    projects: one aggregate (tiles, the groups by objective, region and source, the monthly curve) and one for
-    the rows of the table page being shown (sorted and cut in SQL); and the at-risk threshold (the LOW_DELIVERY
-    rule's red threshold). Project figures are Σ/Σ as in delivery_by.
+    """Everything the delivery dashboard shows, from three queries over the year rollups whatever the number of
+    projects: one aggregate (tiles, the groups by objective and region, the monthly curve), one for the groups by
+    source of funds (over the rollup by source) and one for the rows of the table page being shown (sorted and
+    cut in SQL); and the at-risk threshold (the LOW_DELIVERY rule's red threshold). Project figures are Σ/Σ as in
+    delivery_by.
 
     `grouping_sets`: use GROUPING SETS (default: on PostgreSQL); the portable form gives the same numbers.
     """
@@ -226,8 +234,13 @@ def delivery_dashboard(*, year: int, as_of: dt.date | None = None, filters: dict
     threshold = figures.at_risk_threshold()
     if grouping_sets is None:
         grouping_sets = connection.vendor == "postgresql"
-    query = _DashboardSql(year=year, as_of=as_of, last=last, threshold=threshold, filters=filters)
+    projects = filtered_projects(filters, year=year)  # read once: a unit filter reads the unit tree
+    query = _DashboardSql(year=year, as_of=as_of, last=last, threshold=threshold, projects=projects)
     totals, group_sums = query.sums(grouping_sets=grouping_sets)
+    for dimension in DASHBOARD_GROUPS:
+        if dimension in SOURCE_OF_MONEY_PATHS:
+            group_sums[dimension] = rollup_sums([SOURCE_OF_MONEY_PATHS[dimension]], year=year, last=last,
+                                                projects=projects, by_source=True, spend_reaches_january=True)
     allocation_total, spent_total, forecast_total = (from_cents(v) for v in totals[:3])
     at_risk, listed = int(totals[3] or 0), int(totals[4] or 0)
     running = [from_cents(total) for total in totals[5:]]

@@ -1,7 +1,9 @@
 """One project's money (its delivery page and the project's delivery tab): each year's figures, the curve of the
-as-of year and life-of-project delivery, from ProjectMonthSpend (one row per month) and its allocations."""
+as-of year and life-of-project delivery, from ProjectMonthSpend (one row per month) and its allocations; and the
+same money by source of funds, from SourceMonthSpend and the allocations of each source."""
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,9 +21,9 @@ from delivery.figures import (
     monthly_curve,
     slippage,
 )
-from delivery.models import Approval
+from delivery.models import Approval, SourceMonthSpend
 from delivery.selectors.rollups import last_three_months, month_of, spend_window
-from projects.models import Project
+from projects.models import FundingSource, Project
 
 
 @dataclass
@@ -37,6 +39,20 @@ class ProjectYear:
 
 
 @dataclass
+class SourceMoney:
+    """A project's money from one source of funds: of the panel's year (its allocation, and its expenditure up to
+    the as-of month) and of the project's life (all its allocations, its expenditure to date)."""
+
+    source: FundingSource
+    allocation_usd: Decimal
+    expenditure_usd: Decimal
+    delivery_rate: Decimal | None
+    budget_usd: Decimal
+    spent_to_date_usd: Decimal
+    life_delivery_rate: Decimal | None
+
+
+@dataclass
 class ProjectDelivery:
     project: Project
     as_of: dt.date
@@ -47,6 +63,32 @@ class ProjectDelivery:
     spent_to_date_usd: Decimal
     life_delivery_rate: Decimal | None
     life_elapsed: Decimal | None
+    sources: list[SourceMoney]  # in the order of the sources of funds; the money tab lists them when several
+
+
+def _by_source(project: Project, *, year: int | None, last_month: dt.date) -> list[SourceMoney]:
+    """The project's money by source of funds: allocations of `year` and of all years, expenditure of `year` and
+    of all months up to `last_month` (three queries)."""
+    allocated, budget = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
+    for source_id, allocation_year, total in (project.allocations.values("funding_source", "year")
+                                              .annotate(total=Sum("amount_usd"))
+                                              .values_list("funding_source", "year", "total")):
+        budget[source_id] += total
+        if allocation_year == year:
+            allocated[source_id] += total
+    spent, spent_to_date = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
+    for source_id, period, amount in SourceMonthSpend.objects.filter(
+            project=project, period__lte=last_month).values_list("funding_source", "period", "amount_usd"):
+        spent_to_date[source_id] += amount
+        if period.year == year:
+            spent[source_id] += amount
+    rows = []
+    for source in FundingSource.objects.filter(pk__in=set(budget) | set(spent_to_date)):
+        allocation, expenditure = money(allocated[source.pk]), money(spent[source.pk])
+        source_budget, source_spent = money(budget[source.pk]), money(spent_to_date[source.pk])
+        rows.append(SourceMoney(source, allocation, expenditure, delivery_rate(expenditure, allocation),
+                                source_budget, source_spent, delivery_rate(source_spent, source_budget)))
+    return rows
 
 
 def project_delivery(*, project: Project, as_of: dt.date | None = None) -> ProjectDelivery:
@@ -80,7 +122,8 @@ def project_delivery(*, project: Project, as_of: dt.date | None = None) -> Proje
     return ProjectDelivery(
         project=project, as_of=as_of, years=rows, current=current, curve=curve, budget_usd=budget,
         spent_to_date_usd=spent_to_date, life_delivery_rate=delivery_rate(spent_to_date, budget),
-        life_elapsed=life_elapsed(project.start_date, project.end_date, as_of))
+        life_elapsed=life_elapsed(project.start_date, project.end_date, as_of),
+        sources=_by_source(project, year=current.year if current else None, last_month=month_of(as_of)))
 
 
 def project_slippage(*, project: Project, year: int, as_of: dt.date) -> Decimal:

@@ -1,5 +1,5 @@
 """Reading the rollups: which months of a year count, and the per-project money other apps read (early warning,
-evaluation budgets, IATI), from ProjectMonthSpend, ProjectYearDelivery and Allocation, never from the raw lines.
+evaluation budgets, IATI), from the month and year rollups and Allocation, never from the raw lines.
 
 Each reader costs a fixed number of queries whatever the number of projects.
 """
@@ -14,7 +14,7 @@ from django.db.models import DecimalField, F, Max, OuterRef, Q, Subquery, Sum, V
 from django.db.models.functions import Coalesce
 
 from delivery.figures import ZERO, money
-from delivery.models import CUMULATIVE_FIELDS, Allocation, ProjectMonthSpend, ProjectYearDelivery
+from delivery.models import CUMULATIVE_FIELDS, Allocation, ProjectMonthSpend, ProjectYearDelivery, SourceMonthSpend
 
 # ---------------------------------------------------------------- months of a year
 
@@ -112,13 +112,14 @@ def last_spend_months(*, statuses: Iterable[str], first: dt.date, last: dt.date)
                 .values_list("project_id", "last"))
 
 
-def monthly_spend(project_ids: Iterable[int]) -> dict[int, dict[dt.date, Decimal]]:
-    """Per project: its spend of each month (period → US$), every month recorded (one query)."""
+def monthly_spend_by_source(project_ids: Iterable[int]) -> dict[int, dict[tuple[dt.date, int], Decimal]]:
+    """Per project: its spend of each month and source of funds ((period, source id) → US$), every month
+    recorded (one query)."""
     spend: dict[int, dict] = defaultdict(dict)
-    rows = (ProjectMonthSpend.objects.filter(project_id__in=list(project_ids)).order_by()
-            .values_list("project_id", "period", "amount_usd"))
-    for project_id, period, amount in rows:
-        spend[project_id][period] = amount
+    rows = (SourceMonthSpend.objects.filter(project_id__in=list(project_ids)).order_by()
+            .values_list("project_id", "period", "funding_source_id", "amount_usd"))
+    for project_id, period, source_id, amount in rows:
+        spend[project_id][(period, source_id)] = amount
     return spend
 
 

@@ -1,6 +1,9 @@
 """The import of the project register from CSV or XLSX (columns in the README, "Importing data"): all rows or none."""
 
+import csv
 import hashlib
+import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,9 +13,13 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import refusal_message, require
 from core.locks import serialise
+from core.security import spreadsheet_safe_row
 from partners.models import Country, Organisation, Region, Unit
 from projects.models import (
     Biennium,
+    Convention,
+    CrossCuttingTheme,
+    DeclarationPrinciple,
     ExpertAssignment,
     FundingSource,
     Programme,
@@ -25,10 +32,17 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
-from projects.permissions import ADD_PROJECT, CHANGE_PROJECT, IMPORT_PROJECTS, projects_not_editable
+from projects.permissions import (
+    ADD_PROJECT,
+    CHANGE_PROJECT,
+    IMPORT_PROJECTS,
+    editable_projects,
+    projects_not_editable,
+)
 from projects.services._shared import (
     _by,
     _refuse_unknown_fields,
+    parse_yes_no,
 )
 from projects.services.lifecycle import (
     _display,
@@ -43,14 +57,22 @@ from projects.services.records import (
 
 IMPORT_COLUMNS = ["symbol", "title", "status", "start_date", "end_date", "strategic_objective", "infocus_programme",
                   "region", "countries", "funding_source", "donor", "responsible_unit", "gender_marker"]
+# The classification a file may leave out: a project it updates then keeps what it has (a new one: none, no).
+IMPORT_OPTIONAL_COLUMNS = ["themes", "principles", "conventions", "crisis_response", "enterprise_promotion"]
 # Which file column a model field's error belongs to.
 FIELD_COLUMN = {"symbol": "symbol", "title": "title", "status": "status", "planned_start": "start_date",
                 "planned_end": "end_date", "strategic_objective": "strategic_objective",
                 "primary_programme": "infocus_programme", "region": "region", "countries": "countries",
                 "funding_source": "funding_source", "donor": "donor", "responsible_unit": "responsible_unit",
-                "gender_marker": "gender_marker"}
+                "gender_marker": "gender_marker", "themes": "themes", "principles": "principles",
+                "conventions": "conventions", "is_crisis_response": "crisis_response",
+                "is_enterprise_promotion": "enterprise_promotion"}
 IMPORT_COMPARED_FIELDS = ["title", "status", "planned_start", "planned_end", "strategic_objective",
-                          "primary_programme", "region", "funding_source", "donor", "responsible_unit", "gender_marker"]
+                          "primary_programme", "region", "funding_source", "donor", "responsible_unit", "gender_marker",
+                          "is_crisis_response", "is_enterprise_promotion"]
+# The many-to-many classification read from the optional columns of the same names (codes separated by ";").
+IMPORT_RELATIONS = ("themes", "principles", "conventions")
+_CONVENTION_RE = re.compile(r"C?([0-9]{1,5})", re.ASCII)
 
 
 @dataclass
@@ -91,10 +113,37 @@ class ProjectImportResult:
         return self.count("unchanged")
 
 
-def import_template_csv() -> str:
-    example = ["KEN/00/01/NOR", "Skills for youth employment in Kenya", "ONGOING", "2000-03-01", "2002-02-28", "2",
-               "SKILLS", "AFRICA", "KEN", "XBTC", "NORAD", "RO-AFRICA", "1"]
-    return ",".join(IMPORT_COLUMNS) + "\n" + ",".join(example) + "\n"
+def import_row(project: Project) -> list[str]:
+    """A project as a row of the import file (IMPORT_COLUMNS, IMPORT_OPTIONAL_COLUMNS): importing it unchanged
+    changes nothing."""
+    return [
+        project.symbol, project.title, project.status, project.planned_start.isoformat(),
+        project.planned_end.isoformat(), project.strategic_objective.code,
+        project.primary_programme.code if project.primary_programme else "", project.region.code,
+        ";".join(country.iso3 for country in project.countries.all()), project.funding_source.code,
+        (project.donor.acronym or project.donor.name) if project.donor else "", project.responsible_unit.code,
+        str(project.gender_marker),
+        ";".join(theme.code for theme in project.themes.all()),
+        ";".join(principle.code for principle in project.principles.all()),
+        ";".join(f"C{convention.number:03d}" for convention in project.conventions.all()),
+        "yes" if project.is_crisis_response else "no", "yes" if project.is_enterprise_promotion else "no",
+    ]
+
+
+def import_template_csv(user=None) -> str:
+    """The import file's header and, as its example, one project of this installation as the file writes it (one
+    `user` may change, when there is one): its codes exist here, and importing it unchanged changes nothing. Only
+    the header when there is no project yet."""
+    projects = Project.objects.select_related(
+        "strategic_objective", "primary_programme", "region", "funding_source", "donor", "responsible_unit",
+    ).prefetch_related("countries", "themes", "principles", "conventions").order_by("symbol")
+    example = (editable_projects(user, projects).first() if user is not None else None) or projects.first()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*IMPORT_COLUMNS, *IMPORT_OPTIONAL_COLUMNS])
+    if example is not None:
+        writer.writerow(spreadsheet_safe_row(import_row(example)))  # a title starting "=" is not a formula
+    return out.getvalue()
 
 
 def biennium_for_year(bienniums: list[Biennium], year: int) -> Biennium | None:
@@ -116,6 +165,9 @@ class _ImportLookups:
         self.countries = {c.iso3: c for c in Country.objects.all()}
         self.sources = {s.code: s for s in FundingSource.objects.all()}
         self.units = {u.code.upper(): u for u in Unit.objects.all()}
+        self.themes = {(t.biennium_id, t.code.upper()): t for t in CrossCuttingTheme.objects.all()}
+        self.principles = {p.code.upper(): p for p in DeclarationPrinciple.objects.all()}
+        self.conventions = {c.number: c for c in Convention.objects.all()}
         self.organisations_by_acronym: dict[str, list[Organisation]] = {}
         self.organisations_by_name = {}
         for organisation in Organisation.objects.all():
@@ -130,9 +182,16 @@ class _ImportLookups:
         return self.organisations_by_name.get(text.lower())
 
 
+def _codes(text: str) -> list[str]:
+    """The codes of a cell listing several ("GENDER; DEVELOPMENT"), upper case, each once, in order."""
+    return list(dict.fromkeys(code.strip().upper() for code in (text or "").split(";") if code.strip()))
+
+
 def _parse_import_row(number: int, record: dict, lookups: _ImportLookups, existing: dict[str, Project],
-                      errors: list) -> tuple[dict, list[Country], str] | None:
-    """Parse one row into Project field values; each problem is appended as a RowError naming the column."""
+                      errors: list) -> tuple[dict, list[Country], str, dict] | None:
+    """Parse one row into Project field values, its countries, its donor's text and its classification
+    ({relation: list of instances, or None where the file has no such column}); each problem is appended as a
+    RowError naming the column."""
     from core.tabular import CellError, RowError, excerpt, parse_choice, parse_date, parse_int
 
     values, row_errors = {}, []
@@ -190,6 +249,34 @@ def _parse_import_row(number: int, record: dict, lookups: _ImportLookups, existi
             countries.append(country)
     donor_text = record.get("donor", "").strip()
     values["donor"] = lookups.donor(donor_text) if donor_text else None
+    for field_name, column in (("is_crisis_response", "crisis_response"),
+                               ("is_enterprise_promotion", "enterprise_promotion")):
+        if column in record:
+            values[field_name] = cell(column, parse_yes_no)
+    relations = dict.fromkeys(IMPORT_RELATIONS)
+    if "themes" in record:
+        relations["themes"] = []
+        for code in _codes(record["themes"]):
+            theme = lookups.themes.get((biennium.pk, code)) if biennium is not None else None
+            if theme is None and biennium is not None:
+                row_errors.append(RowError(number, "themes", _(
+                    "Unknown cross-cutting theme “%(value)s” in biennium %(biennium)s.") % {
+                    "value": excerpt(code), "biennium": biennium}))
+            elif theme is not None:
+                relations["themes"].append(theme)
+    if "principles" in record:
+        relations["principles"] = [principle for code in _codes(record["principles"]) if (principle := lookup(
+            "principles", lookups.principles, code, DeclarationPrinciple._meta.verbose_name)) is not None]
+    if "conventions" in record:
+        relations["conventions"] = []
+        for code in _codes(record["conventions"]):
+            match = _CONVENTION_RE.fullmatch(code)
+            convention = lookups.conventions.get(int(match[1])) if match else None
+            if convention is None:
+                row_errors.append(RowError(number, "conventions", _(
+                    "Unknown Convention “%(value)s”: give its number, e.g. C138.") % {"value": excerpt(code)}))
+            else:
+                relations["conventions"].append(convention)
 
     project = existing.get(values["symbol"])
     if project is not None and values["status"] and values["status"] != project.status:
@@ -199,7 +286,7 @@ def _parse_import_row(number: int, record: dict, lookups: _ImportLookups, existi
     if row_errors:
         errors.extend(row_errors)
         return None
-    return values, countries, donor_text
+    return values, countries, donor_text, relations
 
 
 def _validate_import_row(number: int, values: dict, countries: list[Country], existing: dict[str, Project],
@@ -222,6 +309,11 @@ def _validate_import_row(number: int, values: dict, countries: list[Country], ex
     return candidate
 
 
+def _relation_codes(items) -> list[str]:
+    """The codes of themes, principles or Conventions as a file gives them (C + number for a Convention)."""
+    return sorted(f"C{item.number}" if isinstance(item, Convention) else item.code for item in items)
+
+
 def _field_display(value) -> str:
     return _display(value.code if hasattr(value, "code") else value)
 
@@ -238,7 +330,7 @@ class _ImportRefused(Exception):
 
 
 def _write_import_row(plan: ImportRowPlan, candidate: Project, original: dict | None, countries: list[Country],
-                      new_donor: Organisation | None, *, user, reason: str, errors: list) -> None:
+                      relations: dict, new_donor: Organisation | None, *, user, reason: str, errors: list) -> None:
     """Create or update one row's project through the same services as the pages and the API (lock, version
     check, date revisions, history with the import's reason); a refusal becomes an error of the row."""
     from core.tabular import RowError
@@ -248,10 +340,10 @@ def _write_import_row(plan: ImportRowPlan, candidate: Project, original: dict | 
         values["donor"] = new_donor
     try:
         if plan.action == "create":
-            project_create(user=user, reason=reason, countries=countries, symbol=plan.symbol, **values)
+            project_create(user=user, reason=reason, countries=countries, symbol=plan.symbol, **relations, **values)
         else:
             project_update(project=candidate, user=user, version=original["version"], reason=reason,
-                           date_reason=reason, countries=countries, **values)
+                           date_reason=reason, countries=countries, **relations, **values)
     except ValidationError as exc:  # StaleVersionError too: someone changed the project while the file was read
         for name, messages in exc.message_dict.items():
             for message in messages:
@@ -278,14 +370,15 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
     filename = filename or source_name
     result = ProjectImportResult(file_name=filename, dry_run=dry_run)
     try:
-        table = read_table(data, required=IMPORT_COLUMNS, filename=filename)
+        table = read_table(data, required=IMPORT_COLUMNS, optional=IMPORT_OPTIONAL_COLUMNS, filename=filename)
     except TableError as exc:
         result.errors = exc.errors
         return result
     result.rows_total = len(table.rows)
     lookups = _ImportLookups()
     symbols = [record.get("symbol", "").strip().upper() for _n, record in table.rows]
-    existing = {p.symbol: p for p in Project.objects.filter(symbol__in=symbols).prefetch_related("countries")}
+    existing = {p.symbol: p for p in Project.objects.filter(symbol__in=symbols).prefetch_related(
+        "countries", *IMPORT_RELATIONS)}
     not_editable = projects_not_editable(user, [p.pk for p in existing.values()])
     may_add = user is None or user.has_perm(ADD_PROJECT)
     seen: dict[str, int] = {}
@@ -304,13 +397,14 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
         row = _parse_import_row(number, record, lookups, existing, result.errors)
         if row is None:
             continue
-        values, countries, donor_text = row
+        values, countries, donor_text, relations = row
         original = None
         if symbol in existing:
             project = existing[symbol]
             original = {name: getattr(project, name) for name in IMPORT_COMPARED_FIELDS}
             original["version"] = project.version
             original_countries = sorted(c.iso3 for c in project.countries.all())
+            original_relations = {name: _relation_codes(getattr(project, name).all()) for name in IMPORT_RELATIONS}
         candidate = _validate_import_row(number, values, countries, existing, result.errors)
         if candidate is None:
             continue
@@ -320,15 +414,19 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
         else:
             changes = [f"{Project._meta.get_field(name).verbose_name}: {_field_display(original[name])} → "
                        f"{_field_display(values[name])}" for name in IMPORT_COMPARED_FIELDS
-                       if name != "donor" and original[name] != values[name]]
+                       if name != "donor" and name in values and original[name] != values[name]]
             if new_donor or (original["donor"] != values["donor"]):
                 changes.append(f"{Project._meta.get_field('donor').verbose_name}: "
                                f"{_field_display(original['donor'])} → {new_donor or _field_display(values['donor'])}")
             if sorted(c.iso3 for c in countries) != original_countries:
                 changes.append(f"{_('countries')}: {_display(original_countries)} → "
                                f"{_display(sorted(c.iso3 for c in countries))}")
+            for name, chosen in relations.items():
+                if chosen is not None and _relation_codes(chosen) != original_relations[name]:
+                    changes.append(f"{Project._meta.get_field(name).verbose_name}: "
+                                   f"{_display(original_relations[name])} → {_display(_relation_codes(chosen))}")
             plan = ImportRowPlan(number, symbol, "update" if changes else "unchanged", changes)
-        parsed.append((plan, candidate, original, countries, new_donor))
+        parsed.append((plan, candidate, original, countries, relations, new_donor))
         if new_donor and new_donor not in result.donors_created:
             result.donors_created.append(new_donor)
     result.plans = [item[0] for item in parsed]
@@ -341,10 +439,10 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
     try:
         with transaction.atomic():
             donors = {text: donor_get_or_create(text=text, user=user)[0] for text in result.donors_created}
-            for plan, candidate, original, countries, new_donor in with_progress(parsed, progress):
+            for plan, candidate, original, countries, relations, new_donor in with_progress(parsed, progress):
                 if plan.action != "unchanged":
-                    _write_import_row(plan, candidate, original, countries, donors.get(new_donor), user=user,
-                                      reason=reason, errors=result.errors)
+                    _write_import_row(plan, candidate, original, countries, relations, donors.get(new_donor),
+                                      user=user, reason=reason, errors=result.errors)
             if result.errors:
                 raise _ImportRefused
     except _ImportRefused:

@@ -34,23 +34,13 @@ from core.tabular import (
 from partners.models import Country
 from projects.models import ExpertAssignment, ProgressReport, Project, TrainingActivity
 from projects.permissions import CHANGE_PROJECT, IMPORT_PROJECTS, projects_not_editable
-from projects.services._shared import _by
+from projects.services._shared import _by, parse_yes_no
 
 CHUNK = 2000
-TRUE_WORDS, FALSE_WORDS = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0", ""}
 
 
 def _text(value: str) -> str:
     return (value or "").strip()
-
-
-def _bool(value: str) -> bool:
-    word = _text(value).lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise CellError(_("“%(value)s” is not yes or no.") % {"value": excerpt(value)})
 
 
 def _count(value: str) -> int:
@@ -60,7 +50,8 @@ def _count(value: str) -> int:
 @dataclass(frozen=True)
 class RecordLayout:
     """One kind of record file: its model, required and optional columns, the column each parsed value comes from
-    (value name → (column, parser)), the values that identify a record within its project, and an example row."""
+    (value name → (column, parser)), the values that identify a record within its project, an example row for when
+    there is no record yet, and how a record reads as a row (the template's example: importing it changes nothing)."""
 
     model: type
     required: list[str]
@@ -68,6 +59,8 @@ class RecordLayout:
     parsers: dict[str, tuple[str, Callable]]
     key: tuple[str, ...]
     example: list[str]
+    as_row: Callable[[object], list[str]]
+    related: tuple[str, ...] = ("project",)
 
     @property
     def columns(self) -> list[str]:
@@ -86,16 +79,20 @@ RECORD_LAYOUTS: dict[str, RecordLayout] = {
                                                                           max_digits=7)),
                  "name": ("name", _text)},
         key=("nationality", "year", "name"),
-        example=["KEN/00/01/NOR", "KEN", "2001", "6.5", "Chief technical adviser"]),
+        example=["KEN/00/01/NOR", "KEN", "2001", "6.5", "Chief technical adviser"],
+        as_row=lambda r: [r.project.symbol, r.nationality.iso3, str(r.year), str(r.work_months), r.name],
+        related=("project", "nationality")),
     "training": RecordLayout(
         model=TrainingActivity, required=["project_symbol", "title", "start_date", "end_date"],
         optional=["area", "women", "men", "turin_centre"],
         parsers={"title": ("title", _text), "start_date": ("start_date", lambda v: parse_date(_text(v))),
                  "end_date": ("end_date", lambda v: parse_date(_text(v))), "area": ("area", _text),
-                 "women": ("women", _count), "men": ("men", _count), "is_turin_centre": ("turin_centre", _bool)},
+                 "women": ("women", _count), "men": ("men", _count), "is_turin_centre": ("turin_centre", parse_yes_no)},
         key=("title", "start_date"),
         example=["KEN/00/01/NOR", "Start and improve your business", "2001-03-05", "2001-03-09",
-                 "Small enterprise management", "12", "9", "no"]),
+                 "Small enterprise management", "12", "9", "no"],
+        as_row=lambda r: [r.project.symbol, r.title, r.start_date.isoformat(), r.end_date.isoformat(), r.area,
+                          str(r.women), str(r.men), "yes" if r.is_turin_centre else "no"]),
     "progress_reports": RecordLayout(
         model=ProgressReport, required=["project_symbol", "period_end", "due_date"],
         optional=["submitted_date", "comment"],
@@ -104,7 +101,9 @@ RECORD_LAYOUTS: dict[str, RecordLayout] = {
                  "submitted_date": ("submitted_date", lambda v: parse_date(_text(v), required=False)),
                  "comment": ("comment", _text)},
         key=("period_end",),
-        example=["KEN/00/01/NOR", "2001-06-30", "2001-08-31", "2001-08-20", "On time"]),
+        example=["KEN/00/01/NOR", "2001-06-30", "2001-08-31", "2001-08-20", "On time"],
+        as_row=lambda r: [r.project.symbol, r.period_end.isoformat(), r.due_date.isoformat(),
+                          r.submitted_date.isoformat() if r.submitted_date else "", r.comment]),
 }
 
 
@@ -113,9 +112,11 @@ class RecordImportResult(TableImportResult):
 
 
 def record_template_rows(kind: str) -> list[list[str]]:
-    """Header and one example row of a kind's import file."""
+    """Header and one example row of a kind's import file: the latest record of this installation as the file
+    writes it (its project and codes exist here; importing it unchanged changes nothing), else the layout's."""
     layout = RECORD_LAYOUTS[kind]
-    return [layout.columns, layout.example]
+    latest = layout.model.objects.select_related(*layout.related).order_by("-pk").first()
+    return [layout.columns, layout.as_row(latest) if latest is not None else layout.example]
 
 
 def _chunks(items: list):

@@ -1,10 +1,16 @@
 """The reference data (`load_reference`): regions, countries, the programme framework, Conventions, sources of
-funds, types of input and default units, from fixtures/; idempotent."""
+funds, types of input and default units, from fixtures/; idempotent.
+
+Names are loaded in every language of the reference data (settings.MODELTRANSLATION_LANGUAGES): a fixture's
+`name` / `title` is the English one, `name_fr`, `title_es`... the others; countries' French and Spanish names
+come from the CLDR (Babel)."""
 
 import csv
 import json
 from dataclasses import dataclass, field
 
+from babel import Locale
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Model
 
@@ -65,6 +71,23 @@ def _sync(model: type[Model], summary: ReferenceSummary, *, key: dict, values: d
     return instance
 
 
+def _names(record: dict, field: str) -> dict[str, str | None]:
+    """{"name_en": ..., "name_fr": ..., "name_es": ...} from a fixture row whose `field` is the English name and
+    `field_fr`, `field_es`... the others (missing or empty: None, so the English one is shown)."""
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    return {f"{field}_{language}": (record[field] if language == default else record.get(f"{field}_{language}"))
+            or None for language in settings.MODELTRANSLATION_LANGUAGES}
+
+
+def _country_names(iso2: str, english: str) -> dict[str, str | None]:
+    """A country's names: the fixture's English one, the others from the CLDR (Babel)."""
+    record = {"name": english}
+    for language in settings.MODELTRANSLATION_LANGUAGES:
+        if language != settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
+            record[f"name_{language}"] = Locale.parse(language).territories.get(iso2)
+    return _names(record, "name")
+
+
 def _optional_int(text: str) -> int | None:
     return int(text) if text else None
 
@@ -76,12 +99,13 @@ def load_reference() -> ReferenceSummary:
     regions = {}
     for row in _read_csv("regions.csv"):
         regions[row["code"]] = _sync(Region, summary, key={"code": row["code"]}, values={
-            "name": row["name"], "iati_code": row["iati_code"], "sort_order": int(row["sort_order"])})
+            **_names(row, "name"), "iati_code": row["iati_code"], "sort_order": int(row["sort_order"])})
 
     existing = {c.iso3: c for c in Country.objects.all()}
     to_create, to_update, update_fields = [], [], set()
     for row in _read_csv("countries.csv"):
-        values = {"iso2": row["iso2"], "name": row["name"], "region_id": regions[row["region"]].pk,
+        values = {"iso2": row["iso2"], **_country_names(row["iso2"], row["name"]),
+                  "region_id": regions[row["region"]].pk,
                   "is_ldc": row["is_ldc"] == "1", "ldc_graduation_year": _optional_int(row["ldc_graduation_year"]),
                   "in_transition": row["in_transition"] == "1"}
         country = existing.get(row["iso3"])
@@ -109,39 +133,39 @@ def load_reference() -> ReferenceSummary:
             "start_year": biennium_data["start_year"], "end_year": biennium_data["end_year"]})
         for objective_data in biennium_data["objectives"]:
             objective = _sync(StrategicObjective, summary, key={"biennium": biennium, "code": objective_data["code"]},
-                              values={"title": objective_data["title"]})
+                              values=_names(objective_data, "title"))
             for programme_data in objective_data["programmes"]:
                 _sync(Programme, summary, key={"biennium": biennium, "code": programme_data["code"]},
-                      values={"objective": objective, "title": programme_data["title"]})
+                      values={"objective": objective, **_names(programme_data, "title")})
             for operational_data in objective_data["operational_objectives"]:
                 operational = _sync(OperationalObjective, summary,
                                     key={"objective": objective, "code": operational_data["code"]},
-                                    values={"title": operational_data["title"]})
+                                    values=_names(operational_data, "title"))
                 for indicator_data in operational_data["indicators"]:
                     _sync(FrameworkIndicator, summary,
                           key={"operational_objective": operational, "code": indicator_data["code"]},
                           values={"text": indicator_data["text"], "target": indicator_data.get("target", "")})
         for theme_data in biennium_data["themes"]:
             _sync(CrossCuttingTheme, summary, key={"biennium": biennium, "code": theme_data["code"]},
-                  values={"title": theme_data["title"]})
+                  values=_names(theme_data, "title"))
 
     principles = {}
     for row in _read_csv("declaration_principles.csv"):
         principles[row["code"]] = _sync(DeclarationPrinciple, summary, key={"code": row["code"]},
-                                        values={"title": row["title"]})
+                                        values=_names(row, "title"))
     for row in _read_csv("conventions.csv"):
         _sync(Convention, summary, key={"number": int(row["number"])}, values={
-            "title": row["title"], "is_fundamental": True, "fundamental_since": int(row["fundamental_since"]),
+            **_names(row, "title"), "is_fundamental": True, "fundamental_since": int(row["fundamental_since"]),
             "principle": principles[row["principle"]]})
     for row in _read_csv("funding_sources.csv"):
         _sync(FundingSource, summary, key={"code": row["code"]}, values={
-            "name": row["name"], "budget_type": row["budget_type"], "sort_order": int(row["sort_order"])})
+            **_names(row, "name"), "budget_type": row["budget_type"], "sort_order": int(row["sort_order"])})
     for row in _read_csv("input_types.csv"):
         _sync(InputType, summary, key={"code": row["code"]}, values={
-            "name": row["name"], "sort_order": int(row["sort_order"])})
+            **_names(row, "name"), "sort_order": int(row["sort_order"])})
     for row in _read_csv("units.csv"):
         _sync(Unit, summary, key={"code": row["code"]}, values={
-            "name": row["name"], "kind": UnitKind(row["kind"]),
+            **_names(row, "name"), "kind": UnitKind(row["kind"]),
             "parent": Unit.objects.get(code=row["parent"]) if row["parent"] else None,
             "region": regions[row["region"]] if row["region"] else None})
     return summary

@@ -15,7 +15,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from core.text import xml_safe
-from reports.selectors import COUNT, MONEY, NUMBER, PERCENT, GbReport
+from reports.selectors import COUNT, MONEY, NUMBER, PERCENT, GbReport, money_unit
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -49,7 +49,7 @@ def cover_lines(report: GbReport) -> list[str]:
         lines.append(_("Compared with: %(period)s") % {"period": report.previous.label})
         lines.append(_("Data as of: %(date)s") % {"date": formats.date_format(report.as_of, "DATE_FORMAT")}
                      if report.as_of else _("Data as of: end of the period"))
-        lines.append(_("Amounts in thousands of US dollars (US$ '000)."))
+        lines.append(_("Amounts in thousands of US dollars (%(unit)s).") % {"unit": money_unit()})
     lines.append(_("Data checksum (SHA-256): %(checksum)s") % {"checksum": report.checksum})
     return lines
 

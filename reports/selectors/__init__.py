@@ -43,6 +43,8 @@ from reports.selectors._shared import (
     TEXT,
     THOUSAND,
     ZERO,
+    money_header,
+    money_unit,
 )
 from reports.selectors.checksum import (
     data_checksum,
@@ -78,6 +80,8 @@ __all__ = [
     "LESSONS_SHOWN",
     "LessonItem",
     "MONEY",
+    "money_header",
+    "money_unit",
     "NUMBER",
     "ORDERED_BY",
     "PERCENT",

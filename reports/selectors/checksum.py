@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Q, Sum
 
 from alerts.models import Alert, AlertState, Severity
-from delivery.models import Allocation, Approval, Expenditure, ProjectYearDelivery
+from delivery.models import Allocation, Approval, Expenditure, ProjectYearDelivery, SourceYearDelivery
 from evaluation.models import (
     CRITERIA,
     Evaluation,
@@ -53,9 +53,11 @@ def data_checksum(*, period: Period, as_of: dt.date | None = None) -> str:
         "allocation": Allocation.objects.filter(year__in=years).aggregate(n=Count("id"), s=money_cents,
                                                                           f=Sum("funding_source_id")),
         "expenditure": Expenditure.objects.filter(period__gte=first, period__lte=last).aggregate(
-            n=Count("id"), s=money_cents, t=Sum("input_type_id")),
+            n=Count("id"), s=money_cents, t=Sum("input_type_id"), f=Sum("funding_source_id")),
         "year_rollup": ProjectYearDelivery.objects.filter(year__in=years).aggregate(
             n=Count("id"), a=Sum("allocation_cents"), s=Sum("spent_cents_to_m12")),
+        "source_year_rollup": SourceYearDelivery.objects.filter(year__in=years).aggregate(
+            n=Count("id"), a=Sum("allocation_cents"), s=Sum("spent_cents_to_m12"), f=Sum("funding_source_id")),
         "approvals": Approval.objects.filter(date__gte=first, date__lte=last).aggregate(
             n=Count("id"), s=money_cents, d=Sum("donor_id")),
         "projects": Project.objects.aggregate(n=Count("id"), o=Sum("strategic_objective_id"),
@@ -63,6 +65,12 @@ def data_checksum(*, period: Period, as_of: dt.date | None = None) -> str:
                                               r=Sum("region_id"), g=Sum("gender_marker"),
                                               a=Count("id", filter=Q(is_autonomous=True)), m=Max("updated_at")),
         "project_countries": Project.countries.through.objects.aggregate(n=Count("id"), c=Sum("country_id")),
+        "project_themes": Project.themes.through.objects.aggregate(n=Count("id"), t=Sum("crosscuttingtheme_id")),
+        "project_principles": Project.principles.through.objects.aggregate(
+            n=Count("id"), p=Sum("declarationprinciple_id")),
+        "project_conventions": Project.conventions.through.objects.aggregate(n=Count("id"), c=Sum("convention_id")),
+        "countries_in_transition": Country.objects.aggregate(n=Count("id", filter=Q(in_transition=True)),
+                                                             s=Sum("id", filter=Q(in_transition=True))),
         "countries": Country.objects.aggregate(n=Count("id"), ldc=Count("id", filter=Q(is_ldc=True)),
                                                g=Sum("ldc_graduation_year"), r=Sum("region_id")),
         "experts": ExpertAssignment.objects.filter(year__in=years).aggregate(

@@ -5,9 +5,11 @@ import hashlib
 import json
 from collections.abc import Callable
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from partners.models import Organisation, Region
+from projects.models import Convention, CrossCuttingTheme, DeclarationPrinciple
 from reports.models import ImplementationPlan, MilestoneStatus
 from reports.selectors.checksum import (
     data_checksum,
@@ -92,6 +94,23 @@ def period_report(*, period: Period, as_of: dt.date | None = None, kind: str = "
                                         "para 43).")))
     tables.append(_tripartite_table(period, as_of))
     tables.append(_gender_table(portfolio))
+    for key, title, model, dimension in (
+            ("by_theme", _("Expenditure by cross-cutting theme"), CrossCuttingTheme, "theme"),
+            ("by_principle", _("Expenditure by Declaration principle"), DeclarationPrinciple, "principle"),
+            ("by_convention", _("Expenditure by Convention supported"), Convention, "convention")):
+        header = str(capfirst(model._meta.verbose_name))
+        tables.append(_delivery_compare(key, title, header, dimension, period, previous, as_of, previous_as_of))
+    tables.append(_delivery_compare(
+        "by_ldc", _("Expenditure in least developed countries, by the status of the year"),
+        _("Least developed countries"), "ldc", period, previous, as_of, previous_as_of,
+        note=_("A project counts, whole, in least developed countries when one of its countries was one in the year "
+               "of the figures (%(years)s; %(previous_years)s for the period before). The table by region and "
+               "source of funds splits a project's expenditure among its countries instead.") % {
+            "years": ", ".join(map(str, period.years)), "previous_years": ", ".join(map(str, previous.years))}))
+    tables.append(_delivery_compare(
+        "by_transition", _("Expenditure in countries in transition"), _("Countries in transition"), "in_transition",
+        period, previous, as_of, previous_as_of,
+        note=_("A project counts, whole, when one of its countries is a country in transition.")))
     report_progress(75)
     tables.append(_early_warnings_table(period, as_of))
     tables.append(_evaluations_table(period, as_of))

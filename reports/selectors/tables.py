@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Alert, AlertState, RuleCode, Severity, SlippageReason
 from delivery.models import Approval
-from delivery.selectors import DeliveryRow, delivery_by, delivery_rate, projects_with_delivery
+from delivery.selectors import (
+    OVERLAPPING_DIMENSIONS,
+    DeliveryRow,
+    delivery_by,
+    delivery_rate,
+    overlap_note,
+    projects_with_delivery,
+)
 from evaluation.models import (
     CRITERIA,
     Evaluation,
@@ -22,8 +29,12 @@ from evaluation.models import (
     ResponseKind,
 )
 from partners.models import Country, Region
+from partners.selectors import ldc_in
 from projects.models import (
     ConstituentGroup,
+    Convention,
+    CrossCuttingTheme,
+    DeclarationPrinciple,
     ExpertAssignment,
     FundingSource,
     GenderMarker,
@@ -46,6 +57,7 @@ from reports.selectors._shared import (
     TEXT,
     THOUSAND,
     ZERO,
+    money_header,
 )
 from reports.selectors.periods import (
     Period,
@@ -66,6 +78,7 @@ class ReportTable:
     rows: list[list]
     total: list | None = None
     note: str = ""
+    rows_overlap: bool = False  # a project counts in several rows; the total counts it once
 
     @property
     def sheet(self) -> str:
@@ -117,27 +130,26 @@ def change(current, previous) -> Decimal | None:
     return None if not previous else (Decimal(current) - Decimal(previous)) * HUNDRED / Decimal(previous)
 
 
-def _money_header(label: str) -> str:
-    return _("%(period)s (US$ '000)") % {"period": label}
-
-
 # ---------------------------------------------------------------- delivery over a period
 
 
 def period_delivery_by(*, dimension: str, period: Period, as_of: dt.date | None = None,
-                       filters: dict | None = None) -> list[DeliveryRow]:
-    """delivery_by over a period of whole months (see the module's docstring), sorted by label."""
+                       filters: dict | None = None, split_by_source: bool = False) -> list[DeliveryRow]:
+    """delivery_by over a period of whole months (see the module's docstring), sorted by label; `split_by_source`
+    as delivery_by's."""
     last_day = period.last_day(as_of)
     sums: dict = {}
     for year in period.years:
         # Counting up to a day before the period (as_of earlier than its start) counts no spend at all.
         upto = last_day if last_day >= period.start else period.start - dt.timedelta(days=1)
-        for row in delivery_by(dimension=dimension, year=year, as_of=upto, filters=filters):
+        for row in delivery_by(dimension=dimension, year=year, as_of=upto, filters=filters,
+                               split_by_source=split_by_source):
             label, allocation, spent = sums.get(row.group_key, (row.group_label, ZERO, ZERO))
             sums[row.group_key] = (label, allocation + row.allocation_usd, spent + row.expenditure_usd)
         if year == period.start.year and period.start.month > 1:
             before = period.start - dt.timedelta(days=1)
-            for row in delivery_by(dimension=dimension, year=year, as_of=before, filters=filters):
+            for row in delivery_by(dimension=dimension, year=year, as_of=before, filters=filters,
+                                   split_by_source=split_by_source):
                 label, allocation, spent = sums.get(row.group_key, (row.group_label, ZERO, ZERO))
                 sums[row.group_key] = (label, allocation, spent - row.expenditure_usd)
     rows = [DeliveryRow(key, label, allocation, spent, delivery_rate(spent, allocation))
@@ -147,19 +159,24 @@ def period_delivery_by(*, dimension: str, period: Period, as_of: dt.date | None 
 
 @dataclass
 class _Portfolio:
-    """Per project: (allocation, expenditure) in the period, and the attributes tables group by."""
+    """Per project: (allocation, expenditure) in the period, the same split by the source of funds of the money
+    (the tables by source count each allocation and line under its own source), and the attributes tables group
+    by."""
 
     figures: dict[int, tuple[Decimal, Decimal]]
-    attributes: dict[int, tuple]  # id → (objective_id, programme_id, source_id, region_id, gender_marker)
+    by_source: dict[tuple[int, int], tuple[Decimal, Decimal]]  # (id, source id) → (allocation, expenditure)
+    attributes: dict[int, tuple]  # id → (objective_id, programme_id, region_id, gender_marker)
 
 
 def _portfolio(period: Period, as_of: dt.date | None) -> _Portfolio:
     rows = period_delivery_by(dimension="project", period=period, as_of=as_of)
     figures = {row.group_key: (row.allocation_usd, row.expenditure_usd) for row in rows}
+    by_source = {row.group_key: (row.allocation_usd, row.expenditure_usd) for row in period_delivery_by(
+        dimension="project", period=period, as_of=as_of, split_by_source=True)}
     in_years = projects_with_delivery(period.years)
     attributes = {pk: rest for pk, *rest in Project.objects.filter(pk__in=in_years).values_list(
-        "pk", "strategic_objective_id", "primary_programme_id", "funding_source_id", "region_id", "gender_marker")}
-    return _Portfolio(figures, {pk: tuple(values) for pk, values in attributes.items()})
+        "pk", "strategic_objective_id", "primary_programme_id", "region_id", "gender_marker")}
+    return _Portfolio(figures, by_source, {pk: tuple(values) for pk, values in attributes.items()})
 
 
 def _by_key(rows: list[DeliveryRow]) -> dict:
@@ -170,14 +187,20 @@ def _by_key(rows: list[DeliveryRow]) -> dict:
 
 
 def _compare_table(key: str, title: str, first_header: str, current: dict, previous: dict, labels: dict,
-                   period: Period, previous_period: Period, order: list | None = None, note: str = "") -> ReportTable:
-    """Label · previous (US$ '000) · % · current (US$ '000) · % · % change; amounts given in US$."""
+                   period: Period, previous_period: Period, order: list | None = None, note: str = "",
+                   totals: tuple[Decimal, Decimal] | None = None) -> ReportTable:
+    """Label · previous (US$ '000) · % · current (US$ '000) · % · % change; amounts given in US$.
+
+    `totals` (current, previous): where the rows overlap, the portfolio's totals, which the shares are of."""
     keys = order if order is not None else sorted(set(current) | set(previous), key=lambda k: str(labels.get(k, k)))
-    total_current = sum(current.values(), ZERO)
-    total_previous = sum(previous.values(), ZERO)
-    columns = [Column(first_header), Column(_money_header(previous_period.label), MONEY),
+    if totals is not None:
+        total_current, total_previous = totals
+    else:
+        total_current = sum(current.values(), ZERO)
+        total_previous = sum(previous.values(), ZERO)
+    columns = [Column(first_header), Column(money_header(previous_period.label), MONEY),
                Column(_("%(period)s (%% of total)") % {"period": previous_period.label}, PERCENT),
-               Column(_money_header(period.label), MONEY),
+               Column(money_header(period.label), MONEY),
                Column(_("%(period)s (%% of total)") % {"period": period.label}, PERCENT),
                Column(_("Change (%)"), PERCENT)]
     rows = []
@@ -188,11 +211,19 @@ def _compare_table(key: str, title: str, first_header: str, current: dict, previ
     total = [_("Total"), thousands(total_previous), share(total_previous, total_previous) if rows else None,
              thousands(total_current), share(total_current, total_current) if rows else None,
              change(total_current, total_previous)]
-    return ReportTable(key, title, columns, rows, total, note)
+    return ReportTable(key, title, columns, rows, total, note, rows_overlap=totals is not None)
 
 
-# Rows of these dimensions follow the reference list's own order (sort_order), as in the Governing Body tables.
-ORDERED_BY = {"funding_source": FundingSource, "region": Region, "input_type": InputType}
+# Rows of these dimensions follow the reference list's own order (sort_order), as in the Governing Body tables;
+# the yes/no dimensions (ldc, in_transition) show yes first; "(none)" comes last.
+ORDERED_BY = {"funding_source": FundingSource, "region": Region, "input_type": InputType,
+              "theme": CrossCuttingTheme, "principle": DeclarationPrinciple, "convention": Convention}
+_THEME_ORDER = ("biennium__start_year", "code")
+
+
+def _period_expenditure(period: Period, as_of: dt.date | None) -> Decimal:
+    """The portfolio's expenditure in the period, each project once (each has exactly one status)."""
+    return sum((r.expenditure_usd for r in period_delivery_by(dimension="status", period=period, as_of=as_of)), ZERO)
 
 
 def _delivery_compare(key, title, first_header, dimension, period, previous_period, as_of, previous_as_of, note=""):
@@ -200,11 +231,24 @@ def _delivery_compare(key, title, first_header, dimension, period, previous_peri
     before = period_delivery_by(dimension=dimension, period=previous_period, as_of=previous_as_of)
     labels = {r.group_key: r.group_label for r in [*before, *current]}
     keys = set(labels)
-    order = [pk for pk in ORDERED_BY[dimension].objects.values_list("pk", flat=True) if pk in keys]
-    order += sorted(keys - set(order), key=lambda k: str(labels[k]))
+    if dimension in ORDERED_BY:
+        reference = ORDERED_BY[dimension].objects.all()
+        if reference.model is CrossCuttingTheme:
+            reference = reference.order_by(*_THEME_ORDER)
+        known = list(reference.values_list("pk", flat=True))
+    else:
+        known = [True, False]
+    order = [pk for pk in known if pk in keys]
+    order += sorted(keys - set(order) - {None}, key=lambda k: str(labels[k]))
+    if None in keys:
+        order.append(None)  # the projects with no theme (principle, Convention)
+    totals = None
+    if dimension in OVERLAPPING_DIMENSIONS:
+        totals = (_period_expenditure(period, as_of), _period_expenditure(previous_period, previous_as_of))
+        note = " ".join(text for text in (note, str(overlap_note(dimension))) if text)
     return _compare_table(key, title, first_header, {r.group_key: r.expenditure_usd for r in current},
                           {r.group_key: r.expenditure_usd for r in before}, labels, period, previous_period,
-                          order=order, note=note)
+                          order=order, note=note, totals=totals)
 
 
 def _sources() -> list[FundingSource]:
@@ -228,9 +272,9 @@ def _cross_table(key: str, title: str, label_headers: list[str], current: dict, 
     for (r, _s), amount in previous.items():
         row_before[r] += amount
     total_now, total_before = sum(row_now.values(), ZERO), sum(row_before.values(), ZERO)
-    columns = ([Column(h) for h in label_headers] + [Column(f"{s.name} (US$ '000)", MONEY) for s in shown]
-               + [Column(_money_header(period.label), MONEY), Column(_("Share of total (%)"), PERCENT),
-                  Column(_money_header(previous_period.label), MONEY), Column(_("Change (%)"), PERCENT)])
+    columns = ([Column(h) for h in label_headers] + [Column(money_header(s.name), MONEY) for s in shown]
+               + [Column(money_header(period.label), MONEY), Column(_("Share of total (%)"), PERCENT),
+                  Column(money_header(previous_period.label), MONEY), Column(_("Change (%)"), PERCENT)])
     rows = []
     for r in row_keys:
         rows.append([*[str(cell) for cell in labels[r]],
@@ -254,31 +298,31 @@ def _field_labels(keys) -> dict:
 
 
 def _field_sums(portfolio: _Portfolio, *, index: int) -> dict:
-    """{((objective, programme), source): Σ figure[index]} (0 allocation, 1 expenditure)."""
+    """{((objective, programme), source): Σ figure[index]} (0 allocation, 1 expenditure), each amount under the
+    source of funds it came from."""
     sums = defaultdict(Decimal)
-    for pk, values in portfolio.figures.items():
-        objective, programme, source, _region, _marker = portfolio.attributes[pk]
+    for (pk, source), values in portfolio.by_source.items():
+        objective, programme, _region, _marker = portfolio.attributes[pk]
         sums[((objective, programme), source)] += values[index]
     return sums
 
 
 def _ldc_sums(period: Period, portfolio: _Portfolio) -> dict:
-    """{(region_id, source_id): US$}: each project's expenditure split evenly among its countries, the shares of
-    the countries that were LDCs in the period's last year counted in their region."""
+    """{(region_id, source_id): US$}: each project's expenditure (of each source of funds) split evenly among its
+    countries, the shares of the countries that were LDCs in the period's last year counted in their region."""
     year = period.end.year
-    ldc = Q(is_ldc=True) | Q(ldc_graduation_year__gt=year)
     through = Project.countries.through
     country_counts = dict(through.objects.values("project_id").annotate(n=Count("id")).values_list(
         "project_id", "n"))
-    ldc_rows = through.objects.filter(country__in=Country.objects.filter(ldc)).values(
+    ldc_rows = through.objects.filter(ldc_in(year, prefix="country__")).values(
         "project_id", "country__region_id").annotate(n=Count("id")).values_list("project_id", "country__region_id", "n")
+    spent_by_source = defaultdict(list)
+    for (project_id, source), (_allocation, spent) in portfolio.by_source.items():
+        spent_by_source[project_id].append((source, spent))
     sums = defaultdict(Decimal)
     for project_id, region_id, ldc_count in ldc_rows:
-        if project_id not in portfolio.figures:
-            continue
-        spent = portfolio.figures[project_id][1]
-        source = portfolio.attributes[project_id][2]
-        sums[(region_id, source)] += spent * ldc_count / country_counts[project_id]
+        for source, spent in spent_by_source.get(project_id, []):
+            sums[(region_id, source)] += spent * ldc_count / country_counts[project_id]
     return sums
 
 
@@ -377,7 +421,7 @@ def _delivery_by_field_table(portfolio: _Portfolio, period: Period) -> ReportTab
     keys = set(allocation) | set(spent)
     labels = _field_labels(keys)
     columns = [Column(_("Strategic objective")), Column(_("InFocus programme")),
-               Column(_("Allocation (US$ '000)"), MONEY), Column(_("Expenditure (US$ '000)"), MONEY),
+               Column(money_header(_("Allocation")), MONEY), Column(money_header(_("Expenditure")), MONEY),
                Column(_("Delivery rate (%)"), PERCENT)]
     rows = [[*labels[k], thousands(allocation[k]), thousands(spent[k]), share(spent[k], allocation[k])]
             for k in sorted(keys, key=lambda k: [str(c) for c in labels[k]])]
@@ -426,12 +470,12 @@ def _gender_table(portfolio: _Portfolio) -> ReportTable:
     projects = defaultdict(int)
     spent = defaultdict(Decimal)
     for pk, (_allocation, expenditure) in portfolio.figures.items():
-        marker = portfolio.attributes[pk][4]
+        marker = portfolio.attributes[pk][3]
         projects[marker] += 1
         spent[marker] += expenditure
     total_projects, total_spent = sum(projects.values()), sum(spent.values(), ZERO)
     columns = [Column(_("Gender marker")), Column(_("Projects"), COUNT), Column(_("Share of projects (%)"), PERCENT),
-               Column(_("Expenditure (US$ '000)"), MONEY), Column(_("Share of expenditure (%)"), PERCENT)]
+               Column(money_header(_("Expenditure")), MONEY), Column(_("Share of expenditure (%)"), PERCENT)]
     rows = [[str(marker.label), projects[marker.value], share(projects[marker.value], total_projects),
              thousands(spent[marker.value]), share(spent[marker.value], total_spent)] for marker in GenderMarker]
     total = [_("Total"), total_projects, share(total_projects, total_projects), thousands(total_spent),

@@ -86,13 +86,26 @@ def test_weekly_digest_one_mail_per_recipient_with_their_alerts_in_their_languag
     alert = Alert.objects.get(project=first)
     assert f"http://testserver.example/alerts/{alert.pk}/" in manager_mail.body
     assert f'href="http://testserver.example/alerts/{alert.pk}/"' in html
-    assert "2026-W48" in manager_mail.subject
+    assert "http://testserver.example/accounts/profile/" in manager_mail.body  # where the frequency is chosen
+    assert 'href="http://testserver.example/accounts/profile/"' in html
+    assert "23/11/2026 06:00 – 30/11/2026 06:00 (UTC)" in manager_mail.subject  # the week as people read it
     assert sent["official"].extra_headers["Content-Language"] == "en"
     record = DigestSend.objects.get(recipient=people["manager"])
     assert (record.frequency, record.period_key, record.status, record.attempts) == ("WEEKLY", "2026-W48", "SENT", 1)
     assert set(record.alerts.all()) == set(Alert.objects.all())
     assert record.message_id == manager_mail.extra_headers["Message-ID"]
     assert record.message_id == f"<tcms-digest-{record.pk}@testserver.example>"
+
+
+def test_digest_names_the_rule_in_the_recipients_language(portfolio):
+    with time_machine.travel(MONDAY_DIGEST, tick=False):
+        send_digests(frequency="WEEKLY")
+    sent = _by_recipient()
+    french_html, _mimetype = sent["manager"].alternatives[0]
+    for text in (sent["manager"].body, french_html):
+        assert "Date de fin dépassée mais projet non clos" in text
+        assert "Past its end date but not closed" not in text
+    assert "Past its end date but not closed" in sent["official"].body
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +119,7 @@ def test_daily_digest_goes_to_daily_users_and_only_for_their_window(portfolio):
         send_digests(frequency="DAILY")  # the window 23 Nov 06:00 → 24 Nov 06:00 holds Tuesday 05:00's scan
     assert [m.to[0] for m in mail.outbox] == [people["focal"].email]
     focal_mail = mail.outbox[0]
-    assert focal_mail.extra_headers["Content-Language"] == "es" and "2026-11-23" in focal_mail.subject
+    assert focal_mail.extra_headers["Content-Language"] == "es" and "23/11/2026 06:00" in focal_mail.subject
     assert "RLA/12/01/USA" in focal_mail.body and "INT/98/M07/USA" not in focal_mail.body
     with time_machine.travel(WEDNESDAY_DIGEST, tick=False):
         send_digests(frequency="DAILY")  # nothing happened in the next window

@@ -138,6 +138,19 @@ def test_slippage_analysis_by_reason_region_objective_and_source(client, officer
     assert chart["counts"][reasons.index("RECRUITMENT")] == 2
 
 
+def test_slippage_analysis_in_french_names_regions_and_reasons_in_french(client, officer):
+    africa = RegionFactory(code="AFRICA", name_en="Africa", name_fr="Afrique", name_es="África")
+    (alert,) = make_alerts(1, region=africa)
+    Alert.objects.filter(pk=alert.pk).update(state=AlertState.EXPLAINED,
+                                             slippage_reason=SlippageReason.objects.get(code="RECRUITMENT"))
+    officer.language = "fr"
+    officer.save(update_fields=["language"])
+    response = client.get(reverse("alerts:slippage"))
+    assert [label for label, _c, _t in response.context["analysis"].by_dimension["region"]] == ["Afrique"]
+    page = response.content.decode()
+    assert "Retards de recrutement" in page and "Recruitment delays" not in page
+
+
 @pytest.mark.parametrize("name", ["alerts:run", "alerts:mail", "alerts:rules"])
 def test_admin_pages_are_for_administrators(client, officer, name):
     assert client.get(reverse(name)).status_code == 403
@@ -180,7 +193,7 @@ def test_run_page_takes_an_as_of_date_and_refuses_one_after_today(admin_client, 
     page = admin_client.get(reverse("alerts:run"))
     assert page.context["form"]["as_of"].initial == dt.date(2001, 10, 31)
     response = admin_client.post(reverse("alerts:run"), {"what": "scan", "as_of": "2001-11-01"})
-    assert response.status_code == 400 and "Give today (2001-10-31) or an earlier day" in response.content.decode()
+    assert response.status_code == 400 and "Give today (31/10/2001) or an earlier day" in response.content.decode()
     assert not Alert.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(reverse("alerts:run"), {"what": "scan", "as_of": "2001-03-31"})
@@ -197,7 +210,8 @@ def test_mail_page_lists_digests_and_reads_files(admin_client, settings, tmp_pat
                                        claimed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     digest.alerts.add(alert)
     page = admin_client.get(reverse("alerts:mail"))
-    assert page.status_code == 200 and b"2026-W48" in page.content and b"20261130-060000-1.log" in page.content
+    assert page.status_code == 200 and b"20261130-060000-1.log" in page.content
+    assert "23/11/2026 06:00 – 30/11/2026 06:00 (UTC)" in page.content.decode()  # the week 2026-W48, as dates
     assert list(page.context["uncertain"]) == [digest]
     assert b"Hello" in admin_client.get(reverse("alerts:mail"), {"file": "20261130-060000-1.log"}).content
     assert admin_client.get(reverse("alerts:mail"), {"file": "../secret_key"}).status_code == 404

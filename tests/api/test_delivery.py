@@ -92,10 +92,10 @@ class TestExpenditure(_BulkOnly):
     basename = "expenditure"
 
     def make(self, scope, unit):
-        return Expenditure.objects.create(project=SpendingProjectFactory(responsible_unit=unit),
-                                          period=dt.date(2026, 1, 1),
-                                          input_type=InputTypeFactory(), amount=Decimal("10"),
-                                          amount_usd=Decimal("10"))
+        project = SpendingProjectFactory(responsible_unit=unit)
+        return Expenditure.objects.create(project=project, period=dt.date(2026, 1, 1),
+                                          input_type=InputTypeFactory(), funding_source=project.funding_source,
+                                          amount=Decimal("10"), amount_usd=Decimal("10"))
 
     def create_data(self, scope, n):
         InputTypeFactory()

@@ -3,6 +3,8 @@
 import itertools
 import string
 
+import pytest
+
 from accounts.models import Role
 from partners.models import Organisation
 from tests.api.base import EndpointTests
@@ -50,6 +52,13 @@ class TestRegions(EndpointTests):
 
     def make(self, scope, unit):
         return RegionFactory(code=f"R{next(sequence)}")
+
+    @pytest.mark.parametrize(("language", "name"), [("fr", "Afrique"), ("es", "África"), ("en", "Africa")])
+    def test_names_follow_accept_language(self, scope, language, name):
+        RegionFactory(code="AFRICA", name_en="Africa", name_fr="Afrique", name_es="África")
+        response = scope.client(Role.OFFICER).get(self.list_url(), HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
+        assert [row["name"] for row in response.data["results"] if row["code"] == "AFRICA"] == [name]
 
 
 class TestCountries(EndpointTests):

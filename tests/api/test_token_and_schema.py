@@ -1,56 +1,10 @@
-"""The token page under accounts, and the OpenAPI schema with Swagger UI and ReDoc served from our own server."""
+"""The OpenAPI schema with Swagger UI and ReDoc served from our own server."""
 
-import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import formats, timezone
-from rest_framework.test import APIClient
 
-from accounts.models import ApiToken, Role
-from tests.factories import UserFactory, api_token_for
-
-
-@pytest.mark.django_db
-class TestTokenPage:
-    def test_create_shows_the_key_once_and_it_authenticates(self, client):
-        user = UserFactory(role=Role.SECRETARIAT)
-        client.force_login(user)
-        assert "You have no token" in client.get(reverse("api_token")).content.decode()
-        created = client.post(reverse("api_token"), {"action": "create"})
-        key = created.context["new_key"]
-        assert key in created.content.decode()
-        page = client.get(reverse("api_token")).content.decode()
-        assert key not in page
-        expiry = ApiToken.objects.get(user=user).expiry
-        assert f"It expires on {formats.date_format(timezone.localtime(expiry), 'DATETIME_FORMAT')}." in page
-        client.logout()
-        assert client.get(reverse("project-list"), HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
-
-    def test_replace_and_revoke(self, client):
-        user = UserFactory(role=Role.OFFICER)
-        client.force_login(user)
-        first = client.post(reverse("api_token"), {"action": "create"}).context["new_key"]
-        second = client.post(reverse("api_token"), {"action": "create"}).context["new_key"]
-        assert second != first and ApiToken.objects.filter(user=user).count() == 1
-        api = APIClient()
-        assert api.get(reverse("project-list"), HTTP_AUTHORIZATION=f"Token {first}").status_code == 401
-        assert api.get(reverse("project-list"), HTTP_AUTHORIZATION=f"Token {second}").status_code == 200
-        response = client.post(reverse("api_token"), {"action": "revoke"})
-        assert response.status_code == 302
-        assert not ApiToken.objects.filter(user=user).exists()
-        assert api.get(reverse("project-list"), HTTP_AUTHORIZATION=f"Token {second}").status_code == 401
-
-    def test_an_expired_token_says_so(self, client):
-        user = UserFactory(role=Role.OFFICER)
-        api_token_for(user)
-        ApiToken.objects.filter(user=user).update(expiry=timezone.now() - dt.timedelta(days=1))
-        client.force_login(user)
-        assert "It expired on" in client.get(reverse("api_token")).content.decode()
-
-    def test_signed_out_users_are_sent_to_sign_in(self, client):
-        response = client.get(reverse("api_token"))
-        assert response.status_code == 302 and "login" in response["Location"]
+from tests.factories import UserFactory
 
 
 @pytest.mark.django_db

@@ -168,7 +168,7 @@ def test_without_a_red_threshold_nobody_is_at_risk(half_delivered, client):
 
     client.force_login(UserFactory(role="MANAGER"))
     page = client.get("/delivery/", {"year": 2026, "as_of": "2026-06"}).content.decode()
-    assert "the LOW_DELIVERY rule has no red threshold" in page
+    assert "the early-warning rule “Low delivery for the time of year” has no red threshold" in page
     Rule.objects.filter(code=RuleCode.LOW_DELIVERY).delete()
     assert figures.at_risk_threshold() is None
     assert selectors.delivery_dashboard(year=2026, as_of=D(2026, 6, 30)).at_risk == 0
@@ -182,5 +182,5 @@ def test_the_dashboard_tile_shows_the_rule_threshold(half_delivered, client):
     _set_red(Decimal("0.61"))
     client.force_login(UserFactory(role="MANAGER"))
     page = client.get("/delivery/", {"year": 2026, "as_of": "2026-06"}).content.decode()
-    assert "delivery below 61% of active time elapsed" in page
+    assert "delivery below 61.0% of active time elapsed" in page
     assert 'data-tile="at-risk">1<' in page

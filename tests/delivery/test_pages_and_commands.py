@@ -88,7 +88,7 @@ def test_dashboard_shows_filtered_numbers(figures, manager_client):
     assert filtered.context["board"].total.expenditure_usd == Decimal("350.00")
     assert "RLA/26/02/USA" not in filtered.content.decode()
     partial = manager_client.get(url, {"year": 2026, "as_of": "2026-12"}, HTTP_HX_REQUEST="true")
-    assert b"<html" not in partial.content and b'data-tile="rate">39%' in partial.content
+    assert b"<html" not in partial.content and 'data-tile="rate">39.0%' in partial.content.decode()
 
 
 def test_dashboard_downloads(figures, manager_client):
@@ -186,3 +186,16 @@ def test_dashboard_query_count_does_not_grow(reference, manager_client, django_a
     with django_assert_max_num_queries(small):
         response = manager_client.get(reverse("delivery:dashboard"), {"year": 2026, "as_of": "2026-10"})
     assert len(response.context["board"].projects) == 30
+
+
+@pytest.mark.parametrize("kind", ["allocations", "expenditure"])
+def test_template_example_is_a_record_of_the_installation_that_imports_unchanged(figures, kind):
+    """The example row names a project and codes this installation has (not an invented RLA/12/01/USA), and
+    importing the template as downloaded changes nothing."""
+    from delivery.services import LAYOUTS, template_rows
+
+    header, example = template_rows(kind)
+    assert header == LAYOUTS[kind] and example[0] in {"RAF/26/01/USA", "RLA/26/02/USA"}
+    source = "\n".join(",".join(row) for row in (header, example)).encode()
+    result = financial_import(kind=kind, source=source, filename="template.csv")
+    assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 1)

@@ -69,8 +69,10 @@ def test_as_of_cuts_later_months_and_years_are_separate(portfolio):
 
 def test_funding_source_budget_type_and_input_type(portfolio):
     sources = _by_label(selectors.delivery_by(dimension="funding_source", year=2026))
-    assert sources["Source XBTC"].allocation_usd == Decimal("1000.00")  # A's whole allocation: A's source
-    assert sources["Source XBTC"].expenditure_usd == Decimal("475.00")
+    # Each allocation counts under its own source (issue 16.1): A's 400 from RBTC is RBTC's, not A's main source's.
+    assert sources["Source XBTC"].allocation_usd == Decimal("600.00")
+    assert sources["Source RBTC"].allocation_usd == Decimal("600.00")   # A's 400 + B's 200
+    assert sources["Source XBTC"].expenditure_usd == Decimal("475.00")  # lines without a source: the main one
     inputs = _by_label(selectors.delivery_by(dimension="input_type", year=2026))
     assert inputs["Experts"].expenditure_usd == Decimal("375.00")       # 100 + 100 + 125 + 50
     assert inputs["Experts"].allocation_usd == Decimal("1200.00")       # whole allocation on every input row

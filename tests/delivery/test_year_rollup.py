@@ -218,8 +218,9 @@ def varied_portfolio(reference):
     stored = []
     for line in negative:
         symbol, period, _input, _currency, amount = line.split(",")
-        stored.append(Expenditure(project=Project.objects.get(symbol=symbol), period=parse_period(period),
-                                  input_type=reference["EXPERTS"], currency="USD", amount=Decimal(amount),
+        project = Project.objects.get(symbol=symbol)
+        stored.append(Expenditure(project=project, period=parse_period(period), input_type=reference["EXPERTS"],
+                                  currency="USD", funding_source=project.funding_source, amount=Decimal(amount),
                                   exchange_rate=Decimal(1), amount_usd=Decimal(amount)))
     Expenditure.objects.bulk_create(stored)
     refresh_month_spend({line.project_id: {line.period} for line in stored})

@@ -98,6 +98,7 @@ class ExpenditureFactory(DjangoModelFactory):
     period = dt.date(2000, 1, 1)
     input_type = factory.SubFactory(InputTypeFactory)
     currency = "USD"
+    funding_source = factory.LazyAttribute(lambda o: o.project.funding_source)
     amount = Decimal("1000.00")
     exchange_rate = Decimal("1")
     amount_usd = factory.LazyAttribute(lambda o: (o.amount / o.exchange_rate).quantize(Decimal("0.01")))

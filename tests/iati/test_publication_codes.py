@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import translation
 from lxml import etree
 
 from iati.codelists import codes
@@ -59,6 +60,17 @@ def test_the_americas_are_published_as_america_regional(db, iati_schema):
     iati_schema.assertValid(document)
     region = activity_of(document, project).find("recipient-region")
     assert region.attrib == {"code": "498", "vocabulary": "1", "percentage": "100"}
+
+
+def test_reference_names_are_narratives_in_each_language_whatever_the_exporters_language(db, iati_schema):
+    reference_data.load()
+    project = ProjectFactory(region=Region.objects.get(code="AFRICA"), countries=[])
+    with translation.override("fr"):  # e.g. a French administrator's download: the default narrative stays English
+        document = export()
+    iati_schema.assertValid(document)
+    XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+    narratives = activity_of(document, project).findall("recipient-region/narrative")
+    assert [(n.get(XML_LANG), n.text) for n in narratives] == [(None, "Africa"), ("fr", "Afrique"), ("es", "África")]
 
 
 def test_every_region_of_the_reference_data_has_a_code_of_the_region_codelist(db):

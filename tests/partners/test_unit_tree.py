@@ -76,14 +76,15 @@ def test_the_admin_refuses_a_cycle_on_the_parent_field(tree, client):
     office, _first, _second, team = tree
     client.force_login(UserFactory(username="ada", role=Role.ADMIN, is_staff=True, is_superuser=True))
     url = reverse("admin:partners_unit_change", args=[office.pk])
-    data = {"code": office.code, "name": office.name, "kind": office.kind, "parent": team.pk, "region": "",
+    data = {"code": office.code, "name_en": office.name, "kind": office.kind, "parent": team.pk, "region": "",
             "is_active": "on", "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
             "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000"}
     response = client.post(url, data)
     assert response.status_code == 200
     assert "cannot be placed under itself" in response.content.decode()
     data["parent"] = ""
-    data["name"] = "Regional office R"
+    data["name_en"], data["name_fr"] = "Regional office R", "Bureau régional R"  # a name per language
     assert client.post(url, data).status_code == 302
     office.refresh_from_db()
+    assert (office.name_en, office.name_fr) == ("Regional office R", "Bureau régional R")
     assert office.name == "Regional office R" and office.history.first().history_user.username == "ada"

@@ -222,10 +222,19 @@ def test_command_files_pass_the_upload_gate(norad, tmp_path):
     assert not Project.objects.exists()
 
 
-def test_template_has_the_import_columns():
-    header, example = services.import_template_csv().splitlines()
-    assert header.split(",") == services.IMPORT_COLUMNS
-    assert len(example.split(",")) == len(services.IMPORT_COLUMNS)
+def test_template_has_the_import_columns_and_a_project_of_the_installation(norad):
+    """The example row is a project this installation has, as the file writes it (with its classification): its
+    codes exist here, and importing the template unchanged changes nothing. Without projects, the template is the
+    header alone."""
+    columns = services.IMPORT_COLUMNS + services.IMPORT_OPTIONAL_COLUMNS
+    assert services.import_template_csv().splitlines() == [",".join(columns)]
+    assert run(GOOD_ROWS).ok
+    header, example = csv.reader(io.StringIO(services.import_template_csv()))
+    assert header == columns
+    assert example[:len(services.IMPORT_COLUMNS)] == list(GOOD_ROWS[0].values())
+    assert len(example) == len(columns)
+    result = services.project_import(source=services.import_template_csv().encode(), filename="template.csv")
+    assert result.ok and (result.count_create, result.count_update, result.count_unchanged) == (0, 0, 1)
 
 
 def test_reimport_writes_through_the_project_service_and_its_version_check(norad, monkeypatch):

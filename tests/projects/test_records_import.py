@@ -87,3 +87,20 @@ def test_upload_page_starts_a_job_and_offers_templates(kenya_project, client):
     template = client.get(reverse("projects:records_template", args=["training"]))
     assert template.status_code == 200 and b"project_symbol,title,start_date,end_date" in template.content
     assert client.post(reverse("projects:records_import"), {"kind": "experts"}).status_code == 400
+
+
+@pytest.mark.parametrize(("kind", "line"), [
+    ("experts", "KEN/00/01/NOR,KEN,2001,6.50,Adviser"),
+    ("training", "KEN/00/01/NOR,Workshop,2001-03-01,2001-03-02,Skills,4,5,yes"),
+    ("progress_reports", "KEN/00/01/NOR,2001-06-30,2001-08-31,2001-08-20,On time"),
+])
+def test_template_example_is_a_record_of_the_installation_that_imports_unchanged(kenya_project, kind, line):
+    from projects.services import RECORD_LAYOUTS, record_template_rows
+
+    layout = RECORD_LAYOUTS[kind]
+    assert record_template_rows(kind) == [layout.columns, layout.example]  # nothing recorded yet
+    assert record_import(kind=kind, source=rows(",".join(layout.columns), line)).ok
+    header, example = record_template_rows(kind)
+    assert example == line.split(",")
+    again = record_import(kind=kind, source=rows(",".join(header), ",".join(example)))
+    assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, 1)

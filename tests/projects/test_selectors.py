@@ -58,11 +58,11 @@ def test_project_history_merges_project_children_and_date_revisions(project_fiel
     change = next(c for c in title_change.changes if c.field == "title")
     assert (change.old, change.new) == ("Skills for youth employment", "Renamed")
     assert title_change.who == user
-    partner = next(e for e in history if e.record.startswith("partner"))
+    partner = next(e for e in history if e.record.startswith("Partner"))
     assert partner.action == "created" and "NORAD donor" in partner.record
     revision = next(e for e in history if e.action == selectors.DATE_REVISED)
     assert revision.reason == "No-cost extension"
-    assert (revision.changes[0].old, revision.changes[0].new) == ("2002-02-28", "2002-12-31")
+    assert (revision.changes[0].old, revision.changes[0].new) == ("28/02/2002", "31/12/2002")
 
 
 def test_history_shows_country_changes(project_fields, ref):

@@ -130,7 +130,7 @@ def test_running_request_polls_every_two_seconds(client, officer):
                                            status=ReportStatus.RUNNING, progress=40)
     client.force_login(officer)
     fragment = client.get(reverse("reports:detail", args=[request.pk]), HTTP_HX_REQUEST="true").content.decode()
-    assert 'hx-trigger="every 2s"' in fragment and "40 %" in fragment and "<html" not in fragment
+    assert 'hx-trigger="every 2s"' in fragment and "40.0%" in fragment and "<html" not in fragment
     assert client.get(reverse("reports:download", args=[request.pk])).status_code == 404
 
 
@@ -173,6 +173,29 @@ def test_plan_pages_and_milestone_rules(client, secretariat, plan):
         services.milestone_save(plan=plan, title="Backwards", owner="X", start_date=dt.date(2002, 1, 1),
                                 due_date=dt.date(2001, 1, 1), status=MilestoneStatus.PLANNED)
     assert Milestone.objects.filter(title="Backwards").count() == 0
+
+
+def test_a_milestone_changes_status_and_dates_on_its_page(client, secretariat, officer, plan):
+    milestone = plan.milestones.get(title="Mid-term report")
+    url = reverse("reports:milestone_edit", args=[milestone.pk])
+    client.force_login(officer)
+    assert client.get(url).status_code == 403  # officers read plans, they do not edit them
+    client.force_login(secretariat)
+    plan_page = client.get(reverse("reports:plan", args=[plan.pk])).content.decode()
+    assert f'href="{url}"' in plan_page
+    data = {"title": "Mid-term report", "owner": "PARDEV", "start_date": "2001-01-01", "due_date": "2002-05-31",
+            "status": "DONE"}
+    refused = client.post(url, data)  # done without the day it was completed
+    assert refused.status_code == 200 and "Give the date the milestone was completed." in refused.content.decode()
+    milestone.refresh_from_db()
+    assert (milestone.status, milestone.due_date) == (MilestoneStatus.IN_PROGRESS, dt.date(2002, 3, 31))
+    response = client.post(url, {**data, "completed_on": "2002-05-20"})
+    assert response.status_code == 302 and response.url == reverse("reports:plan", args=[plan.pk])
+    milestone.refresh_from_db()
+    assert (milestone.status, milestone.due_date, milestone.completed_on) == (
+        MilestoneStatus.DONE, dt.date(2002, 5, 31), dt.date(2002, 5, 20))
+    assert "The milestone was saved." in client.get(response.url).content.decode()
+    assert client.get(reverse("reports:milestone_edit", args=[999999])).status_code == 404
 
 
 def test_plan_report_has_timetable_and_gantt(plan, tmp_path):

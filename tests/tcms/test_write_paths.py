@@ -36,6 +36,7 @@ SERVICE_WRITTEN = [
     "projects.TrainingActivity", "projects.ProgressReport", "projects.DateRevision", "projects.ProjectImport",
     "delivery.Allocation", "delivery.AllocationRevision", "delivery.Expenditure", "delivery.ExchangeRate",
     "delivery.ImportBatch", "delivery.ProjectMonthSpend", "delivery.ProjectYearDelivery",
+    "delivery.SourceMonthSpend", "delivery.SourceYearDelivery",
     "evaluation.Evaluation", "evaluation.Recommendation", "evaluation.ManagementResponse", "evaluation.Lesson",
     "evaluation.Result", "evaluation.Indicator", "evaluation.Baseline", "evaluation.IndicatorPeriod",
     "evaluation.TargetRevision",

@@ -54,7 +54,7 @@ EVALUATORS = frozenset({EVALUATION, ADMIN})
 IMPORTERS = frozenset({OFFICER, MANAGER, ADMIN})
 
 # Pages anyone may open, signed in or not.
-PUBLIC = {"login", "logout", "healthz", "readyz", "set_language"}
+PUBLIC = {"login", "logout", "healthz", "readyz", "set_language", "favicon"}
 EXCLUDED_PREFIXES = ("admin/", "api/", "static/")
 
 
@@ -86,7 +86,8 @@ MATRIX: dict[str, Page] = {
     "home": Page(ALL),
     "password_change": Page(ALL),
     "password_change_done": Page(ALL),
-    "api_token": Page(ALL),  # each signed-in user manages their own REST API token
+    "api_token": Page(ALL),  # the token's old address: leads to the profile page
+    "profile": Page(ALL),  # each signed-in user: name, language, digest, units, their own REST API token
     # the register
     "projects:list": Page(ALL),
     "projects:export": Page(ALL),
@@ -152,6 +153,7 @@ MATRIX: dict[str, Page] = {
     "reports:plans": Page(ALL),
     "reports:plan": Page(ALL, own("plan")),
     "reports:milestone_add": Page(frozenset({MANAGER, EVALUATION, SECRETARIAT, ADMIN}), own("plan"), method="post"),
+    "reports:milestone_edit": Page(frozenset({MANAGER, EVALUATION, SECRETARIAT, ADMIN}), own("milestone")),
     # an import job (here the officer's): its owner and administrators see it, only its owner acts on it
     "import_job": Page(frozenset({OFFICER, ADMIN}), own("job"), refused=404),
     "import_job_confirm": Page(frozenset({OFFICER}), own("job"), method="post", refused=404),
@@ -219,6 +221,7 @@ def build_world() -> World:
     f.lesson = LessonFactory()
     f.plan = ImplementationPlan.objects.create(title="Plan", start_date=dt.date(2000, 1, 1),
                                                end_date=dt.date(2001, 12, 31))
+    f.milestone = f.plan.milestones.create(title="Milestone", owner="PARDEV", due_date=dt.date(2001, 6, 30))
     f.report = ReportRequest(kind="annual", year=2000, format="csv", language="en", status="DONE")
     f.report.file.save("annual.zip", ContentFile(b"PK"), save=True)
     f.job = ImportJob.objects.create(

@@ -1,6 +1,8 @@
 """python manage.py delivery_table --year Y [--as-of DATE] --by DIMENSION [--format csv|table]
 
-Prints delivery_by() of delivery/selectors.py: the same figures the dashboard and the API show.
+Prints delivery_by() of delivery/selectors.py: the same figures the dashboard and the API show. Where a project
+counts in several rows (--by country, theme, principle, convention), the TOTAL counts it once and a line under it
+says the rows overlap.
 """
 
 import csv
@@ -9,7 +11,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from core.security import spreadsheet_safe_row
-from delivery.selectors import DIMENSIONS, delivery_by, total_row
+from delivery.selectors import DIMENSIONS, delivery_by, delivery_total, overlap_note
 
 HEADER = ["group", "allocation_usd", "expenditure_usd", "delivery_rate"]
 
@@ -35,15 +37,20 @@ class Command(BaseCommand):
         rows = delivery_by(dimension=dimension, year=year, as_of=as_of_date)
         lines = [[r.group_label, f"{r.allocation_usd:.2f}", f"{r.expenditure_usd:.2f}", _rate(r.delivery_rate)]
                  for r in rows]
-        total = total_row(rows, dimension)
+        total = delivery_total(dimension=dimension, year=year, as_of=as_of_date, rows=rows)
         lines.append(["TOTAL", f"{total.allocation_usd:.2f}", f"{total.expenditure_usd:.2f}",
                       _rate(total.delivery_rate)])
+        note = str(overlap_note(dimension))
         if fmt == "csv":
             writer = csv.writer(self.stdout, lineterminator="\n")
             writer.writerow(HEADER)
             writer.writerows(spreadsheet_safe_row(line) for line in lines)
+            if note:
+                writer.writerow([note])
             return
         widths = [max(len(str(line[i])) for line in [HEADER, *lines]) for i in range(4)]
         for line in [HEADER, *lines]:
             self.stdout.write("  ".join(str(v).ljust(widths[0]) if i == 0 else str(v).rjust(widths[i])
                                         for i, v in enumerate(line)))
+        if note:
+            self.stdout.write(note)

@@ -20,8 +20,8 @@
       },
       options: {
         plugins: {tooltip: {callbacks: {afterLabel: function (item) {
-          var rate = series.rate[item.dataIndex];
-          return rate === null ? "" : rate.toFixed(1) + " %";
+          var rate = series.rate[item.dataIndex];  // the rate as the page writes it (core/formats.py)
+          return rate === null ? "" : rate;
         }}}},
         scales: {x: {ticks: {callback: function (value) {
           var label = this.getLabelForValue(value);
@@ -48,6 +48,7 @@
     charts.forEach(function (chart) { chart.destroy(); });
     charts = [];
     if (typeof Chart === "undefined") { return; }
+    Chart.defaults.locale = document.documentElement.lang || "en";  // axis numbers as the page's language writes them
     var data = readJson("delivery-chart-data");
     if (data) {
       document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
