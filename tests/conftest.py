@@ -79,6 +79,28 @@ def _eager_celery_and_media(tmp_path):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language. A request through the test client activates the language it
+    asked for (LocaleMiddleware) in this thread and leaves it active, so without this a test after a French page
+    would read French names."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    template_database.keep_serialized_contents()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    template_database.keep_serialized_contents()  # the flush after a transactional test reads it too
+
+
 def pytest_configure(config):
     """The garbage collector runs less often: with Python's default (a young-generation pass every 700
     allocations) it took about a tenth of each test process's time."""

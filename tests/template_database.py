@@ -25,6 +25,10 @@ from django.conf import settings
 from django.db import connections
 
 KEY_LENGTH = 12
+# Each database's rows as the migrations left them, serialized once at set-up: the transactional tests' serialized
+# rollback re-loads them. Kept here too, because the connection object Django hands out can be replaced during the
+# run (it happened after a test that migrates backwards and forwards), and a new one lacks the attribute.
+_SERIALIZED: dict[str, str] = {}
 
 
 def migrations_key(vendor: str) -> str:
@@ -60,10 +64,16 @@ def set_up(*, worker: str | None, rebuild_run: str | None, verbosity: int = 0) -
         settings.DATABASES[alias]["NAME"] = test_name
         connection.settings_dict["NAME"] = test_name
         # For the transactional tests' serialized rollback (tests/conftest.py gives them all one).
-        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        _SERIALIZED[alias] = connection._test_serialized_contents = connection.creation.serialize_db_to_string()
         connection.ensure_connection()
         old_config.append((connection, old_name, True))
     return old_config
+
+
+def keep_serialized_contents() -> None:
+    """Give every current connection the rows serialized at set-up (Django's serialized rollback reads them)."""
+    for alias, contents in _SERIALIZED.items():
+        connections[alias]._test_serialized_contents = contents
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import pytest
 from accounts.models import Role
 from partners.models import Unit
 from tests import reference as reference_data
+from tests import template_database
 from tests.browser import chromium
 from tests.factories import UserFactory
 
@@ -21,12 +22,13 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 TIMEOUT_MS = 10_000
 # Known defects of pages other teams own, reported to the lead; listed here so they stay visible and every other
 # console error still fails. Delete an entry once fixed: (page URL fragment, start of the console message).
-# (url fragment, start of message) pairs of console errors tolerated; none at present.
 KNOWN_CONSOLE_ERRORS: list[tuple[str, str]] = []
 
 
 def _known(url: str, text: str) -> bool:
     return any(fragment in url and text.startswith(start) for fragment, start in KNOWN_CONSOLE_ERRORS)
+
+
 PASSWORD = "a-long-test-password"
 
 
@@ -46,41 +48,14 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
     skip = None if chromium.available() or chromium.REQUIRED else pytest.mark.skip(reason=chromium.skip_reason())
     for item in items:
-        if skip is not None and item.get_closest_marker("browser") is not None:
+        if item.get_closest_marker("browser") is None:
+            continue
+        # The live server reads committed rows, so each test is transactional; it starts from the rows migrations
+        # seed (early-warning rules, slippage reasons...) re-loaded from the serialized test database, whatever
+        # the test before it emptied.
+        item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False)
+        if skip is not None:
             item.add_marker(skip)
-
-
-_MIGRATION_ROWS: dict[str, str] = {}
-RECREATED_BY_FLUSH = {"contenttypes.ContentType", "auth.Permission"}
-
-
-@pytest.fixture(scope="session")
-def migration_rows(django_db_setup, django_db_blocker):
-    """The rows migrations put in the test database (early-warning rules, slippage reasons...), taken before the
-    first live-server test: that test ends by emptying the database, and the tests after it expect them."""
-    from django.db import connections
-
-    with django_db_blocker.unblock():
-        for connection in connections.all():
-            _MIGRATION_ROWS[connection.alias] = connection.creation.serialize_db_to_string()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    yield  # the database is flushed by now (and gone after the last test of the session)
-    if item.get_closest_marker("browser") is None or not _MIGRATION_ROWS or nextitem is None:
-        return
-    from django.core import serializers
-    from django.db import transaction
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        for alias, rows in _MIGRATION_ROWS.items():
-            with transaction.atomic(using=alias):
-                for record in serializers.deserialize("json", rows, using=alias):
-                    # The flush's post_migrate signal has already recreated content types and permissions.
-                    if record.object._meta.label not in RECREATED_BY_FLUSH:
-                        record.save(using=alias)
 
 
 @pytest.fixture(scope="session")
@@ -93,6 +68,9 @@ def browser():
         pytest.fail(f"TCMS_REQUIRE_BROWSER_TESTS is set but there is {chromium.skip_reason()}")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium.CHROMIUM, args=LAUNCH_ARGS, timeout=30_000)
+        # Playwright's greenlets give this thread a new context, and with it new database connection objects
+        # (Django keeps them per context): they need the serialized rows the first test's rollback re-loads.
+        template_database.keep_serialized_contents()
         yield launched
         launched.close()
 
@@ -124,7 +102,7 @@ class Pages:
 
 
 @pytest.fixture
-def pages(migration_rows, browser, live_server, request):
+def pages(browser, live_server, request):
     opened = Pages(browser, live_server.url)
     yield opened
     failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed

@@ -13,13 +13,19 @@ from tests.delivery.factories import AllocationFactory, SpendingProjectFactory
 from tests.factories import FundingSourceFactory, InputTypeFactory
 
 BEFORE = [("delivery", "0004_expenditure_source_of_funds")]
-AFTER = [("delivery", "0006_expenditure_source_required")]
 
 
 def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
+
+
+def _migrate_to_the_latest():
+    """Back to every app's latest migration: going back to BEFORE also unapplied the other apps' migrations that
+    depend on the later delivery ones (and the rows they seed), which the tests after this one need."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -40,7 +46,7 @@ def test_stored_lines_get_their_projects_main_source_and_the_rollups_by_source_a
                                               exchange_rate=Decimal(1), amount_usd=Decimal(amount) * (index + 1))
         assert OldExpenditure.objects.filter(funding_source__isnull=True).count() == 4
     finally:
-        _migrate(AFTER)
+        _migrate_to_the_latest()
 
     assert {(line.project_id, line.funding_source_id) for line in Expenditure.objects.all()} == {
         (project.pk, source.pk) for project, source in funded.items()}

@@ -18,6 +18,7 @@ from accounts.models import Role
 from reports.services import generate
 from tests.factories import UserFactory
 from tests.reference import load
+from tests.reports.conftest import build_portfolio
 
 pytestmark = pytest.mark.django_db
 FIXTURES = settings.BASE_DIR / "fixtures"
@@ -47,10 +48,11 @@ def english_names(language: str) -> set[str]:
 
 
 @pytest.fixture
-def named_portfolio(db, request):
-    """The reports' portfolio on the loaded reference data (its factories get the loaded rows by code)."""
+def named_portfolio(db):
+    """The reports' portfolio built on the loaded reference data (its factories get the loaded rows by code), so
+    not the module's shared one, which is built before it."""
     load()
-    return request.getfixturevalue("portfolio")
+    return build_portfolio()
 
 
 def assert_in_language(text: str, language: str) -> None:
