@@ -101,6 +101,7 @@ MATRIX: dict[str, Page] = {
     "projects:import_template": Page(ALL),
     "projects:records_import": Page(IMPORTERS),
     "projects:records_template": Page(ALL, lambda f: {"kind": "experts"}),
+    "projects:organisation_create": Page(EDITORS),  # ?project= asks the project's edit rule (tests/partners)
     # delivery
     "delivery:dashboard": Page(ALL),
     "delivery:project": Page(ALL, own("own_project")),
