@@ -22,6 +22,7 @@ from core.downloads import table_download
 from core.filter_form import filter_fields
 from core.forms import CleanTextMixin
 from core.imports import job_create, upload_limits
+from core.query_params import object_param
 from core.service_views import ServiceFormView, ServiceRefused, apply_service
 from partners import permissions as partner_permissions
 from partners import services as partner_services
@@ -332,8 +333,7 @@ class OrganisationCreate(ServiceFormView):
     template_name = "projects/organisation_form.html"
 
     def get_object(self):
-        pk = self.request.GET.get("project", "")
-        project = _get_project(int(pk)) if pk.isdigit() else None
+        project = object_param(self.request, "project", Project.objects.all())
         self.permission = "projects.change_project" if project else "projects.add_project"
         return project
 
