@@ -7,6 +7,7 @@ this rule existed cannot break an export.
 """
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
@@ -52,3 +53,10 @@ class CleanTextValidator:
 
 
 validate_clean_text = CleanTextValidator()
+
+
+def comparable(text: str | None) -> str:
+    """A text as people compare names: trimmed, inner spaces collapsed, case and accents ignored
+    ("  Confédération  syndicale " and "confederation SYNDICALE" are the same)."""
+    decomposed = unicodedata.normalize("NFKD", " ".join((text or "").split()))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.permissions import require
 from core import clock, formats
 from core.downloads import table_download
 from core.filter_form import filter_fields
@@ -24,7 +25,7 @@ from delivery.filters import DeliveryFilterSet, DeliveryPeriodForm
 from delivery.forms import ApprovalForm
 from delivery.models import Approval, ImportKind
 from projects.models import Project
-from projects.permissions import CHANGE_PROJECT
+from projects.permissions import CHANGE_PROJECT, VIEW_PROJECT
 
 PAGE_SIZE = 50
 EXPORT_HEADER = ["symbol", "title", "status", "allocation_usd", "expenditure_usd", "delivery_rate", "forecast_usd",
@@ -108,6 +109,7 @@ def dashboard(request):
 
 @login_required
 def project(request, pk):
+    require(request.user, VIEW_PROJECT)  # the money tab's rule: whoever reads the project
     project = get_object_or_404(Project.objects.select_related("funding_source", "region"), pk=pk)
     approvals = selectors.project_approvals(project)
     period_form = DeliveryPeriodForm(request.GET or None)
@@ -119,6 +121,7 @@ def project(request, pk):
              "text": {"cumulative": _("Cumulative expenditure (US$)"), "profile": _("Linear profile (US$)")}}
     return render(request, "delivery/project.html", {
         "project": project, "panel": panel, "curve_data": curve, "period_form": period_form, "approvals": approvals,
+        "allocations": selectors.allocation_revisions(project),
         "can_edit_approvals": request.user.has_perm(CHANGE_PROJECT, project)})
 
 

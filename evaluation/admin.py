@@ -1,4 +1,5 @@
-"""Admin: the required-evaluation rules are configured here. The other records are read-only in the admin because
+"""Admin: the required-evaluation rules can be configured here too (the pages under /evaluation/required/ are the
+evaluation officers'). The other records are read-only in the admin because
 their rules (management-response lifecycle, target revisions, evaluation status) live in the services, which the
 pages under /evaluation/ call."""
 
@@ -26,6 +27,11 @@ class RequiredEvaluationRuleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "min_budget_usd", "max_budget_usd", "type", "timing", "is_active"]
     list_editable = ["is_active"]
     actions = ["propose_missing"]
+
+    def save_model(self, request, obj, form, change):
+        # The pages' service (evaluation/views.py required_rule_*): the same checks and history.
+        services.required_rule_save(rule=obj, user=request.user,
+                                    **{name: getattr(obj, name) for name in services.REQUIRED_RULE_FIELDS})
 
     @admin.action(description=_("Propose the planned evaluations these rules require (all projects)"))
     def propose_missing(self, request, queryset):

@@ -11,6 +11,7 @@ from .models import (
     Indicator,
     Lesson,
     Recommendation,
+    RequiredEvaluationRule,
     ResponseKind,
     Result,
 )
@@ -75,6 +76,12 @@ class LessonForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = self.fields["project"].queryset.only("id", "symbol", "title")
         self.fields["programme"].queryset = self.fields["programme"].queryset.select_related("biennium")
+
+
+class RequiredRuleForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = RequiredEvaluationRule
+        fields = ["min_budget_usd", "max_budget_usd", "type", "timing", "is_active"]
 
 
 class ResultForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):

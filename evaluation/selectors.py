@@ -225,6 +225,11 @@ def projects_with_budget(queryset: QuerySet | None = None) -> QuerySet:
     return (queryset if queryset is not None else Project.objects.all()).annotate(budget_usd=budget_subquery())
 
 
+def required_rules():
+    """Every required-evaluation rule, active or not, by budget (the rules page)."""
+    return RequiredEvaluationRule.objects.order_by("min_budget_usd", "timing", "pk")
+
+
 def active_rules() -> list[RequiredEvaluationRule]:
     return list(RequiredEvaluationRule.objects.filter(is_active=True))
 

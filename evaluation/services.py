@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from accounts.permissions import require
 from projects.models import Project
 
 from . import selectors
@@ -30,10 +31,12 @@ from .models import (
     Lesson,
     ManagementResponse,
     Recommendation,
+    RequiredEvaluationRule,
     ResponseKind,
     Result,
     TargetRevision,
 )
+from .permissions import MANAGE_EVALUATIONS
 
 
 def _save(instance, user):
@@ -266,6 +269,21 @@ def evaluation_plan_propose(*, project: Project | None = None, user=None) -> lis
     Evaluation.projects.through.objects.bulk_create(
         [Evaluation.projects.through(evaluation_id=e.pk, project_id=p) for e, p in zip(created, links, strict=True)])
     return created
+
+
+REQUIRED_RULE_FIELDS = {"min_budget_usd", "max_budget_usd", "type", "timing", "is_active"}
+
+
+@transaction.atomic
+def required_rule_save(*, rule: RequiredEvaluationRule | None = None, user=None, **fields) -> RequiredEvaluationRule:
+    """Add (`rule=None`) or change a required-evaluation rule: which budgets require which evaluation. Planned
+    evaluations follow when someone proposes the missing ones (evaluation_plan_propose).
+
+    Who may: evaluation officers and administrators (evaluation/permissions.py)."""
+    require(user, MANAGE_EVALUATIONS)
+    rule = rule if rule is not None else RequiredEvaluationRule()
+    _assign(rule, fields, REQUIRED_RULE_FIELDS)
+    return _save(rule, user)
 
 
 # ---------------------------------------------------------------- recommendations and management responses

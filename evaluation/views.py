@@ -30,6 +30,7 @@ from .forms import (
     ManagementResponseForm,
     PeriodForm,
     RecommendationForm,
+    RequiredRuleForm,
     ResultForm,
     TargetRevisionForm,
 )
@@ -43,6 +44,7 @@ from .models import (
     IndicatorPeriod,
     Lesson,
     Recommendation,
+    RequiredEvaluationRule,
     Result,
 )
 
@@ -426,6 +428,48 @@ baseline_create = BaselineCreate.as_view()
 period_create = PeriodCreate.as_view()
 period_edit = PeriodEdit.as_view()
 target_revise = TargetRevise.as_view()
+
+
+# ---------------------------------------------------------------- required-evaluation rules
+
+
+@login_required
+def required_rules(request):
+    """Which budgets require which evaluations: what "Propose the missing evaluations" on the plan follows."""
+    return render(request, "evaluation/required_rules.html", {
+        "rules": selectors.required_rules(), "can_manage": request.user.has_perm(MANAGE)})
+
+
+class _RequiredRuleFormView(ServiceFormView):
+    form_class = RequiredRuleForm
+    template_name = "evaluation/form.html"
+    permission = MANAGE
+    title = ""
+
+    def form_instance(self):
+        return self.object
+
+    def call_service(self, form):
+        return services.required_rule_save(rule=self.object, user=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("evaluation:required_rules")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, cancel_url=self.get_success_url(), **kwargs)
+
+
+class RequiredRuleCreate(_RequiredRuleFormView):
+    title = gettext_lazy("New required-evaluation rule")
+    success_message = gettext_lazy("Rule added. Propose the missing evaluations on the plan to apply it.")
+
+
+class RequiredRuleEdit(_RequiredRuleFormView):
+    title = gettext_lazy("Change a required-evaluation rule")
+    success_message = gettext_lazy("Rule saved. Propose the missing evaluations on the plan to apply it.")
+
+    def get_object(self):
+        return get_object_or_404(RequiredEvaluationRule, pk=self.kwargs["pk"])
 
 
 # ---------------------------------------------------------------- lessons

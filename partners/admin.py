@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.forms import CleanTextMixin
 from partners import services
 from partners.models import Country, Organisation, Region, Unit, UnitMembership
 
@@ -18,12 +20,41 @@ class CountryAdmin(TranslationAdmin):
     search_fields = ["iso3", "iso2", "name"]
 
 
+class OrganisationAdminForm(CleanTextMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "acronym", "kind", "country", "iati_identifier", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        # The service's duplicate check (case, accents, spaces), shown on the form rather than as an error page.
+        errors = services.organisation_duplicate_errors(name=cleaned.get("name") or "",
+                                                        acronym=cleaned.get("acronym") or "",
+                                                        exclude_pk=self.instance.pk)
+        for field, message in errors.items():
+            self.add_error(field, message)
+        return cleaned
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
+    form = OrganisationAdminForm
     list_display = ["name", "acronym", "kind", "country", "is_active"]
     list_filter = ["kind", "is_active", "country__region"]
     search_fields = ["name", "acronym"]
     autocomplete_fields = ["country"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new organisation goes through the one service the project form and the API call.
+        created = services.organisation_create(name=obj.name, kind=obj.kind, acronym=obj.acronym,
+                                               country=obj.country, iati_identifier=obj.iati_identifier,
+                                               user=request.user)
+        obj.pk, obj._state.adding, obj._state.db = created.pk, False, created._state.db
+        if not obj.is_active:
+            super().save_model(request, obj, form, True)
 
 
 class UnitMembershipInline(admin.TabularInline):

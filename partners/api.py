@@ -3,6 +3,7 @@
 from core.api import CREATE, CreateThroughService, ReadOnlyViewSet, TcmsViewSet
 from partners import services
 from partners.models import Country, Organisation, Region, Unit
+from partners.permissions import ADD_ORGANISATION
 from partners.serializers import (
     CountrySerializer,
     OrganisationSerializer,
@@ -20,7 +21,7 @@ class OrganisationViewSet(CreateThroughService, TcmsViewSet):
     write_serializer_class = OrganisationWriteSerializer
     filterset_fields = ["kind", "is_active", "acronym"]
     ordering_fields = ["name", "acronym", "id"]
-    perms = {CREATE: "projects.add_project"}
+    perms = {CREATE: ADD_ORGANISATION}
 
     def service_create(self, data):
         return services.organisation_create(user=self.request.user, **data)

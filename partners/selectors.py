@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower, Upper
 
+from core.text import comparable
 from partners.models import CONSTITUENT_KINDS, Organisation, Unit, UnitMembership
 
 
@@ -34,6 +35,20 @@ def organisations_find(texts: Iterable[str]) -> dict[str, Organisation]:
         organisation = acronym_matches[0] if len(acronym_matches) == 1 else by_name.get(text.lower())
         if organisation is not None:
             found[text] = organisation
+    return found
+
+
+def organisation_duplicates(*, name: str, acronym: str = "", exclude_pk: int | None = None) -> dict[str, Organisation]:
+    """The existing organisations a new one would repeat, by field ("name", "acronym"): names and acronyms
+    compared trimmed and ignoring case and accents (core.text.comparable), so "Confédération" repeats
+    "confederation". An empty acronym repeats nothing."""
+    wanted = {"name": comparable(name), "acronym": comparable(acronym)}
+    found: dict[str, Organisation] = {}
+    # Accents cannot be ignored in SQL on every backend: read the two short columns and compare here.
+    for organisation in Organisation.objects.exclude(pk=exclude_pk).only("pk", "name", "acronym"):
+        for field in ("name", "acronym"):
+            if wanted[field] and field not in found and comparable(getattr(organisation, field)) == wanted[field]:
+                found[field] = organisation
     return found
 
 

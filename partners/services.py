@@ -9,9 +9,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from modeltranslation.utils import get_translation_fields
 
+from accounts.permissions import require
 from accounts.services import user_provision
 from core.tabular import CellError, RowError, TableError, excerpt, parse_choice, read_table
 from partners.models import Country, Organisation, OrganisationKind, Region, Unit, UnitKind, UnitMembership
+from partners.permissions import ADD_ORGANISATION
 
 
 def _with_history_user(instance, user):
@@ -20,9 +22,35 @@ def _with_history_user(instance, user):
     return instance
 
 
+def _organisation_label(organisation: Organisation) -> str:
+    return f"{organisation.acronym} ({organisation.name})" if organisation.acronym else organisation.name
+
+
+def organisation_duplicate_errors(*, name: str, acronym: str = "", exclude_pk: int | None = None) -> dict[str, str]:
+    """What a new (or changed) organisation repeats, by field, naming the existing organisation (the service's
+    refusal; the admin's form shows the same before saving)."""
+    from partners.selectors import organisation_duplicates
+
+    messages = {
+        "name": _("An organisation with this name already exists: %(organisation)s"),
+        "acronym": _("An organisation with this acronym already exists: %(organisation)s"),
+    }
+    return {field: messages[field] % {"organisation": _organisation_label(organisation)}
+            for field, organisation in organisation_duplicates(name=name, acronym=acronym,
+                                                               exclude_pk=exclude_pk).items()}
+
+
 @transaction.atomic
 def organisation_create(*, name: str, kind: str, acronym: str = "", country: Country | None = None,
                         iati_identifier: str = "", user=None) -> Organisation:
+    """Add an organisation (the project form's partner picker, the admin, the API, a file's unknown donor).
+
+    Who may: officers, managers, administrators (partners/permissions.py). Refused, naming the field: a name or
+    acronym that repeats an existing organisation's, ignoring case, accents and surrounding spaces."""
+    require(user, ADD_ORGANISATION)
+    duplicates = organisation_duplicate_errors(name=name, acronym=acronym)
+    if duplicates:
+        raise ValidationError(duplicates)
     organisation = Organisation(name=name.strip(), kind=kind, acronym=acronym.strip(), country=country,
                                 iati_identifier=iati_identifier.strip())
     organisation.full_clean()
@@ -33,9 +61,9 @@ def organisation_create(*, name: str, kind: str, acronym: str = "", country: Cou
 @transaction.atomic
 def donor_get_or_create(*, text: str, user=None) -> tuple[Organisation, bool]:
     """The organisation a file names as donor (acronym or name); an unknown one becomes a donor organisation."""
-    from partners.selectors import organisation_find
+    from partners.selectors import organisation_duplicates, organisation_find
 
-    organisation = organisation_find(text)
+    organisation = organisation_find(text) or next(iter(organisation_duplicates(name=text).values()), None)
     if organisation is not None:
         return organisation, False
     is_acronym = text.isupper() and " " not in text and len(text) <= 32

@@ -5,7 +5,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapMixin, CleanTextMixin, DateInput
-from partners.models import CONSTITUENT_KINDS, Organisation, OrganisationKind
+from partners.models import CONSTITUENT_KINDS, Country, Organisation, OrganisationKind
 from projects.models import (
     ALLOWED_TRANSITIONS,
     DateField,
@@ -90,6 +90,27 @@ class PartnerForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):
     class Meta:
         model = ProjectPartner
         fields = ["organisation", "role"]
+
+
+NEW_ORGANISATION_FORM_ID = "new-organisation-form"
+
+
+class NewOrganisationForm(CleanTextMixin, BootstrapMixin, forms.Form):
+    """An organisation missing from the partner picker, added without leaving the project form: its fields sit in
+    the partners table's fieldset but belong to their own <form> (the HTML `form` attribute), so that they are never
+    posted with the project. partners.services.organisation_create decides (permission, duplicates)."""
+
+    prefix = "new_organisation"
+
+    name = forms.CharField(label=_("Name of the organisation"), max_length=255)
+    acronym = forms.CharField(label=_("Acronym"), max_length=32, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
+    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["form"] = NEW_ORGANISATION_FORM_ID
 
 
 class TripartiteForm(CleanTextMixin, BootstrapMixin, forms.ModelForm):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.ProjectStatusChange.as_view(), name="status"),
     path("<int:pk>/dates/", views.ProjectDateRevision.as_view(), name="revise_date"),
     path("<int:pk>/records/<str:kind>/", views.project_records, name="records"),
+    path("organisations/new/", views.OrganisationCreate.as_view(), name="organisation_create"),
     path("import/", views.project_import, name="import"),
     path("import/template.csv", views.import_template, name="import_template"),
     path("import/records/", views.records_import, name="records_import"),

@@ -2,6 +2,9 @@
 project and its records, the import. Views parse the request and render; reads come from projects/selectors.py,
 writes from projects/services.py, permissions from projects/permissions.py."""
 
+import json
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,12 +22,16 @@ from core.downloads import table_download
 from core.filter_form import filter_fields
 from core.forms import CleanTextMixin
 from core.imports import job_create, upload_limits
+from core.query_params import object_param
 from core.service_views import ServiceFormView, ServiceRefused, apply_service
+from partners import permissions as partner_permissions
+from partners import services as partner_services
 from projects import export, selectors, services
 from projects.filters import ProjectFilterSet
 from projects.forms import (
     RECORD_KINDS,
     DateRevisionForm,
+    NewOrganisationForm,
     PartnerFormSet,
     ProjectForm,
     StatusForm,
@@ -212,6 +220,12 @@ class _ProjectFormPage(_ProjectPage):
     def get_success_url(self):
         return project_url(self.saved)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.has_perm(partner_permissions.ADD_ORGANISATION):
+            context.update(new_organisation_context(self.request, self.object))
+        return context
+
 
 class ProjectCreate(_ProjectFormPage):
     permission = "projects.add_project"
@@ -306,6 +320,67 @@ class ProjectDateRevision(_ProjectFieldPage):
 
     def get_success_url(self):
         return f"{project_url(self.object)}?tab=history"
+
+
+class OrganisationCreate(ServiceFormView):
+    """The partner picker's "new organisation": whoever may edit the partners of the project it is for
+    (`?project=`), or register a project when it is for a new one. Asked by HTMX from the project form, it answers
+    its fragment again (cleared, saying what was added) with an `organisation-created` event that adds the
+    organisation to the picker and chooses it (projects/static/projects/partner_picker.js); without JavaScript it
+    is a page of its own that goes back to `next`."""
+
+    form_class = NewOrganisationForm
+    template_name = "projects/organisation_form.html"
+
+    def get_object(self):
+        project = object_param(self.request, "project", Project.objects.all())
+        self.permission = "projects.change_project" if project else "projects.add_project"
+        return project
+
+    def permission_object(self):
+        return self.object
+
+    @property
+    def is_htmx(self) -> bool:
+        return bool(self.request.headers.get("HX-Request"))
+
+    def get_template_names(self):
+        return ["projects/_organisation_form.html"] if self.is_htmx else [self.template_name]
+
+    def call_service(self, form):
+        return partner_services.organisation_create(user=self.request.user, **form.cleaned_data)
+
+    def get_success_message(self):
+        if self.is_htmx:  # the fragment says it; a flash would show on the next page
+            return None
+        return _("Organisation %(organisation)s added: choose it in the partners table.") % {
+            "organisation": self.saved}
+
+    def get_success_url(self):
+        target = self.request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
+                                           require_https=self.request.is_secure()):
+            return target
+        return reverse("projects:edit", args=[self.object.pk]) if self.object else reverse("projects:create")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if not self.is_htmx or self.saved is None:
+            return response
+        response = self.render_to_response(self.get_context_data(form=self.get_form_class()(), created=self.saved))
+        response["HX-Trigger"] = json.dumps(
+            {"organisation-created": {"id": self.saved.pk, "label": str(self.saved)}})  # ASCII: a header
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(project=self.object, **kwargs)
+
+
+def new_organisation_context(request, project=None) -> dict:
+    """What the project form needs to show the picker's "new organisation" fragment."""
+    query = {"next": request.get_full_path(), **({"project": project.pk} if project else {})}
+    return {"new_organisation_form": NewOrganisationForm(),
+            "new_organisation_url": f"{reverse('projects:organisation_create')}?{urlencode(query)}"}
 
 
 def project_url(project) -> str:

@@ -33,7 +33,8 @@ the project's flags.
 
 Modules: by_dimension (delivery_by, rollup_sums, total_row, delivery_total, the filters), dashboard (its SQL and
 table), panels
-(one project), rollups (which months count; per-project money for other apps).
+(one project), revisions (a project's allocations and their revisions), rollups (which months count; per-project
+money for other apps).
 """
 
 from delivery.figures import (
@@ -74,6 +75,7 @@ from delivery.selectors.panels import (
     project_delivery,
     project_slippage,
 )
+from delivery.selectors.revisions import allocation_revisions
 from delivery.selectors.rollups import (
     ProjectMoney,
     budget_subquery,
@@ -88,7 +90,8 @@ __all__ = [
     "CODE_POINT_COLLATION", "DASHBOARD_GROUPS", "DIMENSION_LABELS", "DIMENSIONS", "FILTER_LOOKUPS",
     "OVERLAPPING_DIMENSIONS", "SORT_KEYS",
     "CurvePoint", "Dashboard", "DeliveryRow", "ProjectDelivery", "ProjectFigures", "ProjectMoney", "ProjectTable",
-    "ProjectYear", "SourceMoney", "budget_subquery", "default_period", "delivery_by", "delivery_dashboard",
+    "ProjectYear", "SourceMoney", "allocation_revisions", "budget_subquery", "default_period", "delivery_by",
+    "delivery_dashboard",
     "delivery_rate", "delivery_total", "forecast_year_end", "last_spend_months", "life_elapsed", "monthly_curve",
     "monthly_spend_by_source", "overlap_note", "portfolio_money",
     "project_approvals", "project_budget_usd", "project_delivery", "projects_with_delivery", "project_filter",

@@ -24,9 +24,11 @@ PROJECT_TABS = ["overview", "classification", "partners", "tripartite", "deliver
                 "alerts", "history"]
 COMMON = ["home", "projects:list", "profile", "reports:list"]
 PAGES_OF_ROLE = {
-    "officer": [*COMMON, "projects:create", "PROJECT", "delivery:dashboard", "alerts:list", "ALERT"],
-    "manager": [*COMMON, "PROJECT", "delivery:dashboard", "alerts:list", "ALERT"],
-    "evaluator": [*COMMON, "evaluation:plan", "evaluation:dashboard", "PROJECT"],
+    "officer": [*COMMON, "projects:create", "projects:organisation_create", "PROJECT", "delivery:dashboard",
+                "alerts:list", "ALERT"],
+    "manager": [*COMMON, "PROJECT", "delivery:dashboard", "alerts:list", "ALERT", "projects:organisation_create"],
+    "evaluator": [*COMMON, "evaluation:plan", "evaluation:dashboard", "PROJECT", "evaluation:required_rules",
+                  "evaluation:required_rule_create"],
     "secretariat": [*COMMON, "delivery:dashboard", "reports:plans"],
     "admin": [*COMMON, "alerts:run", "delivery:dashboard", "evaluation:plan"],
 }

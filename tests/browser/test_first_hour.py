@@ -74,6 +74,37 @@ def test_officer_adds_a_partner_through_the_form_and_sees_it_on_the_project_page
     assert "Role: — → Funding" in history and "FUNDING" not in history
 
 
+def test_officer_adds_a_new_partner_organisation_from_the_picker_and_sees_it_on_the_project_page(
+        pages, officer, ongoing_project):
+    """The organisation is not in the list: the officer adds it beside the partners table (no admin), it is chosen
+    in the first empty row, a repeated acronym is refused with the existing organisation named, and the project
+    saved with it shows it on its page."""
+    OrganisationFactory(name="International Trade Union Confederation", acronym="ITUC")
+    page = pages.new()
+    sign_in(page, "olivia")
+    page.goto(reverse("projects:edit", args=[ongoing_project.pk]))
+    page.fill("#id_new_organisation-name", "Confédération syndicale des travailleurs du Kenya")
+    page.fill("#id_new_organisation-acronym", "ituc")
+    page.select_option("#id_new_organisation-kind", label="Workers' organisation")
+    page.click("#new-organisation-submit")
+    page.wait_for_selector("#new-organisation >> text=An organisation with this acronym already exists: "
+                           "ITUC (International Trade Union Confederation)")
+    page.fill("#id_new_organisation-acronym", "COTU-K")
+    page.click("#new-organisation-submit")
+    page.wait_for_selector("#new-organisation-added")
+    label = "Confédération syndicale des travailleurs du Kenya (COTU-K)"
+    chosen = page.locator("#id_partners-0-organisation")
+    assert chosen.evaluate("select => select.selectedOptions[0].text") == label
+    assert page.evaluate("document.activeElement.id") == "id_partners-0-role"
+    page.select_option("#id_partners-0-role", label="Implementing")
+    page.click("button:has-text('Save changes')")
+    page.wait_for_selector(f"text=Project {ongoing_project.symbol} saved.")
+    page.click("#project-tabs >> text=Partners")
+    partners = page.inner_text("#project-partners")
+    assert label in partners and "Implementing" in partners
+    assert "/admin/" not in page.content()
+
+
 def test_manager_reverses_the_sort_and_follows_the_drill_down_to_the_project(pages, manager, ongoing_project):
     page = pages.new()
     sign_in(page, "manuel")

@@ -29,6 +29,7 @@ from alerts.models import Alert, DigestSend, Rule
 from core.models import ImportJob, ImportJobStatus
 from delivery.models import Allocation, ExchangeRate, Expenditure
 from delivery.services import approval_create
+from evaluation.models import RequiredEvaluationRule
 from home.navigation import navigation_for
 from projects.models import Project
 from reports.models import ImplementationPlan, ReportRequest
@@ -101,6 +102,7 @@ MATRIX: dict[str, Page] = {
     "projects:import_template": Page(ALL),
     "projects:records_import": Page(IMPORTERS),
     "projects:records_template": Page(ALL, lambda f: {"kind": "experts"}),
+    "projects:organisation_create": Page(EDITORS),  # ?project= asks the project's edit rule (tests/partners)
     # delivery
     "delivery:dashboard": Page(ALL),
     "delivery:project": Page(ALL, own("own_project")),
@@ -142,6 +144,9 @@ MATRIX: dict[str, Page] = {
     "evaluation:period_create": child_page("own_indicator", "other_indicator"),
     "evaluation:period_edit": child_page("own_period", "other_period"),
     "evaluation:target_revise": child_page("own_period", "other_period"),
+    "evaluation:required_rules": Page(ALL),
+    "evaluation:required_rule_create": Page(EVALUATORS),
+    "evaluation:required_rule_edit": Page(EVALUATORS, own("required_rule")),
     "evaluation:lessons": Page(ALL),
     "evaluation:lesson_create": Page(EVALUATORS),
     "evaluation:lesson_detail": Page(ALL, own("lesson")),
@@ -219,6 +224,8 @@ def build_world() -> World:
     f.evaluation.report.save("report.pdf", ContentFile(b"%PDF-1.4"), save=True)
     f.recommendation = RecommendationFactory(evaluation=f.evaluation)
     f.lesson = LessonFactory()
+    f.required_rule = RequiredEvaluationRule.objects.create(min_budget_usd=Decimal("500000"), type="INDEPENDENT",
+                                                            timing="FINAL")
     f.plan = ImplementationPlan.objects.create(title="Plan", start_date=dt.date(2000, 1, 1),
                                                end_date=dt.date(2001, 12, 31))
     f.milestone = f.plan.milestones.create(title="Milestone", owner="PARDEV", due_date=dt.date(2001, 6, 30))

@@ -49,6 +49,7 @@ READS = {
     "alerts:list": ["page"], "alerts:slippage": ["period"], "alerts:mail": ["file", "page"],
     "evaluation:plan": ["page"], "evaluation:lessons": ["page", "q"], "evaluation:create": ["project"],
     "evaluation:dashboard": ["year"], "evaluation:lesson_create": ["evaluation", "project"], "reports:list": ["mine"],
+    "projects:organisation_create": ["project", "next"],
 }
 GET_PAGES = sorted(name for name, page in MATRIX.items() if page.method == "get")
 

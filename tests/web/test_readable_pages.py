@@ -36,13 +36,15 @@ APPS_WITH_CHOICES = ("accounts", "partners", "projects", "delivery", "evaluation
 
 def choice_codes() -> set[str]:
     """The stored values of every choice field that people see as a label (ONGOING, FORMULATION, RED…): upper-case
-    identifiers whose label differs (PDF, whose label is PDF, is no code)."""
+    identifiers whose label differs (PDF, whose label is PDF, is no code, nor IFI, which its label "Bretton Woods
+    institution / IFI" spells out)."""
     codes = set(RuleCode.values)
     for label in APPS_WITH_CHOICES:
         for model in apps.get_app_config(label).get_models():
             for field in model._meta.get_fields():
                 for value, text in getattr(field, "flatchoices", None) or ():
-                    if isinstance(value, str) and re.fullmatch(r"[A-Z][A-Z0-9_]{2,}", value) and value != str(text):
+                    if (isinstance(value, str) and re.fullmatch(r"[A-Z][A-Z0-9_]{2,}", value)
+                            and not re.search(rf"\b{value}\b", str(text))):
                         codes.add(value)
     return codes
 
