@@ -538,7 +538,7 @@ class TableRows:
             with open_source(self.source) as handle:
                 rows = _file_rows(handle, self.filename, self.limits)
                 try:
-                    next(rows)  # the header, checked already
+                    next(rows, None)  # the header, checked already
                     errors: list[RowError] = []
                     yield from _records(rows, self.columns, self.limits, errors)
                     if errors:  # the file changed since it was checked
