@@ -142,3 +142,46 @@ def test_approvals_refused_in_a_later_chunk_leave_none_saved(project_a, officer,
         f"{A},NORAD,2026-05-15,1000.00,EUR"))
     assert [(e.row, e.column) for e in result.errors] == [(6, "currency")]  # no EUR rate for 2026-05
     assert not Approval.objects.exists()
+
+
+
+def test_sources_of_funds_in_chunks_give_the_answer_of_one_chunk(project_a, project_b, monkeypatch):
+    """The optional `funding_source` column (issue 16.1) streams as the rest: a line's key and its reversal group
+    include its source (the project's main one when the cell is empty), whichever chunks its lines fall in."""
+    ExchangeRateFactory(currency="EUR", period=dt.date(2026, 3, 1), units_per_usd=Decimal("0.5"))
+    header = "project_symbol,period,input_type,currency,amount,funding_source"
+    assert financial_import(kind="expenditure", source=csv_bytes(header, f"{A},2026-03,EXPERTS,USD,100.00,")).ok
+
+    def run(*lines, dry_run=True):
+        return financial_import(kind="expenditure", source=csv_bytes(header, *lines), dry_run=dry_run)
+
+    # RBTC's reversal (−30 US$) in the first chunk, covered by RBTC's line of the third (+40 US$); XBTC's reversal
+    # (−80 US$) by what XBTC spent before (100 US$).
+    covered = [f"{A},2026-03,EXPERTS,USD,-30.00,RBTC", f"{A},2026-03,EXPERTS,EUR,-40.00,XBTC",
+               f"{B},2026-03,EXPERTS,USD,1.00,", f"{B},2026-04,EXPERTS,USD,1.00,RBTC",
+               f"{A},2026-03,EXPERTS,EUR,20.00,rbtc"]
+    # RBTC's reversal that only XBTC's spending (another source) would cover.
+    uncovered = [f"{A},2026-03,EXPERTS,USD,-30.00,RBTC", f"{B},2026-03,EXPERTS,USD,1.00,",
+                 f"{B},2026-04,EXPERTS,USD,1.00,RBTC", f"{A},2026-03,EXPERTS,USD,100.00,XBTC"]
+    # Naming the main source in a later chunk repeats the key of a row that left the cell empty.
+    repeated = [f"{A},2026-04,EXPERTS,USD,1.00,", f"{B},2026-03,EXPERTS,USD,1.00,",
+                f"{B},2026-04,EXPERTS,USD,1.00,", f"{A},2026-04,EXPERTS,USD,2.00,XBTC"]
+    for lines in (covered, uncovered, repeated):
+        whole = _answer(run(*lines))
+        monkeypatch.setattr(tabular, "ROW_CHUNK", 2)
+        assert _answer(run(*lines)) == whole
+        monkeypatch.undo()
+    monkeypatch.setattr(tabular, "ROW_CHUNK", 2)
+    errors, plans, total, counts = _answer(run(*covered))
+    assert (errors, total, counts) == ([], 5, (5, 0, 0))
+    assert [plan["key"] for plan in plans] == [
+        f"{A} 2026-03 EXPERTS USD RBTC", f"{A} 2026-03 EXPERTS EUR XBTC", f"{B} 2026-03 EXPERTS USD",
+        f"{B} 2026-04 EXPERTS USD RBTC", f"{A} 2026-03 EXPERTS EUR RBTC"]
+    assert _answer(run(*repeated))[0] == [(5, "currency", "Duplicate of row 2 (same key).")]
+    refused = run(*uncovered, dry_run=False)
+    assert [(e.row, e.column) for e in refused.errors] == [(2, "amount")]
+    assert "RBTC" in refused.errors[0].message and "(US$ -30.00)" in refused.errors[0].message
+    assert Expenditure.objects.count() == 1
+    assert run(*covered, dry_run=False).ok
+    assert dict(ProjectMonthSpend.objects.filter(project=project_a).values_list("period", "amount_usd")) == {
+        dt.date(2026, 3, 1): Decimal("30.00")}  # 100 − 30 − 80 + 40

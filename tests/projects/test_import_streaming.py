@@ -54,3 +54,18 @@ def test_a_record_key_repeated_in_a_later_chunk_is_refused_and_nothing_is_kept(d
     assert (result.created, result.updated) == (0, 0) and not ExpertAssignment.objects.exists()
     assert services.record_import(kind="experts", source=("\n".join([header, *lines]) + "\n").encode()).created == 3
     assert ExpertAssignment.objects.count() == 3
+
+
+def test_classification_columns_in_chunks_classify_each_project(ref):
+    """The classification columns (issue 16.7) stream as the rest: each chunk's stored classification is read with
+    its projects, and a changed one is an update whichever chunk its row falls in."""
+    from tests.projects.test_import_classification import CLASSIFIED, classification
+
+    rows = [dict(row, **CLASSIFIED) for row in _copies(4)]
+    assert services.project_import(source=csv_bytes(rows), filename="projects.csv").ok
+    rows[3] = dict(rows[3], themes="GENDER", conventions="")
+    result = services.project_import(source=csv_bytes(rows), filename="projects.csv")
+    assert result.ok, messages(result)
+    assert [plan.action for plan in result.plans] == ["unchanged", "unchanged", "unchanged", "update"]
+    assert classification("KEN/00/03/NOR") == (["DEVELOPMENT", "GENDER"], ["CHILD_LABOUR"], [138, 182], True, False)
+    assert classification("KEN/00/04/NOR") == (["GENDER"], ["CHILD_LABOUR"], [], True, False)
