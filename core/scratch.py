@@ -9,6 +9,7 @@ key is a tuple of ints, strings, dates and None (whose repr is stable).
 
 import sqlite3
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Self
 
 from core.tabular import RowError
 
@@ -25,13 +26,29 @@ def scratch_database() -> sqlite3.Connection:
     return database
 
 
-class FirstRows:
-    """The first row of each key seen in a file, given a chunk of rows at a time (a few statements a chunk).
-    Use as a context manager, or close()."""
+class ScratchTables:
+    """Tables of a scratch database that an import fills as it goes through its file, gone with it: use as a
+    context manager, or close(). A subclass creates its tables in __init__ after calling this one's."""
 
     def __init__(self):
         self.database = scratch_database()
         self.database.execute("BEGIN")  # never committed: the database goes when it is closed
+
+    def close(self) -> None:
+        self.database.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class FirstRows(ScratchTables):
+    """The first row of each key seen in a file, given a chunk of rows at a time (a few statements a chunk)."""
+
+    def __init__(self):
+        super().__init__()
         self.database.execute("CREATE TABLE first_row (key TEXT PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID")
         self.database.execute("CREATE TABLE chunk (key TEXT PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID")
 
@@ -71,12 +88,3 @@ class FirstRows:
                 errors.append(duplicate(row, earlier[row]))
             else:
                 yield held
-
-    def close(self) -> None:
-        self.database.close()
-
-    def __enter__(self) -> "FirstRows":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

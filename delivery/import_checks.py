@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from core.scratch import scratch_database
+from core.scratch import ScratchTables
 from core.tabular import RowError
 from projects.models import Project
 
@@ -70,17 +70,16 @@ def period_refusal(period: dt.date, allowed: tuple[dt.date, dt.date, dt.date] | 
     return None
 
 
-class SpendTotals:
+class SpendTotals(ScratchTables):
     """The negative-spend rule over a file gone through a chunk of lines at a time: the US$ sum of each group
     (project, period, type of input, source of funds) the file touches, once its lines are applied, and its lines
     that lower one.
 
     Kept in a scratch database (core.scratch), in cents, so that what the rule holds does not grow in memory with
-    the file. Use as a context manager, or close()."""
+    the file."""
 
     def __init__(self):
-        self.database = scratch_database()
-        self.database.execute("BEGIN")  # never committed: the database goes when it is closed
+        super().__init__()
         self.database.execute("CREATE TABLE total (spend_group TEXT PRIMARY KEY, cents INTEGER NOT NULL) "
                               "WITHOUT ROWID")
         self.database.execute("CREATE TABLE lowering (row INTEGER PRIMARY KEY, spend_group TEXT NOT NULL, "
@@ -122,16 +121,6 @@ class SpendTotals:
                 "SELECT lowering.row, lowering.input_code, lowering.source_code, lowering.period, total.cents "
                 "FROM lowering "
                 "JOIN total ON total.spend_group = lowering.spend_group WHERE total.cents < 0 ORDER BY lowering.row")]
-
-    def close(self) -> None:
-        self.database.close()
-
-    def __enter__(self) -> "SpendTotals":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
 
 def _cents(amount: Decimal) -> int:
     return int(amount.scaleb(2))
