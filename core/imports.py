@@ -1,18 +1,20 @@
 """The one import workflow: upload → checked preview → confirm → result, run as background jobs (ImportJob).
 
 Each app registers its imports in its AppConfig.ready() (`register(ImportKind(...))`): a name, a label, the
-permission an uploader needs, its upload page, and `run(data, filename, user, dry_run, progress)` → ImportOutcome,
-which calls the app's import service. This module knows no domain app.
+permission an uploader needs, its upload page, and `run(source, filename, user, dry_run, progress)` →
+ImportOutcome, which calls the app's import service. This module knows no domain app.
 
-- `job_create` (the upload pages) passes the file through the upload gate (tcms/uploads.py), keeps it in the
-  private storage and enqueues the check through the outbox once the transaction commits;
+- `job_create` (the upload pages) passes the file through the upload gate (core/uploads.py), writes it to the
+  private storage a chunk at a time (its size counted as it is written: past the limit nothing is kept) and
+  enqueues the check through the outbox once the transaction commits;
 - the task `core.tasks.check_import` runs the dry run as the uploader; its outcome is the preview (errors with
   row, column and reason, or what would be created, updated and left unchanged);
 - `job_confirm` (the owner, on a job whose preview is clean) enqueues `core.tasks.apply_import`, which runs the
   import for real; the file is deleted once applied or refused, and `purge_import_jobs` (beat, daily) deletes
   files left waiting and old jobs.
 Both tasks claim their job atomically, so a task delivered twice (the outbox delivers at least once) runs once;
-a claim older than CLAIM_LEASE (its worker died) is taken over.
+a claim older than CLAIM_LEASE (its worker died) is taken over. A task hands the import the stored file open, not
+its content: the services read it a row at a time (core/tabular.py), so a task's memory does not grow with it.
 
 Progress: the services call progress(done, total) as they go through the rows, inside their transaction. On
 PostgreSQL it is written through a connection of its own, so that the job page sees it while the import runs;
@@ -37,13 +39,11 @@ from django.utils.translation import gettext as _
 
 from core import outbox
 from core.models import ImportJob, ImportJobStatus
-from core.tabular import excerpt
-from core.uploads import TABLE, check_upload
+from core.tabular import PREVIEW_ROWS, excerpt
+from core.uploads import TABLE, check_upload, store_upload
 
 logger = logging.getLogger(__name__)
 
-# Errors and plan rows kept for the page (the counts cover every row).
-PREVIEW_ROWS = 1000
 # A check or an import claimed longer ago than this is taken over (its worker died mid-way).
 CLAIM_LEASE = timedelta(minutes=30)
 # A checked file not confirmed within this time is deleted (its job is cancelled); jobs are kept this long.
@@ -65,14 +65,18 @@ class ImportOutcome:
     counts: dict[str, int] = field(default_factory=dict)  # {"create": n, "update": n, "unchanged": n}
     plan: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    plan_total: int | None = None  # the plan's rows when `plan` keeps only the first ones (None: len(plan))
 
     def as_json(self) -> dict:
         return {"ok": self.ok, "rows_total": self.rows_total, "counts": self.counts,
                 "errors": self.errors[:PREVIEW_ROWS], "errors_total": len(self.errors),
-                "plan": self.plan[:PREVIEW_ROWS], "plan_total": len(self.plan), "notes": self.notes}
+                "plan": self.plan[:PREVIEW_ROWS],
+                "plan_total": len(self.plan) if self.plan_total is None else self.plan_total, "notes": self.notes}
 
 
-Run = Callable[..., ImportOutcome]  # run(data: bytes, filename: str, user, dry_run: bool, progress) → outcome
+# run(source, filename: str, user, dry_run: bool, progress) → outcome; `source` is the stored file, open (binary,
+# seekable): the import reads it as it needs, never whole.
+Run = Callable[..., ImportOutcome]
 
 
 @dataclass(frozen=True)
@@ -135,7 +139,7 @@ def job_create(*, kind: str, upload, user, language: str = "en") -> ImportJob:
         raise PermissionDenied
     check_upload(upload, TABLE)
     name = PurePath(getattr(upload, "name", "") or "").name or "upload"
-    stored = _storage().save(f"imports/{uuid.uuid4().hex}{PurePath(name).suffix.lower()}", upload)
+    stored = store_upload(upload, _storage(), f"imports/{uuid.uuid4().hex}{PurePath(name).suffix.lower()}")
     try:
         job = ImportJob.objects.create(kind=kind, owner=user, file_name=name[:255], stored_name=stored,
                                        language=language)
@@ -229,12 +233,10 @@ class _ProgressWriter:
 
 
 def _run(job: ImportJob, *, dry_run: bool) -> ImportOutcome:
-    with _storage().open(job.stored_name, "rb") as handle:
-        data = handle.read()
     progress = _ProgressWriter(job.pk)
     try:
-        with translation.override(job.language):
-            return import_kind(job.kind).run(data, job.file_name, job.owner, dry_run, progress)
+        with _storage().open(job.stored_name, "rb") as handle, translation.override(job.language):
+            return import_kind(job.kind).run(handle, job.file_name, job.owner, dry_run, progress)
     finally:
         progress.close()
 

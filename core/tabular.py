@@ -12,16 +12,22 @@ more than TCMS_MAX_XLSX_UNCOMPRESSED_BYTES together, TCMS_MAX_XLSX_PART_BYTES on
 TCMS_MAX_XLSX_COMPRESSION_RATIO times, and its first sheet is counted (rows, cells a row) before openpyxl parses
 it. Every cell is checked for the characters TCMS refuses (tcms/text.py). Messages quote the file's text
 through `excerpt`, never whole.
+
+Reading streams: a file is read from its path or open file a row at a time (CSV through a text stream, XLSX
+through openpyxl's read-only mode), never whole into memory; `read_table` checks every row once, keeping none,
+and its rows are then read again, lazily, by the import that goes through them.
 """
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import itertools
 import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -41,6 +47,10 @@ XLSX_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 EXCERPT_CHARS = 60
 # Reading stops after this many errors: the first ones are enough to correct a file.
 MAX_REPORTED_ERRORS = 1000
+# Errors and plan rows of a preview kept for the page (its counts cover every row).
+PREVIEW_ROWS = 1000
+# Rows gone through together by an import: its lookups are one query a chunk, whatever the file's length.
+ROW_CHUNK = 2000
 # Parts of less than this are not held to the compression ratio (small XML compresses well and is harmless).
 RATIO_CHECKED_FROM_BYTES = 1024 * 1024
 # The workbook and its relationships are read whole to find the first sheet; they are small in any real file.
@@ -105,7 +115,7 @@ def _refuse(message: str, row: int | None = None, column: str | None = None) -> 
 @dataclass
 class Table:
     columns: list[str]
-    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    rows: "TableRows | list[tuple[int, dict[str, str]]]" = field(default_factory=list)
 
 
 @dataclass
@@ -274,17 +284,19 @@ def _too_many_columns(row: int, limits: Limits) -> TableError:
     return _refuse(_("The row has more than %(limit)s columns.") % {"limit": limits.columns}, row=row)
 
 
-def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list[str]]:
+def _xlsx_rows(handle, limits: Limits) -> Iterator[list[str]]:
+    """The rows of the first sheet of the XLSX in `handle` (seekable), one at a time (openpyxl read_only)."""
     from openpyxl import load_workbook
 
-    with open_xlsx(io.BytesIO(data), limits) as archive:
+    with open_xlsx(handle, limits) as archive:
         sheet_path = _first_sheet_path(archive)
         try:
             _count_sheet(archive, sheet_path, limits)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, ValueError) as exc:
             raise _not_a_workbook(exc.__class__.__name__)
+    handle.seek(0)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise _not_a_workbook(exc.__class__.__name__)
     try:
@@ -304,38 +316,117 @@ def _xlsx_rows(data: bytes, limits: Limits) -> Iterator[list[str]]:
         workbook.close()
 
 
-def _csv_rows(data: bytes, limits: Limits) -> tuple[Iterator[list[str]], bool]:
-    """The rows of a CSV file, and whether any of its text holds a character TCMS refuses (one search for the
-    whole text, so that the rows need to be searched one by one only then). A file with more lines than the row
-    limit has its rows counted first, so that it is refused before any row is built."""
+# Bytes read from the file at a time (CSV text, checksums).
+READ_CHUNK = 256 * 1024
+_BOM = b"\xef\xbb\xbf"
+
+
+class _CountedBytes(io.BufferedIOBase):
+    """The binary file under a CSV's text: counts the bytes handed on, so that a decoding error can say where it is
+    in the file, and refuses a NUL as soon as it is read (a NUL is never part of a real table: it marks a binary
+    file, and PostgreSQL cannot store it in text)."""
+
+    def __init__(self, handle):
+        super().__init__()
+        self.handle = handle
+        self.offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read1(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size if size and size > 0 else READ_CHUNK)
+        if not isinstance(chunk, bytes):
+            chunk = bytes(chunk)
+        if (nul := chunk.find(b"\x00")) >= 0:
+            raise TableError([RowError(None, None, _("The file contains NUL characters (byte %(position)s): it is not "
+                                                     "a CSV text file.") % {"position": self.offset + nul})])
+        self.offset += len(chunk)
+        return chunk
+
+    read = read1
+
+
+def _csv_text(counted: _CountedBytes) -> io.TextIOWrapper:
+    text = io.TextIOWrapper(counted, encoding="utf-8-sig", newline="")
+    text._CHUNK_SIZE = READ_CHUNK  # fewer, larger reads than the default 8 KiB
+    return text
+
+
+def _more_rows_than_allowed(handle, limits: Limits) -> bool:
+    """Whether a CSV file has more rows than the limit, found before any row is built: its line breaks are counted
+    (bytes), then, only if there are more than the limit, its rows (CSV, which may hold line breaks in a cell) up to
+    the first past it. A file that cannot be read is left to the reading to report."""
+    handle.seek(0)
+    breaks = 0
+    while chunk := handle.read(READ_CHUNK):
+        breaks += chunk.count(b"\n")
+    if breaks <= limits.rows:
+        return False
+    handle.seek(0)
+    text = _csv_text(_CountedBytes(handle))
     try:
-        text = data.decode("utf-8-sig")
+        counted = sum(1 for _row in itertools.islice(csv.reader(text), limits.rows + 2))
+    except (csv.Error, UnicodeDecodeError, TableError):
+        return False
+    finally:
+        text.detach()
+    return counted > limits.rows + 1
+
+
+def _csv_rows(handle, limits: Limits, *, count_first: bool = False) -> Iterator[list[str]]:
+    """The rows of the CSV file in `handle` (UTF-8, a byte-order mark accepted), read as a text stream one row at a
+    time. A file with more rows than the limit is refused at the first row past it, alone (`count_first`: before
+    any row is read)."""
+    if count_first and _more_rows_than_allowed(handle, limits):
+        raise _too_many_rows(limits.rows + 2, limits)
+    handle.seek(0)
+    starts_with_bom = handle.read(len(_BOM)) == _BOM
+    handle.seek(0)
+    counted = _CountedBytes(handle)
+    text = _csv_text(counted)
+    try:
+        for number, row in enumerate(csv.reader(text), start=1):
+            if number > limits.rows + 1:
+                raise _too_many_rows(limits.rows + 2, limits)
+            yield row
     except UnicodeDecodeError as exc:
+        # exc.object is what the decoder was given: the bytes held back from the previous read, then the last one.
+        # The position counts from after the byte-order mark, as the file's text does.
+        position = counted.offset - len(exc.object) + exc.start - (len(_BOM) if starts_with_bom else 0)
         raise TableError([RowError(None, None, _("The file is not UTF-8 text (byte %(position)s).") % {
-            "position": exc.start})])
-    if "\x00" in text:
-        # A NUL is never part of a real table (it marks a binary file), and PostgreSQL cannot store it in text.
-        raise TableError([RowError(None, None, _("The file contains NUL characters (byte %(position)s): it is not a "
-                                                 "CSV text file.") % {"position": data.index(b"\x00")})])
-    if text.count("\n") > limits.rows:
-        try:
-            counted = sum(1 for _row in itertools.islice(csv.reader(io.StringIO(text, newline="")), limits.rows + 2))
-        except csv.Error:
-            counted = 0  # the reading below reports it
-        if counted > limits.rows + 1:
-            raise _too_many_rows(limits.rows + 2, limits)
-    return csv.reader(io.StringIO(text, newline="")), first_forbidden_character(text) is not None
+            "position": position})])
+    finally:
+        text.detach()  # the caller's file stays open
 
 
-def read_source(source) -> tuple[bytes, str]:
-    """(content, file name) of bytes, a path or an open/uploaded file (read from its start); bytes have no name."""
+def source_name(source) -> str:
+    """The file name of a path or an open/uploaded file; bytes have none."""
     if isinstance(source, (str, Path)):
-        return Path(source).read_bytes(), Path(source).name
-    if isinstance(source, bytes):
-        return source, ""
-    if hasattr(source, "seek"):
+        return Path(source).name
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return ""
+    return Path(getattr(source, "name", "") or "").name
+
+
+@contextmanager
+def open_source(source) -> Iterator:
+    """`source` as a seekable binary file at its start: bytes are wrapped, a path is opened (and closed after), an
+    open or uploaded file is used as it is (and left open)."""
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as handle:
+            yield handle
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        yield io.BytesIO(source)
+    else:
         source.seek(0)
-    return source.read(), Path(getattr(source, "name", "") or "").name
+        yield source
+
+
+def file_sha256(source) -> str:
+    """The SHA-256 of a source's content (hex), read in chunks."""
+    with open_source(source) as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _cell_errors(number: int, cells: Iterable[tuple[str | None, str]], limits: Limits) -> list[RowError]:
@@ -351,15 +442,15 @@ def _cell_errors(number: int, cells: Iterable[tuple[str | None, str]], limits: L
     return errors
 
 
-def read_table(source, *, required: Iterable[str], optional: Iterable[str] = (), filename: str = "") -> Table:
-    """Read a CSV or XLSX file (bytes, a path or an uploaded file) into rows of {column: text}."""
-    data, source_name = read_source(source)
-    filename = filename or source_name
-    limits = Limits.from_settings()
-    required = [c.lower() for c in required]
-    allowed = set(required) | {c.lower() for c in optional}
-    is_xlsx = data.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx")
-    rows, search_characters = (_xlsx_rows(data, limits), True) if is_xlsx else _csv_rows(data, limits)
+def _file_rows(handle, filename: str, limits: Limits, *, checking: bool = False) -> Iterator[list[str]]:
+    head = handle.read(len(XLSX_MAGIC))
+    if head.startswith(XLSX_MAGIC) or filename.lower().endswith(".xlsx"):
+        return _xlsx_rows(handle, limits)
+    return _csv_rows(handle, limits, count_first=checking)
+
+
+def _header(rows: Iterator[list[str]], required: list[str], allowed: set[str], limits: Limits) -> list[str]:
+    """The columns named by the first row; TableError if they are not those required and allowed."""
     try:
         header = next(rows, None)
     except csv.Error as exc:
@@ -386,19 +477,25 @@ def read_table(source, *, required: Iterable[str], optional: Iterable[str] = (),
             "columns": ", ".join(excerpt(c) for c in duplicated)}))
     if errors:
         raise TableError(errors)
-    table = Table(columns=columns)
+    return columns
+
+
+def _records(rows: Iterator[list[str]], columns: list[str], limits: Limits,
+             errors: list[RowError]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {column: text}) of each row after the header that is not blank; a row's problems are appended to
+    `errors` (the row is then left out), and reading stops at a problem that makes the rest unreadable."""
     width = len(columns)
     try:
         for number, values in enumerate(rows, start=2):
             if len(errors) >= MAX_REPORTED_ERRORS:
                 errors.append(RowError(number, None, _("Too many errors: the file was read up to this row.")))
-                break
+                return
             if number - 1 > limits.rows:
                 errors.append(_too_many_rows(number, limits).errors[0])
-                break
+                return
             if len(values) > limits.columns:
                 errors.append(_too_many_columns(number, limits).errors[0])
-                break
+                return
             joined = "".join(values)
             if not joined.strip():
                 continue
@@ -410,17 +507,78 @@ def read_table(source, *, required: Iterable[str], optional: Iterable[str] = (),
             record = {c: v.strip() for c, v in zip(columns, values, strict=False) if c}
             # The usual row is checked whole (its longest cell, one search); only a suspect one cell by cell.
             if (len(joined) > limits.cell_chars and max(map(len, values)) > limits.cell_chars) or (
-                    search_characters and first_forbidden_character("\t".join(values)) is not None):
+                    first_forbidden_character("\t".join(values)) is not None):
                 cell_errors = _cell_errors(number, record.items(), limits)
                 if cell_errors:
                     errors.extend(cell_errors)
                     continue
-            table.rows.append((number, record))
+            yield number, record
     except csv.Error as exc:
         errors.append(RowError(None, None, excerpt(str(exc))))
+
+
+class TableRows:
+    """The rows of a checked table file, (row number, {column: text}), read from the file again each time they are
+    gone through, one at a time: the memory they take does not grow with the file. len() is their number, counted
+    when the file was checked. A file of the caller's (not a path or bytes) is read by one pass at a time."""
+
+    def __init__(self, source, *, filename: str, columns: list[str], limits: Limits, count: int):
+        self.source, self.filename, self.columns, self.limits, self.count = source, filename, columns, limits, count
+        self._reading = False
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        shared = not isinstance(self.source, (str, Path, bytes, bytearray, memoryview))
+        if shared and self._reading:
+            raise RuntimeError("The rows of this file are already being read.")
+        self._reading = True
+        try:
+            with open_source(self.source) as handle:
+                rows = _file_rows(handle, self.filename, self.limits)
+                try:
+                    next(rows, None)  # the header, checked already
+                    errors: list[RowError] = []
+                    yield from _records(rows, self.columns, self.limits, errors)
+                    if errors:  # the file changed since it was checked
+                        raise TableError(errors)
+                finally:
+                    rows.close()
+        finally:
+            self._reading = False
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (TableRows, list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"<TableRows {self.filename or 'file'}: {self.count} rows>"
+
+
+def read_table(source, *, required: Iterable[str], optional: Iterable[str] = (), filename: str = "") -> Table:
+    """Check a CSV or XLSX file (bytes, a path, or an open/uploaded seekable file) and answer its columns and its
+    rows ({column: text}): TableError naming row and column for anything wrong. The check reads the whole file once,
+    a row at a time, keeping none; `table.rows` then reads it again, lazily, each time they are gone through."""
+    filename = filename or source_name(source)
+    limits = Limits.from_settings()
+    required = [c.lower() for c in required]
+    allowed = set(required) | {c.lower() for c in optional}
+    errors: list[RowError] = []
+    with open_source(source) as handle:
+        rows = _file_rows(handle, filename, limits, checking=True)
+        try:
+            columns = _header(rows, required, allowed, limits)
+            count = sum(1 for _row in _records(rows, columns, limits, errors))
+        finally:
+            rows.close()
     if errors:
         raise TableError(errors)
-    return table
+    return Table(columns=columns, rows=TableRows(source, filename=filename, columns=columns, limits=limits,
+                                                 count=count))
 
 
 class _ReportingRows:
@@ -439,6 +597,14 @@ class _ReportingRows:
             yield row
             if done % step == 0 or done == total:
                 self.progress(done, total)
+
+
+def row_chunks(rows: Iterable, size: int | None = None) -> Iterator[list]:
+    """`rows` as lists of at most `size` (ROW_CHUNK), read as they are needed."""
+    size = size or ROW_CHUNK
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def with_progress(rows: Sequence, progress: Callable[[int, int], None] | None):

@@ -116,6 +116,11 @@ def _type_refused(kind: str, name: str) -> ValidationError:
         "name": shown}, code="file_type")
 
 
+def _too_large(size: int, limit: int) -> ValidationError:
+    return ValidationError(_("The file is too large (%(size)s); the limit is %(limit)s.") % {
+        "size": filesizeformat(size), "limit": filesizeformat(limit)}, code="file_too_large")
+
+
 def check_upload(upload, kind: str) -> None:
     """Refuse (ValidationError naming the reason) an uploaded file of `kind` ("table" or "document") that is too
     big, empty, of another type, or whose content does not match its name. Leaves the file at its start."""
@@ -124,11 +129,7 @@ def check_upload(upload, kind: str) -> None:
     limit = settings.TCMS_MAX_UPLOAD_BYTES
     size = _size(upload)
     if size > limit:
-        raise ValidationError(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
-            code="file_too_large",
-        )
+        raise _too_large(size, limit)
     if size == 0:
         raise ValidationError(_("The file is empty."), code="empty_file")
     name = getattr(upload, "name", "") or ""
@@ -141,20 +142,57 @@ def check_upload(upload, kind: str) -> None:
         upload.seek(0)
 
 
-def read_checked_file(path, kind: str) -> tuple[bytes, str]:
-    """(content, name) of a file on disk (a management command's argument) that passed the same gate as an upload:
-    ValidationError if it does not, OSError if it cannot be read."""
+class _CountedUpload(File):
+    """An upload as a storage reads it to write it (chunks() or read()), counted as it goes: past the limit, the
+    write is refused."""
+
+    def __init__(self, upload, limit: int):
+        super().__init__(upload, name=getattr(upload, "name", None))
+        self.limit, self.counted = limit, 0
+
+    def read(self, size=-1):
+        chunk = self.file.read(size)
+        self.counted += len(chunk)
+        if self.counted > self.limit:
+            # The rest is only counted, so that the message gives the file's size.
+            while rest := self.file.read(_CHUNK):
+                self.counted += len(rest)
+            raise _too_large(self.counted, self.limit)
+        return chunk
+
+    def seek(self, offset, whence=0):
+        position = self.file.seek(offset, whence)
+        self.counted = self.file.tell()
+        return position
+
+
+def store_upload(upload, storage, name: str) -> str:
+    """Write a checked upload to `storage` under `name`, a chunk at a time, its size counted as it is written (the
+    size an upload declares is not trusted): past TCMS_MAX_UPLOAD_BYTES the write is refused (ValidationError, the
+    gate's message) and nothing is kept. Answers the name it is stored under."""
+    name = storage.get_available_name(name)
+    try:
+        return storage.save(name, _CountedUpload(upload, settings.TCMS_MAX_UPLOAD_BYTES))
+    except BaseException:
+        if storage.exists(name):
+            storage.delete(name)
+        raise
+
+
+def check_file(path, kind: str) -> Path:
+    """A file on disk (a management command's argument) that passed the same gate as an upload, to be read from its
+    path by the import: ValidationError if it does not pass, OSError if it cannot be read."""
     path = Path(path)
     with path.open("rb") as handle:
         check_upload(File(handle, name=path.name), kind)
-        return handle.read(), path.name
+    return path
 
 
-def read_command_file(path) -> tuple[bytes, str]:
-    """read_checked_file for a management command: a file it cannot read, or one the gate refuses, stops the
+def command_file(path) -> Path:
+    """check_file for a management command's table: a file it cannot read, or one the gate refuses, stops the
     command with the reason."""
     try:
-        return read_checked_file(path, TABLE)
+        return check_file(path, TABLE)
     except OSError as exc:
         raise CommandError(f"Cannot read {path}: {exc}")
     except ValidationError as exc:

@@ -13,16 +13,16 @@ Rules of an expenditure file, each refusing the row with its column (the file is
   is refused (a source's reversal cannot cancel what another source paid).
 
 The plan says for each row whether it creates a line, replaces one (with the amount it replaces) or leaves it as
-it is; it is set-based like the checks (the stored lines are loaded once per file, by the caller).
+it is; it is set-based like the checks (the stored lines are loaded once per chunk of rows, by the caller).
 """
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.scratch import ScratchTables
 from core.tabular import RowError
 from projects.models import Project
 
@@ -32,7 +32,6 @@ EXPENDITURE_KEY = ("project_id", "period", "input_type_id", "currency", "funding
 SPEND_GROUP = ("project_id", "period", "input_type_id", "funding_source_id")
 # How late, after the month of its planned end, a project may still book expenditure (closing entries).
 MONTHS_AFTER_END = 12
-ZERO = Decimal("0.00")
 
 
 def expenditure_key(line: Mapping) -> tuple:
@@ -71,35 +70,60 @@ def period_refusal(period: dt.date, allowed: tuple[dt.date, dt.date, dt.date] | 
     return None
 
 
-def negative_spend_errors(lines: list[dict], stored: Mapping[tuple, Mapping]) -> list[RowError]:
-    """The `amount` errors of the file's rows that would leave a project's period and type of input below zero.
+class SpendTotals(ScratchTables):
+    """The negative-spend rule over a file gone through a chunk of lines at a time: the US$ sum of each group
+    (project, period, type of input, source of funds) the file touches, once its lines are applied, and its lines
+    that lower one.
 
-    `lines`: the file's rows, each with its key fields, "row", "amount_usd" (its US$ value once applied),
-    "input_code" and "source_code"; `stored`: {key: stored line with "amount_usd"}, covering at least the file's
-    groups."""
-    groups = {_spend_group(line) for line in lines}
-    totals: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
-    for line in stored.values():
-        group = _spend_group(line)
-        if group in groups:
-            totals[group] += line["amount_usd"]
-    lowering = []
-    for line in lines:
-        old = stored.get(expenditure_key(line))
-        change = line["amount_usd"] - (old["amount_usd"] if old else ZERO)
-        totals[_spend_group(line)] += change
-        if change < 0:
-            lowering.append(line)
-    errors = []
-    for line in lowering:
-        total = totals[_spend_group(line)]
-        if total < 0:
-            errors.append(RowError(line["row"], "amount", _(
-                "With this amount the expenditure of %(source)s on %(input)s in %(period)s would be negative "
-                "(US$ %(total)s): a reversal cannot exceed what was spent.") % {
-                "source": line["source_code"], "input": line["input_code"], "period": f"{line['period']:%Y-%m}",
-                "total": total}))
-    return errors
+    Kept in a scratch database (core.scratch), in cents, so that what the rule holds does not grow in memory with
+    the file."""
+
+    def __init__(self):
+        super().__init__()
+        self.database.execute("CREATE TABLE total (spend_group TEXT PRIMARY KEY, cents INTEGER NOT NULL) "
+                              "WITHOUT ROWID")
+        self.database.execute("CREATE TABLE lowering (row INTEGER PRIMARY KEY, spend_group TEXT NOT NULL, "
+                              "input_code TEXT NOT NULL, source_code TEXT NOT NULL, period TEXT NOT NULL)")
+
+    def add(self, lines: list[dict], stored: Mapping[tuple, Mapping]) -> None:
+        """A chunk of the file's lines, each with its key fields, "row", "amount_usd" (its US$ value once applied),
+        "input_code" and "source_code"; `stored`: {key: stored line with "amount_usd"} as stored before the chunk
+        is applied, covering at least the chunk's groups (a group met in an earlier chunk keeps the sum it has
+        reached)."""
+        groups = {_spend_group(line) for line in lines}
+        stored_cents: dict[tuple, int] = dict.fromkeys(groups, 0)
+        for line in stored.values():
+            group = _spend_group(line)
+            if group in stored_cents:
+                stored_cents[group] += _cents(line["amount_usd"])
+        self.database.executemany("INSERT OR IGNORE INTO total VALUES (?, ?)",
+                                  [(repr(group), cents) for group, cents in stored_cents.items()])
+        changes, lowering = [], []
+        for line in lines:
+            old = stored.get(expenditure_key(line))
+            change = _cents(line["amount_usd"]) - (_cents(old["amount_usd"]) if old else 0)
+            group = repr(_spend_group(line))
+            if change:
+                changes.append((change, group))
+            if change < 0:
+                lowering.append((line["row"], group, line["input_code"], line["source_code"],
+                                 f"{line['period']:%Y-%m}"))
+        self.database.executemany("UPDATE total SET cents = cents + ? WHERE spend_group = ?", changes)
+        self.database.executemany("INSERT INTO lowering VALUES (?, ?, ?, ?, ?)", lowering)
+
+    def errors(self) -> list[RowError]:
+        """The `amount` errors of the lines that lower a group whose sum ends below zero, in the file's order."""
+        return [RowError(row, "amount", _(
+            "With this amount the expenditure of %(source)s on %(input)s in %(period)s would be negative "
+            "(US$ %(total)s): a reversal cannot exceed what was spent.") % {
+            "source": source_code, "input": input_code, "period": period, "total": Decimal(cents).scaleb(-2)})
+            for row, input_code, source_code, period, cents in self.database.execute(
+                "SELECT lowering.row, lowering.input_code, lowering.source_code, lowering.period, total.cents "
+                "FROM lowering "
+                "JOIN total ON total.spend_group = lowering.spend_group WHERE total.cents < 0 ORDER BY lowering.row")]
+
+def _cents(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
 
 
 def _money(amount: Decimal, currency: str) -> str:

@@ -16,16 +16,16 @@ PLAN_KEY_LABELS = {
 
 
 def _runner(kind: str):
-    def run(data: bytes, filename: str, user, dry_run: bool, progress) -> ImportOutcome:
+    def run(source, filename: str, user, dry_run: bool, progress) -> ImportOutcome:
         from delivery.services import financial_import
 
-        result = financial_import(kind=kind, source=data, filename=filename, user=user, dry_run=dry_run,
+        result = financial_import(kind=kind, source=source, filename=filename, user=user, dry_run=dry_run,
                                   progress=progress)
         return ImportOutcome(ok=result.ok, rows_total=result.rows_total,
                              errors=[error.as_dict() for error in result.errors],
                              counts={"create": result.created, "update": result.updated,
                                      "unchanged": result.unchanged},
-                             plan=result.plans)
+                             plan=result.plans, plan_total=result.plans_total)
 
     return run
 

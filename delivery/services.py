@@ -20,7 +20,6 @@ writes are bulk upserts: no query per row.
 """
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,24 +33,28 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import refusal_message, require
 from core.locks import serialise
+from core.scratch import FirstRows
 from core.tabular import (
+    PREVIEW_ROWS,
     CellError,
     RowError,
     TableError,
     TableImportResult,
     excerpt,
+    file_sha256,
     parse_date,
     parse_decimal,
     parse_int,
     parse_period,
-    read_source,
     read_table,
+    row_chunks,
+    source_name,
     with_progress,
 )
 from delivery.import_checks import (
     EXPENDITURE_KEY,
+    SpendTotals,
     expenditure_key,
-    negative_spend_errors,
     period_refusal,
     plan_entry,
     project_periods,
@@ -105,10 +108,18 @@ KIND_PERMS = {ImportKind.RATES: MANAGE_EXCHANGE_RATES}
 
 @dataclass
 class ImportResult(TableImportResult):
-    """A financial import's result: the shared counts, the dry run's plan of each row and the batch it wrote."""
+    """A financial import's result: the shared counts, the dry run's plan of its rows and the batch it wrote."""
 
-    plans: list[dict] = field(default_factory=list)  # a dry run's: import_checks.plan_entry() of each row
+    plans: list[dict] = field(default_factory=list)  # a dry run's import_checks.plan_entry() of its first rows
+    plans_total: int = 0  # every row's
+    plan_limit: int | None = PREVIEW_ROWS  # how many plan entries are kept (None: all)
     batch: ImportBatch | None = None
+
+    def add_plan(self, describe: Callable[..., dict], *args) -> None:
+        """Count a row of the plan, and describe it (`describe(*args)`) while the plan keeps rows."""
+        self.plans_total += 1
+        if self.plan_limit is None or len(self.plans) < self.plan_limit:
+            self.plans.append(describe(*args))
 
 
 def columns(kind: str) -> list[str]:
@@ -123,7 +134,6 @@ class _Rollback(Exception):
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
 
 
 def _currency(value: str) -> str:
@@ -149,6 +159,61 @@ def _not_editable(user, projects: dict[str, int]) -> set[int]:
     return refused
 
 
+class _FileProjects:
+    """The projects a file names, looked up as its chunks of rows come (one query a chunk for the symbols not met
+    before), with those the user may not change and, if asked, the periods each may book and its main source of
+    funds."""
+
+    def __init__(self, user, *, periods: bool = False, main_sources: bool = False):
+        self.user, self.with_periods, self.with_main_sources = user, periods, main_sources
+        self.ids: dict[str, int | None] = {}
+        self.not_editable: set[int] = set()
+        self.periods: dict[int, tuple] = {}
+        self.main_sources: dict[int, tuple[int, str]] = {}  # project id: (id, code) of its main source of funds
+
+    def load(self, rows: list) -> None:
+        new = {record["project_symbol"].strip() for _n, record in rows} - self.ids.keys()
+        if not new:
+            return
+        found = _project_ids(new)
+        self.ids.update((symbol, found.get(symbol)) for symbol in new)
+        self.not_editable |= _not_editable(self.user, found)
+        if self.with_periods:
+            self.periods.update(project_periods(found.values(), CHUNK))
+        if self.with_main_sources:
+            self.main_sources.update(_main_sources(found.values()))
+
+    def row_project_id(self, record: dict, number: int, *, errors: list[RowError], result: ImportResult) -> int | None:
+        """The id of the row's project, or None with a row error naming the unknown symbol or the project the user
+        may not change."""
+        symbol = record["project_symbol"].strip()
+        project_id = self.ids.get(symbol)
+        if project_id is None:
+            errors.append(RowError(number, "project_symbol",
+                                   _("No project with symbol “%(symbol)s”.") % {"symbol": excerpt(symbol)}))
+        elif project_id in self.not_editable:
+            errors.append(RowError(number, "project_symbol", refusal_message(CHANGE_PROJECT, symbol)))
+            result.refused = True
+            return None
+        return project_id
+
+
+def _main_sources(project_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """{project id: (id, code) of its main source of funds}: one query per chunk."""
+    found = {}
+    for chunk in _chunks(sorted(set(project_ids))):
+        found.update((project_id, (source_id, code)) for project_id, source_id, code in Project.objects.filter(
+            id__in=chunk).values_list("id", "funding_source_id", "funding_source__code"))
+    return found
+
+
+def _duplicate(column: str) -> Callable[[int, int], RowError]:
+    def error(row: int, first: int) -> RowError:
+        return RowError(row, column, _("Duplicate of row %(first)s (same key).") % {"first": first})
+
+    return error
+
+
 def may_import(user, kind: str) -> bool:
     """Whether the user may import files of this kind at all (the pages offer only those); None: a system actor."""
     return user is None or all(user.has_perm(perm) for perm in (IMPORT_FINANCIALS, KIND_PERMS.get(kind)) if perm)
@@ -161,6 +226,22 @@ def _rates_for(currencies: set[str], periods: set) -> dict[tuple[str, object], D
     return {(r.currency, r.period): r.units_per_usd for r in rows.only("currency", "period", "units_per_usd")}
 
 
+class _FileRates:
+    """The rates of the (currency, month) pairs a file needs, looked up as its chunks come (one query a chunk)."""
+
+    def __init__(self):
+        self.rates: dict[tuple[str, dt.date], Decimal | None] = {}
+
+    def load(self, pairs: set[tuple[str, dt.date]]) -> None:
+        new = {pair for pair in pairs if pair[0] != REFERENCE_CURRENCY} - self.rates.keys()
+        if new:
+            found = _rates_for({currency for currency, _p in new}, {period for _c, period in new})
+            self.rates.update((pair, found.get(pair)) for pair in new)
+
+    def get(self, currency: str, period: dt.date) -> Decimal | None:
+        return Decimal(1) if currency == REFERENCE_CURRENCY else self.rates.get((currency, period))
+
+
 def _no_rate(currency: str, period: dt.date) -> str:
     return _("No exchange rate for %(currency)s in %(period)s: import the rates of that month first.") % {
         "currency": currency, "period": period.strftime("%Y-%m")}
@@ -171,20 +252,22 @@ def to_usd(amount: Decimal, units_per_usd: Decimal) -> Decimal:
 
 
 def financial_import(*, kind: str, source, filename: str = "", user=None, dry_run: bool = False,
-                     progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    """Import one allocations, expenditure, exchange-rates or approvals file (CSV or XLSX; layouts in the README).
-    `progress(done, total)`, if given, is called as the rows are gone through."""
+                     progress: Callable[[int, int], None] | None = None,
+                     plan_rows: int | None = PREVIEW_ROWS) -> ImportResult:
+    """Import one allocations, expenditure, exchange-rates or approvals file (CSV or XLSX; layouts in the README):
+    `source` is bytes, a path or an open file, read a row at a time (core.tabular), a chunk of rows after another.
+    `progress(done, total)`, if given, is called as the rows are gone through. A dry run's plan keeps its first
+    `plan_rows` rows (None: all), and counts them all."""
     if kind not in LAYOUTS:
         raise ValueError(f"Unknown import kind {kind!r}; expected one of {', '.join(LAYOUTS)}")
     require(user, IMPORT_FINANCIALS)
     if kind in KIND_PERMS:
         require(user, KIND_PERMS[kind])
-    data, source_name = read_source(source)
-    filename = filename or source_name
-    result = ImportResult(kind=kind, file_name=filename, dry_run=dry_run)
-    checksum = hashlib.sha256(data).hexdigest()
+    filename = filename or source_name(source)
+    result = ImportResult(kind=kind, file_name=filename, dry_run=dry_run, plan_limit=plan_rows)
+    checksum = file_sha256(source)
     try:
-        table = read_table(data, required=LAYOUTS[kind], optional=OPTIONAL_COLUMNS.get(kind, ()),
+        table = read_table(source, required=LAYOUTS[kind], optional=OPTIONAL_COLUMNS.get(kind, ()),
                            filename=filename)
     except TableError as exc:
         result.errors = exc.errors
@@ -210,7 +293,7 @@ def financial_import(*, kind: str, source, filename: str = "", user=None, dry_ru
             pass
     if result.errors:
         result.created = result.updated = result.unchanged = 0
-        result.plans = []
+        result.plans, result.plans_total = [], 0
         if not dry_run:
             # The refusal is recorded (who tried what, and why) while none of the rows are.
             result.batch = ImportBatch.objects.create(
@@ -220,78 +303,57 @@ def financial_import(*, kind: str, source, filename: str = "", user=None, dry_ru
     return result
 
 
-def _check_duplicate(seen: dict, key, row: int, errors: list[RowError], column: str) -> bool:
-    first = seen.get(key)
-    if first is not None:
-        errors.append(RowError(row, column, _("Duplicate of row %(first)s (same key).") % {"first": first}))
-        return True
-    seen[key] = row
-    return False
+# How the importers go through a file: a chunk of rows at a time, each row's cells parsed (its errors kept in the
+# row's order), its key checked against the rows before it (core.scratch.FirstRows), then the chunk's lookups (one
+# query each) and, for a real import while no row is refused, the chunk's writes. A refused row anywhere refuses
+# the file: the rows after it are still checked, nothing more is looked up or written, and the transaction is
+# rolled back. Errors come in stages, as they did when the whole file was held: the rows' own errors, else the
+# errors that need lookups (rates), else the file-wide rules (negative spend).
 
 
 # ---------------------------------------------------------------- exchange rates
 
 
 def _import_rates(rows, *, result: ImportResult, batch, user) -> None:
-    parsed = []
-    numbers = []
-    seen: dict = {}
-    for number, record in rows:
-        values = {}
-        for column, parse in (("currency", _currency), ("period", parse_period),
-                              ("units_per_usd", lambda v: parse_decimal(v, allow_negative=False, max_digits=18,
-                                                                         places=6))):
-            try:
-                values[column] = parse(record[column])
-            except CellError as exc:
-                result.errors.append(RowError(number, column, str(exc)))
-        if len(values) < 3:
-            continue
-        if values["currency"] == REFERENCE_CURRENCY:
-            result.errors.append(RowError(number, "currency", _("US$ is the reference currency: it has no rate.")))
-            continue
-        if values["units_per_usd"] <= 0:
-            result.errors.append(RowError(number, "units_per_usd", _("The rate must be greater than zero.")))
-            continue
-        if not _check_duplicate(seen, (values["currency"], values["period"]), number, result.errors, "period"):
-            parsed.append(values)
-            numbers.append(number)
-    if result.errors:
-        return
-    existing = _rates_for({v["currency"] for v in parsed}, {v["period"] for v in parsed})
-    if result.dry_run:
-        result.plans = [plan_entry(number, f"{v['currency']} {v['period']:%Y-%m}", v["units_per_usd"],
-                                   existing.get((v["currency"], v["period"])), _("per US$"))
-                        for number, v in zip(numbers, parsed, strict=True)]
-    to_write = []
-    for values in parsed:
-        old = existing.get((values["currency"], values["period"]))
-        if old is None:
-            result.created += 1
-        elif old != values["units_per_usd"]:
-            result.updated += 1
-        else:
-            result.unchanged += 1
-            continue
-        to_write.append(ExchangeRate(**values))
-    ExchangeRate.objects.bulk_create(to_write, batch_size=WRITE_BATCH, update_conflicts=True,
-                                     unique_fields=["currency", "period"], update_fields=["units_per_usd"])
-
-
-def _row_project_id(record: dict, number: int, *, projects: dict, not_editable: set[int],
-                    result: ImportResult) -> int | None:
-    """The id of the row's project, or None with a row error naming the unknown symbol or the project the user may
-    not change."""
-    symbol = record["project_symbol"].strip()
-    project_id = projects.get(symbol)
-    if project_id is None:
-        result.errors.append(RowError(number, "project_symbol",
-                                      _("No project with symbol “%(symbol)s”.") % {"symbol": excerpt(symbol)}))
-    elif project_id in not_editable:
-        result.errors.append(RowError(number, "project_symbol", refusal_message(CHANGE_PROJECT, symbol)))
-        result.refused = True
-        return None
-    return project_id
+    with FirstRows() as first_rows:
+        for chunk in row_chunks(rows):
+            checked = []
+            for number, record in chunk:
+                row_errors, values = [], {}
+                for column, parse in (("currency", _currency), ("period", parse_period),
+                                      ("units_per_usd", lambda v: parse_decimal(v, allow_negative=False,
+                                                                                 max_digits=18, places=6))):
+                    try:
+                        values[column] = parse(record[column])
+                    except CellError as exc:
+                        row_errors.append(RowError(number, column, str(exc)))
+                if not row_errors and values["currency"] == REFERENCE_CURRENCY:
+                    row_errors.append(RowError(number, "currency", _("US$ is the reference currency: it has no rate.")))
+                elif not row_errors and values["units_per_usd"] <= 0:
+                    row_errors.append(RowError(number, "units_per_usd", _("The rate must be greater than zero.")))
+                key = None if row_errors else (values["currency"], values["period"])
+                checked.append((number, row_errors, key, (number, values)))
+            parsed = list(first_rows.sift(checked, result.errors, _duplicate("period")))
+            if result.errors:
+                continue
+            existing = _rates_for({v["currency"] for _n, v in parsed}, {v["period"] for _n, v in parsed})
+            to_write = []
+            for number, values in parsed:
+                old = existing.get((values["currency"], values["period"]))
+                if result.dry_run:
+                    result.add_plan(plan_entry, number, f"{values['currency']} {values['period']:%Y-%m}",
+                                    values["units_per_usd"], old, _("per US$"))
+                if old is None:
+                    result.created += 1
+                elif old != values["units_per_usd"]:
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+                    continue
+                to_write.append(ExchangeRate(**values))
+            if not result.dry_run:
+                ExchangeRate.objects.bulk_create(to_write, batch_size=WRITE_BATCH, update_conflicts=True,
+                                                 unique_fields=["currency", "period"], update_fields=["units_per_usd"])
 
 
 def _unknown_source(number: int, value: str, sources: dict[str, int]) -> RowError:
@@ -304,56 +366,59 @@ def _unknown_source(number: int, value: str, sources: dict[str, int]) -> RowErro
 
 def _import_allocations(rows, *, result: ImportResult, batch, user) -> None:
     sources = dict(FundingSource.objects.values_list("code", "id"))
-    projects = _project_ids({r["project_symbol"].strip() for _n, r in rows})
-    not_editable = _not_editable(user, projects)
-    parsed = []
-    labels = []  # (row, how the preview names it) of each parsed row
-    seen: dict = {}
-    for number, record in rows:
-        errors_before = len(result.errors)
-        project_id = _row_project_id(record, number, projects=projects, not_editable=not_editable, result=result)
-        try:
-            year = parse_int(record["year"], minimum=1950, maximum=2100)
-        except CellError as exc:
-            result.errors.append(RowError(number, "year", str(exc)))
-        source_code = record["funding_source"].strip().upper()
-        source_id = sources.get(source_code)
-        if source_id is None:
-            result.errors.append(_unknown_source(number, record["funding_source"], sources))
-        try:
-            amount = parse_decimal(record["amount_usd"], allow_negative=False)
-        except CellError as exc:
-            result.errors.append(RowError(number, "amount_usd", str(exc)))
-        if len(result.errors) > errors_before:
-            continue
-        if not _check_duplicate(seen, (project_id, year, source_id), number, result.errors, "funding_source"):
-            parsed.append((project_id, year, source_id, amount))
-            labels.append((number, f"{record['project_symbol'].strip()} {year} {source_code}"))
-    if result.errors:
-        return
-    existing = {}
-    project_ids = sorted({p for p, *_rest in parsed})
-    for chunk in _chunks(project_ids):
-        for allocation in Allocation.objects.filter(project_id__in=chunk).only(
-                "id", "project_id", "year", "funding_source_id", "amount_usd"):
-            existing[(allocation.project_id, allocation.year, allocation.funding_source_id)] = allocation
-    if result.dry_run:
-        result.plans = [plan_entry(number, label, amount,
-                                   getattr(existing.get((project_id, year, source_id)), "amount_usd", None),
-                                   REFERENCE_CURRENCY)
-                        for (number, label), (project_id, year, source_id, amount) in zip(labels, parsed, strict=True)]
+    projects = _FileProjects(user)
     reason = _("Imported from %(file)s") % {"file": result.file_name or _("a file")}
-    new, changed = [], []
-    for project_id, year, source_id, amount in parsed:
-        allocation = existing.get((project_id, year, source_id))
-        if allocation is None:
-            new.append(Allocation(project_id=project_id, year=year, funding_source_id=source_id, amount_usd=amount))
-        elif allocation.amount_usd != amount:
-            changed.append((allocation, amount))
-        else:
-            result.unchanged += 1
-    _write_allocations(new, changed, reason=reason, user=user, batch=batch)
-    result.created, result.updated = len(new), len(changed)
+    with FirstRows() as first_rows:
+        for chunk in row_chunks(rows):
+            projects.load(chunk)
+            checked = []
+            for number, record in chunk:
+                row_errors = []
+                project_id = projects.row_project_id(record, number, errors=row_errors, result=result)
+                try:
+                    year = parse_int(record["year"], minimum=1950, maximum=2100)
+                except CellError as exc:
+                    row_errors.append(RowError(number, "year", str(exc)))
+                source_code = record["funding_source"].strip().upper()
+                source_id = sources.get(source_code)
+                if source_id is None:
+                    row_errors.append(_unknown_source(number, record["funding_source"], sources))
+                try:
+                    amount = parse_decimal(record["amount_usd"], allow_negative=False)
+                except CellError as exc:
+                    row_errors.append(RowError(number, "amount_usd", str(exc)))
+                if row_errors:
+                    checked.append((number, row_errors, None, None))
+                    continue
+                label = f"{record['project_symbol'].strip()} {year} {source_code}"
+                key = (project_id, year, source_id)
+                checked.append((number, row_errors, key, (number, label, key, amount)))
+            parsed = list(first_rows.sift(checked, result.errors, _duplicate("funding_source")))
+            if result.errors:
+                continue
+            existing = {}
+            for allocation in Allocation.objects.filter(project_id__in=sorted({key[0] for _n, _l, key, _a in parsed}),
+                                                        year__in=sorted({key[1] for _n, _l, key, _a in parsed})).only(
+                    "id", "project_id", "year", "funding_source_id", "amount_usd"):
+                existing[(allocation.project_id, allocation.year, allocation.funding_source_id)] = allocation
+            new, changed = [], []
+            for number, label, key, amount in parsed:
+                allocation = existing.get(key)
+                if result.dry_run:
+                    result.add_plan(plan_entry, number, label, amount, getattr(allocation, "amount_usd", None),
+                                    REFERENCE_CURRENCY)
+                project_id, year, source_id = key
+                if allocation is None:
+                    new.append(Allocation(project_id=project_id, year=year, funding_source_id=source_id,
+                                          amount_usd=amount))
+                elif allocation.amount_usd != amount:
+                    changed.append((allocation, amount))
+                else:
+                    result.unchanged += 1
+            result.created += len(new)
+            result.updated += len(changed)
+            if not result.dry_run:
+                _write_allocations(new, changed, reason=reason, user=user, batch=batch)
 
 
 def _write_allocations(new: list[Allocation], changed: list[tuple[Allocation, Decimal]], *, reason: str, user,
@@ -385,19 +450,53 @@ def _write_allocations(new: list[Allocation], changed: list[tuple[Allocation, De
 # ---------------------------------------------------------------- expenditure
 
 
-def _expenditure_label(line: dict) -> str:
-    """How the preview names a row's line: its key as written in the file (the source of funds when it names one;
+def _expenditure_plan(line: dict) -> dict:
+    """The preview row of a line, named by its key as written in the file (the source of funds when it names one;
     without, the line is the project's main source's)."""
     label = f"{line['symbol']} {line['period']:%Y-%m} {line['input_code']} {line['currency']}"
-    return f"{label} {line['source_code']}" if line["source_named"] else label
+    if line["source_named"]:
+        label = f"{label} {line['source_code']}"
+    return plan_entry(line["row"], label, line["amount"], line["old"], line["currency"])
 
 
-def _main_sources(project_ids: Iterable[int]) -> dict[int, int]:
-    """{project id: id of its main source of funds}: one query per chunk."""
-    found = {}
-    for chunk in _chunks(sorted(set(project_ids))):
-        found.update(Project.objects.filter(id__in=chunk).values_list("id", "funding_source_id"))
-    return found
+def _expenditure_line(number: int, record: dict, *, projects: _FileProjects, input_types: dict[str, int],
+                      sources: dict[str, int], errors: list[RowError], result: ImportResult) -> dict | None:
+    """A row parsed into an expenditure line, or None with its errors (each naming its column) in `errors`."""
+    project_id = projects.row_project_id(record, number, errors=errors, result=result)
+    try:
+        period = parse_period(record["period"].strip())
+    except CellError as exc:
+        errors.append(RowError(number, "period", str(exc)))
+    else:
+        refusal = period_refusal(period, projects.periods.get(project_id))
+        if refusal:
+            errors.append(RowError(number, "period", refusal))
+    input_code = record["input_type"].strip().upper()
+    input_type_id = input_types.get(input_code)
+    if input_type_id is None:
+        errors.append(RowError(number, "input_type", _("Unknown type of input “%(code)s” (one of %(codes)s).") % {
+            "code": excerpt(record["input_type"]), "codes": ", ".join(sorted(input_types))}))
+    try:
+        currency = _currency(record["currency"])
+    except CellError as exc:
+        errors.append(RowError(number, "currency", str(exc)))
+    try:
+        amount = parse_decimal(record["amount"])
+    except CellError as exc:
+        errors.append(RowError(number, "amount", str(exc)))
+    named_source = record.get("funding_source", "").strip().upper()
+    if named_source:
+        source_id, source_code = sources.get(named_source), named_source
+        if source_id is None:
+            errors.append(_unknown_source(number, record["funding_source"], sources))
+    else:
+        source_id, source_code = projects.main_sources.get(project_id, (None, ""))
+    if errors:
+        return None
+    return {"row": number, "project_id": project_id, "period": period, "input_type_id": input_type_id,
+            "currency": currency, "funding_source_id": source_id, "amount": amount,
+            "symbol": record["project_symbol"].strip(), "input_code": input_code,
+            "source_code": source_code, "source_named": bool(named_source)}
 
 
 def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
@@ -405,66 +504,42 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
     `funding_source` is absent or empty is booked to its project's main source."""
     input_types = dict(InputType.objects.values_list("code", "id"))
     sources = dict(FundingSource.objects.values_list("code", "id"))
-    source_codes = {source_id: code for code, source_id in sources.items()}
-    projects = _project_ids({r["project_symbol"].strip() for _n, r in rows})
-    not_editable = _not_editable(user, projects)
-    bookable = project_periods(projects.values(), CHUNK)
-    main_source = _main_sources(projects.values())
-    lines = []
-    seen: dict = {}
-    for number, record in rows:
-        errors_before = len(result.errors)
-        project_id = _row_project_id(record, number, projects=projects, not_editable=not_editable, result=result)
-        try:
-            period = parse_period(record["period"].strip())
-        except CellError as exc:
-            result.errors.append(RowError(number, "period", str(exc)))
-        else:
-            refusal = period_refusal(period, bookable.get(project_id))
-            if refusal:
-                result.errors.append(RowError(number, "period", refusal))
-        input_code = record["input_type"].strip().upper()
-        input_type_id = input_types.get(input_code)
-        if input_type_id is None:
-            result.errors.append(RowError(number, "input_type", _(
-                "Unknown type of input “%(code)s” (one of %(codes)s).") % {
-                "code": excerpt(record["input_type"]), "codes": ", ".join(sorted(input_types))}))
-        try:
-            currency = _currency(record["currency"])
-        except CellError as exc:
-            result.errors.append(RowError(number, "currency", str(exc)))
-        try:
-            amount = parse_decimal(record["amount"])
-        except CellError as exc:
-            result.errors.append(RowError(number, "amount", str(exc)))
-        source_code = record.get("funding_source", "").strip().upper()
-        source_id = sources.get(source_code) if source_code else main_source.get(project_id)
-        if source_code and source_id is None:
-            result.errors.append(_unknown_source(number, record["funding_source"], sources))
-        if len(result.errors) > errors_before:
-            continue
-        line = {"row": number, "project_id": project_id, "period": period, "input_type_id": input_type_id,
-                "currency": currency, "funding_source_id": source_id, "amount": amount,
-                "symbol": record["project_symbol"].strip(), "input_code": input_code,
-                "source_code": source_codes[source_id], "source_named": bool(source_code)}
-        if not _check_duplicate(seen, expenditure_key(line), number, result.errors, "currency"):
-            lines.append(line)
-    if result.errors:
-        return
+    projects = _FileProjects(user, periods=True, main_sources=True)
+    rates = _FileRates()
+    missing_rates: list[RowError] = []
+    with FirstRows() as first_rows, SpendTotals() as spend:
+        for chunk in row_chunks(rows):
+            projects.load(chunk)
+            checked = []
+            for number, record in chunk:
+                row_errors = []
+                line = _expenditure_line(number, record, projects=projects, input_types=input_types,
+                                         sources=sources, errors=row_errors, result=result)
+                checked.append((number, row_errors, line and expenditure_key(line), line))
+            lines = list(first_rows.sift(checked, result.errors, _duplicate("currency")))
+            if result.errors:
+                continue
+            rates.load({(line["currency"], line["period"]) for line in lines})
+            missing_rates += [RowError(line["row"], "currency", _no_rate(line["currency"], line["period"]))
+                              for line in lines if rates.get(line["currency"], line["period"]) is None]
+            if missing_rates:
+                continue
+            _expenditure_chunk(lines, rates=rates, spend=spend, result=result, batch=batch)
+        if result.errors:
+            return
+        if missing_rates:
+            result.errors += missing_rates
+            return
+        result.errors += spend.errors()
 
-    periods = {line["period"] for line in lines}
-    rates = _rates_for({line["currency"] for line in lines} - {REFERENCE_CURRENCY}, periods)
-    for line in lines:
-        if line["currency"] != REFERENCE_CURRENCY and (line["currency"], line["period"]) not in rates:
-            result.errors.append(RowError(line["row"], "currency", _no_rate(line["currency"], line["period"])))
-    if result.errors:
-        return
 
-    project_ids = sorted({line["project_id"] for line in lines})
-    existing: dict[tuple, dict] = {}
-    for chunk in _chunks(project_ids):
-        existing.update((expenditure_key(stored), stored) for stored in Expenditure.objects.filter(
-            project_id__in=chunk, period__in=sorted(periods)).values(*EXPENDITURE_KEY, "amount", "amount_usd"))
+def _expenditure_chunk(lines: list[dict], *, rates: _FileRates, spend: SpendTotals, result: ImportResult,
+                       batch) -> None:
+    """The stored lines a chunk's lines replace, its plan and counts, its sums per group (the negative-spend rule)
+    and, for a real import, its writes and the rollups of the months it touches."""
+    existing = {expenditure_key(stored): stored for stored in Expenditure.objects.filter(
+        project_id__in=sorted({line["project_id"] for line in lines}),
+        period__in=sorted({line["period"] for line in lines})).values(*EXPENDITURE_KEY, "amount", "amount_usd")}
     for line in lines:
         old = existing.get(expenditure_key(line))
         line["old"] = old["amount"] if old else None
@@ -472,18 +547,14 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
             # Unchanged: its US$ value stays as it was fixed at posting, even if the month's rate was revised.
             line["amount_usd"] = old["amount_usd"]
         else:
-            rate = Decimal(1) if line["currency"] == REFERENCE_CURRENCY else rates[(line["currency"], line["period"])]
+            rate = rates.get(line["currency"], line["period"])
             line["exchange_rate"], line["amount_usd"] = rate, to_usd(line["amount"], rate)
-    result.errors += negative_spend_errors(lines, existing)
-    if result.errors:
-        return
-    if result.dry_run:
-        result.plans = [plan_entry(line["row"], _expenditure_label(line),
-                                   line["amount"], line["old"], line["currency"]) for line in lines]
-
+    spend.add(lines, existing)
     to_write = []
     touched: dict[int, set] = defaultdict(set)
     for line in lines:
+        if result.dry_run:
+            result.add_plan(_expenditure_plan, line)
         if line["old"] is None:
             result.created += 1
         elif line["old"] != line["amount"]:
@@ -491,9 +562,13 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
         else:
             result.unchanged += 1
             continue
-        to_write.append(Expenditure(**{name: line[name] for name in EXPENDITURE_KEY}, amount=line["amount"],
-                                    exchange_rate=line["exchange_rate"], amount_usd=line["amount_usd"], batch=batch))
-        touched[line["project_id"]].add(line["period"])
+        if not result.dry_run:
+            to_write.append(Expenditure(**{name: line[name] for name in EXPENDITURE_KEY}, amount=line["amount"],
+                                        exchange_rate=line["exchange_rate"], amount_usd=line["amount_usd"],
+                                        batch=batch))
+            touched[line["project_id"]].add(line["period"])
+    if result.dry_run:
+        return
     Expenditure.objects.bulk_create(
         to_write, batch_size=WRITE_BATCH, update_conflicts=True,
         unique_fields=[name.removesuffix("_id") for name in EXPENDITURE_KEY],
@@ -762,69 +837,83 @@ def _approval_plan(number: int, label: str, amount: Decimal, currency: str, old:
 
 
 def _import_approvals(rows, *, result: ImportResult, batch, user) -> None:
-    projects = _project_ids({r["project_symbol"].strip() for _n, r in rows})
-    not_editable = _not_editable(user, projects)
-    donors = organisations_find(r["donor"] for _n, r in rows)
-    parsed = []
-    seen: dict = {}
-    for number, record in rows:
-        errors_before = len(result.errors)
-        project_id = _row_project_id(record, number, projects=projects, not_editable=not_editable, result=result)
-        donor = donors.get(record["donor"].strip())
-        if donor is None:
-            result.errors.append(RowError(number, "donor", _(
-                "No organisation with the acronym or name “%(donor)s”.") % {"donor": excerpt(record["donor"])}))
-        elif not donor.may_fund:
-            result.errors.append(RowError(number, "donor", _(
-                "An employers' or workers' organisation cannot be the donor.")))
-        try:
-            date = parse_date(record["date"])
-        except CellError as exc:
-            result.errors.append(RowError(number, "date", str(exc)))
-        try:
-            amount = parse_decimal(record["amount"], allow_negative=False)
-        except CellError as exc:
-            result.errors.append(RowError(number, "amount", str(exc)))
-        else:
-            if amount == 0:
-                result.errors.append(RowError(number, "amount", _("The amount must be greater than zero.")))
-        try:
-            currency = _currency(record["currency"])
-        except CellError as exc:
-            result.errors.append(RowError(number, "currency", str(exc)))
-        if len(result.errors) > errors_before:
-            continue
-        if not _check_duplicate(seen, (project_id, donor.pk, date), number, result.errors, "date"):
-            parsed.append((number, project_id, donor.pk, date, amount, currency))
-    if result.errors:
-        return
+    projects = _FileProjects(user)
+    rates = _FileRates()
+    later: list[RowError] = []  # the errors that need the rates and the stored approvals
+    with FirstRows() as first_rows:
+        for chunk in row_chunks(rows):
+            projects.load(chunk)
+            donors = organisations_find(record["donor"] for _n, record in chunk)
+            checked = []
+            for number, record in chunk:
+                row_errors = []
+                project_id = projects.row_project_id(record, number, errors=row_errors, result=result)
+                donor = donors.get(record["donor"].strip())
+                if donor is None:
+                    row_errors.append(RowError(number, "donor", _(
+                        "No organisation with the acronym or name “%(donor)s”.") % {
+                        "donor": excerpt(record["donor"])}))
+                elif not donor.may_fund:
+                    row_errors.append(RowError(number, "donor", _(
+                        "An employers' or workers' organisation cannot be the donor.")))
+                try:
+                    date = parse_date(record["date"])
+                except CellError as exc:
+                    row_errors.append(RowError(number, "date", str(exc)))
+                try:
+                    amount = parse_decimal(record["amount"], allow_negative=False)
+                except CellError as exc:
+                    row_errors.append(RowError(number, "amount", str(exc)))
+                else:
+                    if amount == 0:
+                        row_errors.append(RowError(number, "amount", _("The amount must be greater than zero.")))
+                try:
+                    currency = _currency(record["currency"])
+                except CellError as exc:
+                    row_errors.append(RowError(number, "currency", str(exc)))
+                if row_errors:
+                    checked.append((number, row_errors, None, None))
+                    continue
+                label = ", ".join([record["project_symbol"].strip(), excerpt(record["donor"].strip()),
+                                   record["date"].strip()])
+                key = (project_id, donor.pk, date)
+                checked.append((number, row_errors, key, (number, label, key, amount, currency)))
+            parsed = list(first_rows.sift(checked, result.errors, _duplicate("date")))
+            if result.errors:
+                continue
+            _approvals_chunk(parsed, rates=rates, later=later, result=result, batch=batch, user=user)
+    if not result.errors:
+        result.errors += later
 
-    periods = {date.replace(day=1) for _n, _p, _d, date, _a, _c in parsed}
-    rates = _rates_for({p[5] for p in parsed} - {REFERENCE_CURRENCY}, periods)
+
+def _approvals_chunk(parsed: list[tuple], *, rates: _FileRates, later: list[RowError], result: ImportResult,
+                     batch, user) -> None:
+    """A chunk's rows against the rates and the stored approvals: their errors in `later`; else their plan, counts
+    and, for a real import while the file has no error, their writes."""
+    rates.load({(currency, date.replace(day=1)) for _n, _l, (_p, _d, date), _a, currency in parsed})
     existing: dict[tuple, list[Approval]] = defaultdict(list)
-    for chunk in _chunks(sorted({p[1] for p in parsed})):
-        for approval in Approval.objects.filter(project_id__in=chunk):
-            existing[(approval.project_id, approval.donor_id, approval.date)].append(approval)
-    new, changed, plans = [], [], []
-    labels = {number: ", ".join([record["project_symbol"].strip(), excerpt(record["donor"].strip()),
-                                 record["date"].strip()]) for number, record in rows}
-    for number, project_id, donor_id, date, amount, currency in parsed:
+    for approval in Approval.objects.filter(project_id__in=sorted({key[0] for _n, _l, key, _a, _c in parsed})):
+        existing[(approval.project_id, approval.donor_id, approval.date)].append(approval)
+    new, changed = [], []
+    for number, label, key, amount, currency in parsed:
+        project_id, donor_id, date = key
         period = date.replace(day=1)
-        rate = Decimal(1) if currency == REFERENCE_CURRENCY else rates.get((currency, period))
+        rate = rates.get(currency, period)
         if rate is None:
-            result.errors.append(RowError(number, "currency", _no_rate(currency, period)))
+            later.append(RowError(number, "currency", _no_rate(currency, period)))
             continue
         amount_usd = to_usd(amount, rate)
         if amount_usd <= 0:
-            result.errors.append(RowError(number, "amount", _("The amount must be greater than zero.")))
+            later.append(RowError(number, "amount", _("The amount must be greater than zero.")))
             continue
-        matches = existing.get((project_id, donor_id, date), [])
+        matches = existing.get(key, [])
         if len(matches) > 1:
-            result.errors.append(RowError(number, "date", _(
+            later.append(RowError(number, "date", _(
                 "The project has several approvals of this donor on this date: change them on the project's "
                 "page.")))
             continue
-        plans.append(_approval_plan(number, labels[number], amount, currency, matches[0] if matches else None))
+        if result.dry_run:
+            result.add_plan(_approval_plan, number, label, amount, currency, matches[0] if matches else None)
         if not matches:
             new.append(_by(user, Approval(project_id=project_id, donor_id=donor_id, date=date, amount=amount,
                                           currency=currency, exchange_rate=rate, amount_usd=amount_usd,
@@ -836,14 +925,13 @@ def _import_approvals(rows, *, result: ImportResult, batch, user) -> None:
             changed.append(_by(user, approval))
         else:
             result.unchanged += 1
-    if result.errors:
+    result.created += len(new)
+    result.updated += len(changed)
+    if later or result.dry_run:
         return
-    if result.dry_run:
-        result.plans = plans
     # Few rows per file (decisions, not transactions): saved one by one, so that each keeps its history.
     for approval in [*new, *changed]:
         approval.save()
-    result.created, result.updated = len(new), len(changed)
 
 
 _IMPORTERS[ImportKind.APPROVALS] = _import_approvals

@@ -8,10 +8,10 @@ from core.imports import ImportKind, ImportOutcome
 from core.tabular import excerpt
 
 
-def run_project_import(data: bytes, filename: str, user, dry_run: bool, progress) -> ImportOutcome:
+def run_project_import(source, filename: str, user, dry_run: bool, progress) -> ImportOutcome:
     from projects.services import project_import
 
-    result = project_import(source=data, filename=filename, user=user, dry_run=dry_run, progress=progress)
+    result = project_import(source=source, filename=filename, user=user, dry_run=dry_run, progress=progress)
     notes = []
     if result.ok and result.donors_created:
         donors = ", ".join(excerpt(donor) for donor in result.donors_created)
@@ -31,10 +31,10 @@ PROJECTS = ImportKind(name="projects", label=gettext_lazy("Projects"), permissio
 
 
 def _record_runner(kind: str):
-    def run(data: bytes, filename: str, user, dry_run: bool, progress) -> ImportOutcome:
+    def run(source, filename: str, user, dry_run: bool, progress) -> ImportOutcome:
         from projects.services import record_import
 
-        result = record_import(kind=kind, source=data, filename=filename, user=user, dry_run=dry_run,
+        result = record_import(kind=kind, source=source, filename=filename, user=user, dry_run=dry_run,
                                progress=progress)
         return ImportOutcome(ok=result.ok, rows_total=result.rows_total,
                              errors=[error.as_dict() for error in result.errors],

@@ -1,7 +1,6 @@
 """The import of the project register from CSV or XLSX (columns in the README, "Importing data"): all rows or none."""
 
 import csv
-import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -326,7 +325,8 @@ def _import_refusal(project: Project | None, not_editable: set[int], may_add: bo
 
 
 class _ImportRefused(Exception):
-    """A service refused a row while the file was being written: everything the import wrote is undone."""
+    """A row was refused (by its checks, or by a service while it was written), or the import is a dry run:
+    everything the import wrote is undone."""
 
 
 def _write_import_row(plan: ImportRowPlan, candidate: Project, original: dict | None, countries: list[Country],
@@ -356,40 +356,79 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
     """Import the project register from CSV or XLSX: all rows or none; re-importing a symbol updates it.
 
     Errors name row and column. A dry run validates and reports what would be created or updated, writing nothing.
-    `progress(done, total)`, if given, is called as the rows are checked, then as they are written.
+    The file (bytes, a path or an open file) is read a row at a time and gone through a chunk of rows after another:
+    each chunk is checked, then (a real import, while no row is refused) written. `progress(done, total)`, if given,
+    is called as the rows are gone through.
     A row updating a project the user may not change (as stored), or creating one when the user may not register
     projects, is an error of its `symbol` cell: the file is refused whole, the dry run too.
     """
-    from core.tabular import RowError, TableError, excerpt, read_source, read_table, with_progress
+    from core.scratch import FirstRows
+    from core.tabular import TableError, file_sha256, read_table, row_chunks, source_name, with_progress
 
     require(user, IMPORT_PROJECTS)
 
     # The same file uploaded twice at once: the second waits here, then finds the first one's projects unchanged.
     serialise("project_import")
-    data, source_name = read_source(source)
-    filename = filename or source_name
+    filename = filename or source_name(source)
     result = ProjectImportResult(file_name=filename, dry_run=dry_run)
     try:
-        table = read_table(data, required=IMPORT_COLUMNS, optional=IMPORT_OPTIONAL_COLUMNS, filename=filename)
+        table = read_table(source, required=IMPORT_COLUMNS, optional=IMPORT_OPTIONAL_COLUMNS, filename=filename)
     except TableError as exc:
         result.errors = exc.errors
         return result
     result.rows_total = len(table.rows)
     lookups = _ImportLookups()
-    symbols = [record.get("symbol", "").strip().upper() for _n, record in table.rows]
+    may_add = user is None or user.has_perm(ADD_PROJECT)
+    reason = _("Import of %(file)s") % {"file": filename or _("a file")}
+    donors: dict[str, Organisation] = {}
+    write_errors = []  # reported only if every row passed its checks
+    try:
+        with transaction.atomic(), FirstRows() as first_rows:
+            for chunk in row_chunks(with_progress(table.rows, progress)):
+                parsed = _check_import_chunk(chunk, lookups, first_rows, user=user, may_add=may_add, result=result)
+                if dry_run or result.errors or write_errors:
+                    continue
+                for plan, candidate, original, countries, relations, new_donor in parsed:
+                    if plan.action == "unchanged":
+                        continue
+                    if new_donor and new_donor not in donors:
+                        from partners.services import donor_get_or_create
+
+                        donors[new_donor] = donor_get_or_create(text=new_donor, user=user)[0]
+                    _write_import_row(plan, candidate, original, countries, relations, donors.get(new_donor),
+                                      user=user, reason=reason, errors=write_errors)
+            if not result.errors:
+                result.errors = write_errors
+            if result.errors or dry_run:
+                raise _ImportRefused
+    except _ImportRefused:
+        return result
+    result.record = ProjectImport.objects.create(
+        file_name=filename[:255], checksum=file_sha256(source),
+        imported_by=user if getattr(user, "is_authenticated", False) else None, rows_total=result.rows_total,
+        rows_created=result.count("create"), rows_updated=result.count("update"),
+        rows_unchanged=result.count("unchanged"), donors_created=result.donors_created)
+    return result
+
+
+def _check_import_chunk(chunk: list, lookups: _ImportLookups, first_rows, *, user, may_add: bool,
+                        result: ProjectImportResult) -> list[tuple]:
+    """Check a chunk of the file's rows against the stored projects (one query for the chunk): their errors and
+    plans go to `result`; answers (plan, candidate, original, countries, classification, new donor) of each row that
+    passed."""
+    from core.tabular import RowError, excerpt
+
+    symbols = [record.get("symbol", "").strip().upper() for _n, record in chunk]
     existing = {p.symbol: p for p in Project.objects.filter(symbol__in=symbols).prefetch_related(
         "countries", *IMPORT_RELATIONS)}
     not_editable = projects_not_editable(user, [p.pk for p in existing.values()])
-    may_add = user is None or user.has_perm(ADD_PROJECT)
-    seen: dict[str, int] = {}
+    earlier = first_rows.earlier(zip(symbols, (number for number, _record in chunk), strict=True))
     parsed = []
-    for number, record in with_progress(table.rows, progress):
-        symbol = record.get("symbol", "").strip().upper()
-        if symbol in seen:
+    for (number, record), symbol in zip(chunk, symbols, strict=True):
+        if number in earlier:
             result.errors.append(RowError(number, "symbol", _("“%(symbol)s” is already in row %(row)s.") % {
-                "symbol": excerpt(symbol), "row": seen[symbol]}))
+                "symbol": excerpt(symbol), "row": earlier[number]}))
             continue
-        seen[symbol] = number
         refusal = _import_refusal(existing.get(symbol), not_editable, may_add)
         if refusal:
             result.errors.append(RowError(number, "symbol", refusal))
@@ -426,33 +465,11 @@ def project_import(*, source, filename: str = "", user=None, dry_run: bool = Fal
                     changes.append(f"{Project._meta.get_field(name).verbose_name}: "
                                    f"{_display(original_relations[name])} → {_display(_relation_codes(chosen))}")
             plan = ImportRowPlan(number, symbol, "update" if changes else "unchanged", changes)
+        result.plans.append(plan)
         parsed.append((plan, candidate, original, countries, relations, new_donor))
         if new_donor and new_donor not in result.donors_created:
             result.donors_created.append(new_donor)
-    result.plans = [item[0] for item in parsed]
-    if result.errors or dry_run:
-        return result
-
-    from partners.services import donor_get_or_create
-
-    reason = _("Import of %(file)s") % {"file": filename or _("a file")}
-    try:
-        with transaction.atomic():
-            donors = {text: donor_get_or_create(text=text, user=user)[0] for text in result.donors_created}
-            for plan, candidate, original, countries, relations, new_donor in with_progress(parsed, progress):
-                if plan.action != "unchanged":
-                    _write_import_row(plan, candidate, original, countries, relations, donors.get(new_donor),
-                                      user=user, reason=reason, errors=result.errors)
-            if result.errors:
-                raise _ImportRefused
-    except _ImportRefused:
-        return result
-    result.record = ProjectImport.objects.create(
-        file_name=filename[:255], checksum=hashlib.sha256(data).hexdigest(),
-        imported_by=user if getattr(user, "is_authenticated", False) else None, rows_total=result.rows_total,
-        rows_created=result.count("create"), rows_updated=result.count("update"),
-        rows_unchanged=result.count("unchanged"), donors_created=result.donors_created)
-    return result
+    return parsed
 
 
 # Records hanging from a project that the web forms edit and remove (creation has its own functions above).

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import refusal_message, require
 from core.locks import serialise
+from core.scratch import FirstRows
 from core.tabular import (
     CellError,
     RowError,
@@ -27,8 +28,9 @@ from core.tabular import (
     parse_date,
     parse_decimal,
     parse_int,
-    read_source,
     read_table,
+    row_chunks,
+    source_name,
     with_progress,
 )
 from partners.models import Country
@@ -124,101 +126,142 @@ def _chunks(items: list):
         yield items[start:start + CHUNK]
 
 
+class _Refused(Exception):
+    """A row was refused after others were written: everything the import wrote is undone."""
+
+
 @transaction.atomic
 def record_import(*, kind: str, source, filename: str = "", user=None, dry_run: bool = False,
                   progress: Callable[[int, int], None] | None = None) -> RecordImportResult:
-    """Import one experts, training or progress-reports file: all rows or none (a dry run writes nothing)."""
+    """Import one experts, training or progress-reports file: all rows or none (a dry run writes nothing). The
+    file (bytes, a path or an open file) is read a row at a time and gone through a chunk of rows after another."""
     if kind not in RECORD_LAYOUTS:
         raise ValueError(f"Unknown record kind {kind!r}; expected one of {', '.join(RECORD_LAYOUTS)}")
     require(user, IMPORT_PROJECTS)
     layout = RECORD_LAYOUTS[kind]
-    data, source_name = read_source(source)
-    result = RecordImportResult(kind=kind, file_name=filename or source_name, dry_run=dry_run)
+    result = RecordImportResult(kind=kind, file_name=filename or source_name(source), dry_run=dry_run)
     try:
-        table = read_table(data, required=layout.required, optional=layout.optional, filename=result.file_name)
+        table = read_table(source, required=layout.required, optional=layout.optional, filename=result.file_name)
     except TableError as exc:
         result.errors = exc.errors
         return result
     result.rows_total = len(table.rows)
     serialise(f"record_import:{kind}")  # two uploads at once: the second finds the first one's records
 
-    symbols = sorted({_text(record["project_symbol"]).upper() for _n, record in table.rows})
-    projects: dict[str, Project] = {}
-    for chunk in _chunks(symbols):
-        projects.update((p.symbol, p) for p in Project.objects.filter(symbol__in=chunk))
-    not_editable = projects_not_editable(user, [p.pk for p in projects.values()])
-    countries = {c.iso3: c for c in Country.objects.all()} if "nationality" in layout.parsers else {}
-    existing: dict[tuple, list] = {}
-    for chunk in _chunks(sorted(p.pk for p in projects.values())):
-        for record in layout.model.objects.filter(project_id__in=chunk):
-            key = (record.project_id, *(getattr(record, f"{name}_id" if name == "nationality" else name)
-                                        for name in layout.key))
-            existing.setdefault(key, []).append(record)
-
-    seen: dict[tuple, int] = {}
-    to_save = []
-    for number, record in with_progress(table.rows, progress):
-        errors_before = len(result.errors)
-        symbol = _text(record["project_symbol"]).upper()
-        project = projects.get(symbol)
-        if project is None:
-            result.errors.append(RowError(number, "project_symbol", _("No project with symbol “%(symbol)s”.") % {
-                "symbol": excerpt(symbol)}))
-        elif project.pk in not_editable:
-            result.errors.append(RowError(number, "project_symbol", refusal_message(CHANGE_PROJECT, project)))
-            result.refused = True
-        values = {}
-        for name, (column, parse) in layout.parsers.items():
-            if column not in record and column in layout.optional:
-                continue  # an optional column the file leaves out: the model's default, or the stored value
-            try:
-                if name == "nationality":
-                    values[name] = _country(record[column], countries)
-                else:
-                    values[name] = parse(record.get(column, ""))
-            except CellError as exc:
-                result.errors.append(RowError(number, column, str(exc)))
-        if len(result.errors) > errors_before:
-            continue
-        key_values = tuple(values.get(name, "") for name in layout.key)
-        key = (project.pk, *(getattr(v, "pk", v) for v in key_values))
-        if key in seen:
-            result.errors.append(RowError(number, layout.column_of(layout.key[0]), _(
-                "Duplicate of row %(first)s (same key).") % {"first": seen[key]}))
-            continue
-        seen[key] = number
-        matches = existing.get(key, [])
-        if len(matches) > 1:
-            result.errors.append(RowError(number, layout.column_of(layout.key[0]), _(
-                "The project has several such records: change them on the project's page.")))
-            continue
-        instance = matches[0] if matches else layout.model(project=project)
-        changed = not matches or any(getattr(instance, name) != value for name, value in values.items())
-        for name, value in values.items():
-            setattr(instance, name, value)
-        try:
-            # The project and the nationality were looked up above: their foreign keys need no query per row.
-            instance.full_clean(exclude=["project", "nationality"])
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                for message in messages:
-                    result.errors.append(RowError(number, layout.column_of(name), message))
-            continue
-        if not matches:
-            result.created += 1
-        elif changed:
-            result.updated += 1
-        else:
-            result.unchanged += 1
-            continue
-        to_save.append(instance)
-    if result.errors:
+    records = _FileRecords(layout, user)
+    try:
+        with transaction.atomic(), FirstRows() as first_rows:
+            for chunk in row_chunks(with_progress(table.rows, progress)):
+                records.load(chunk)
+                checked = [_record_values(number, record, layout, records, result) for number, record in chunk]
+                duplicate = _duplicate(layout.column_of(layout.key[0]))
+                to_save = [instance for number, key, values in first_rows.sift(checked, result.errors, duplicate)
+                           if (instance := _record_instance(number, key, values, layout, records, result))]
+                if not dry_run and not result.errors:
+                    for instance in to_save:  # one by one, so that each record keeps its history
+                        _by(user, instance).save()
+            if result.errors:
+                raise _Refused
+    except _Refused:
         result.created = result.updated = result.unchanged = 0
-        return result
-    if not dry_run:
-        for instance in to_save:  # one by one, so that each record keeps its history
-            _by(user, instance).save()
     return result
+
+
+class _FileRecords:
+    """What a file's rows are checked against, looked up as its chunks come: its projects (one query a chunk for
+    the symbols not met before, with those the user may not change), the countries, and the stored records of the
+    chunk's projects (one query a chunk)."""
+
+    def __init__(self, layout: RecordLayout, user):
+        self.layout, self.user = layout, user
+        self.projects: dict[str, Project | None] = {}
+        self.not_editable: set[int] = set()
+        self.countries = {c.iso3: c for c in Country.objects.all()} if "nationality" in layout.parsers else {}
+        self.existing: dict[tuple, list] = {}
+
+    def load(self, chunk: list) -> None:
+        symbols = {_text(record["project_symbol"]).upper() for _n, record in chunk} - self.projects.keys()
+        found = {}
+        for part in _chunks(sorted(symbols)):
+            found.update((p.symbol, p) for p in Project.objects.filter(symbol__in=part))
+        self.projects.update((symbol, found.get(symbol)) for symbol in symbols)
+        self.not_editable |= set(projects_not_editable(self.user, [p.pk for p in found.values()]))
+        chunk_projects = {self.projects[_text(record["project_symbol"]).upper()] for _n, record in chunk}
+        self.existing = {}
+        for record in self.layout.model.objects.filter(
+                project_id__in=sorted(p.pk for p in chunk_projects if p is not None)):
+            key = (record.project_id, *(getattr(record, f"{name}_id" if name == "nationality" else name)
+                                        for name in self.layout.key))
+            self.existing.setdefault(key, []).append(record)
+
+
+def _record_values(number: int, record: dict, layout: RecordLayout, records: _FileRecords,
+                   result: RecordImportResult) -> tuple:
+    """(row, its errors, its key, (row, key, parsed values)) of a row (core.scratch.FirstRows.sift)."""
+    row_errors = []
+    symbol = _text(record["project_symbol"]).upper()
+    project = records.projects.get(symbol)
+    if project is None:
+        row_errors.append(RowError(number, "project_symbol", _("No project with symbol “%(symbol)s”.") % {
+            "symbol": excerpt(symbol)}))
+    elif project.pk in records.not_editable:
+        row_errors.append(RowError(number, "project_symbol", refusal_message(CHANGE_PROJECT, project)))
+        result.refused = True
+    values = {"project": project}
+    for name, (column, parse) in layout.parsers.items():
+        if column not in record and column in layout.optional:
+            continue  # an optional column the file leaves out: the model's default, or the stored value
+        try:
+            if name == "nationality":
+                values[name] = _country(record[column], records.countries)
+            else:
+                values[name] = parse(record.get(column, ""))
+        except CellError as exc:
+            row_errors.append(RowError(number, column, str(exc)))
+    if row_errors:
+        return number, row_errors, None, None
+    key_values = tuple(values.get(name, "") for name in layout.key)
+    key = (project.pk, *(getattr(v, "pk", v) for v in key_values))
+    return number, row_errors, key, (number, key, values)
+
+
+def _record_instance(number: int, key: tuple, values: dict, layout: RecordLayout, records: _FileRecords,
+                     result: RecordImportResult):
+    """The record a checked row creates or changes (counted), None if it changes nothing or is refused (its error
+    appended)."""
+    project = values.pop("project")
+    matches = records.existing.get(key, [])
+    if len(matches) > 1:
+        result.errors.append(RowError(number, layout.column_of(layout.key[0]), _(
+            "The project has several such records: change them on the project's page.")))
+        return None
+    instance = matches[0] if matches else layout.model(project=project)
+    changed = not matches or any(getattr(instance, name) != value for name, value in values.items())
+    for name, value in values.items():
+        setattr(instance, name, value)
+    try:
+        # The project and the nationality were looked up above: their foreign keys need no query per row.
+        instance.full_clean(exclude=["project", "nationality"])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                result.errors.append(RowError(number, layout.column_of(name), message))
+        return None
+    if not matches:
+        result.created += 1
+    elif changed:
+        result.updated += 1
+    else:
+        result.unchanged += 1
+        return None
+    return instance
+
+
+def _duplicate(column: str | None):
+    def error(row: int, first: int) -> RowError:
+        return RowError(row, column, _("Duplicate of row %(first)s (same key).") % {"first": first})
+
+    return error
 
 
 def _country(value: str, countries: dict[str, Country]) -> Country:

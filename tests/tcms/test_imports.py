@@ -31,8 +31,9 @@ class FakeImport:
                                                                               "unchanged": 0})
         self.error = error
 
-    def __call__(self, data, filename, user, dry_run, progress):
-        self.calls.append({"data": data, "filename": filename, "user": user, "dry_run": dry_run,
+    def __call__(self, source, filename, user, dry_run, progress):
+        # The stored file comes open, to be read as the import needs (never handed over whole).
+        self.calls.append({"data": source.read(), "filename": filename, "user": user, "dry_run": dry_run,
                            "language": translation.get_language()})
         progress(1, 2)
         if self.error:
@@ -115,6 +116,17 @@ def test_the_gate_and_the_permission_come_first(fake, owner):
     assert not ImportJob.objects.exists()
     with pytest.raises(ValueError, match="Unknown import kind"):
         imports.job_create(kind="nope", upload=SimpleUploadedFile("rows.csv", CSV), user=owner)
+
+
+def test_a_file_past_the_limit_while_it_is_stored_is_refused_and_nothing_kept(fake, owner, settings):
+    settings.TCMS_MAX_UPLOAD_BYTES = 1000
+    upload = SimpleUploadedFile("rows.csv", b"symbol\n" + b"A/1\n" * 1000)
+    upload.size = 100  # what it claims: the gate's size check passes, the bytes written are counted
+    with pytest.raises(ValidationError, match="too large"):
+        imports.job_create(kind="fake", upload=upload, user=owner)
+    assert not ImportJob.objects.exists() and not fake.calls
+    storage = storages["private"]
+    assert not storage.exists("imports") or storage.listdir("imports") == ([], [])
 
 
 def test_purge_deletes_waiting_files_and_old_jobs(fake, owner, django_capture_on_commit_callbacks):

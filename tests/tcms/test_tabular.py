@@ -188,3 +188,80 @@ def test_progress_is_reported_while_rows_are_gone_through():
     assert list(rows) == list(range(250)) and list(rows) == list(range(250))  # each pass reports
     assert calls[0] == (2, 250) and calls[-1] == (250, 250) and len(calls) == 250
     assert with_progress([1], None) == [1]
+
+
+# ---------------------------------------------------------------- streaming: read a row at a time, never whole
+
+
+class CountingFile(io.BytesIO):
+    """A file that counts the bytes read from it since `reset()`."""
+
+    def reset(self):
+        self.read_bytes = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.read_bytes = getattr(self, "read_bytes", 0) + len(chunk)
+        return chunk
+
+
+def _expenditure_rows(count: int) -> bytes:
+    return ("project_symbol,period,amount\n" + "".join(f"P/{n},2026-01,{n}.00\n" for n in range(count))).encode()
+
+
+def test_read_table_takes_a_stream_and_reads_its_rows_lazily():
+    data = _expenditure_rows(50_000)  # ~1 MB
+    stream = CountingFile(data)
+    table = read_table(stream, required=["project_symbol", "period", "amount"], filename="lines.csv")
+    assert len(table.rows) == 50_000  # checked: read once, whole, keeping no row
+    stream.reset()
+    rows = iter(table.rows)
+    assert next(rows) == (2, {"project_symbol": "P/0", "period": "2026-01", "amount": "0.00"})
+    assert 0 < stream.read_bytes < len(data) / 4  # the first row needs the file's first chunk only
+    assert next(rows)[0] == 3
+    rows.close()
+    assert sum(1 for _row in table.rows) == 50_000  # read again from its start, each time they are gone through
+
+
+def test_read_table_takes_a_path_and_an_xlsx_stream(tmp_path):
+    path = tmp_path / "lines.csv"
+    path.write_bytes(_expenditure_rows(3))
+    assert [number for number, _record in read_table(path, required=["amount"], optional=["project_symbol",
+                                                                                          "period"]).rows] == [2, 3, 4]
+    workbook = io.BytesIO(_xlsx([["period", "amount"], ["2000-03", 1500.0], ["2000-04", 10.5]]))
+    assert read_table(workbook, required=["period", "amount"], filename="lines.xlsx").rows == [
+        (2, {"period": "2000-03", "amount": "1500"}), (3, {"period": "2000-04", "amount": "10.5"})]
+
+
+def test_a_shared_stream_is_gone_through_by_one_pass_at_a_time():
+    table = read_table(io.BytesIO(_expenditure_rows(3)), required=["amount"], optional=["project_symbol", "period"])
+    first = iter(table.rows)
+    next(first)
+    with pytest.raises(RuntimeError, match="already being read"):
+        next(iter(table.rows))
+    first.close()
+    assert len(list(table.rows)) == 3
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_decoding_error_far_into_a_stream_is_placed_as_before(bom):
+    """The text is decoded a chunk at a time: the byte named is where the whole text's decoding would fail (counted
+    after a byte-order mark, as the file's text is)."""
+    data = bom + b"a\n" + b"x" * 300_000 + b"\xe9\n"
+    with pytest.raises(TableError) as info:
+        read_table(data, required=["a"])
+    assert info.value.errors[0].message == f"The file is not UTF-8 text (byte {2 + 300_000})."
+    with pytest.raises(TableError, match=r"NUL characters \(byte 300002\)"):
+        read_table(b"a\n" + b"x" * 300_000 + b"\x00\n", required=["a"])
+
+
+def test_file_sha256_reads_in_chunks_whatever_the_source(tmp_path):
+    import hashlib
+
+    from core.tabular import file_sha256
+
+    data = _expenditure_rows(20_000)
+    path = tmp_path / "lines.csv"
+    path.write_bytes(data)
+    expected = hashlib.sha256(data).hexdigest()
+    assert file_sha256(data) == file_sha256(path) == file_sha256(io.BytesIO(data)) == expected

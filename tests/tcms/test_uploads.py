@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core import zips
-from core.uploads import DOCUMENT, TABLE, UploadValidator, check_upload, read_checked_file
+from core.uploads import DOCUMENT, TABLE, UploadValidator, check_file, check_upload
 from tests import hostile_files
 from tests.hostile_files import MB
 
@@ -118,8 +118,29 @@ def test_the_validator_checks_new_files_only():
 def test_a_command_file_passes_the_same_gate(tmp_path):
     good = tmp_path / "rows.csv"
     good.write_bytes(b"symbol\nA\n")
-    assert read_checked_file(good, TABLE) == (b"symbol\nA\n", "rows.csv")
+    assert check_file(good, TABLE) == good  # the import then reads it from its path
     evil = tmp_path / "evil.exe"
     evil.write_bytes(b"MZ")
     with pytest.raises(ValidationError):
-        read_checked_file(evil, TABLE)
+        check_file(evil, TABLE)
+
+
+def test_an_upload_is_stored_in_chunks_and_refused_while_written_past_the_limit(settings, tmp_path):
+    """The size an upload declares is not trusted: the bytes are counted as they are written, and past the limit
+    the write stops, refused with the gate's message, and nothing is kept."""
+    from django.core.files.storage import FileSystemStorage
+
+    from core.uploads import store_upload
+
+    settings.TCMS_MAX_UPLOAD_BYTES = 100 * 1024
+    storage = FileSystemStorage(location=tmp_path)
+    fine = SimpleUploadedFile("rows.csv", b"symbol\n" + b"A\n" * 1000)
+    assert storage.open(store_upload(fine, storage, "imports/fine.csv")).read() == b"symbol\n" + b"A\n" * 1000
+    liar = SimpleUploadedFile("rows.csv", b"symbol\n" + b"A\n" * 100_000)
+    liar.size = 10  # what it claims
+    check_upload(liar, TABLE)  # the declared size passes the gate...
+    with pytest.raises(ValidationError) as caught:
+        store_upload(liar, storage, "imports/liar.csv")  # ...the counted one does not
+    assert caught.value.code == "file_too_large"
+    assert caught.value.messages == ["The file is too large (195.3\xa0KB); the limit is 100.0\xa0KB."]
+    assert storage.listdir("imports") == ([], ["fine.csv"])

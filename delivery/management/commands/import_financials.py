@@ -1,7 +1,7 @@
 """python manage.py import_financials KIND FILE [--dry-run] — the same service as the upload page.
 
 A dry run lists what each row would do (create, replace with the old value, unchanged), the first PLAN_ROWS rows
-unless --verbosity 2 asks for all.
+unless --verbosity 2 asks for all. The file is read from its path a row at a time, never whole.
 
 Run by an operator on the server, so as a system actor (user=None): the rows' projects and the rates are not asked
 about, as they are for a user of the page (delivery/services.py)."""
@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from core.uploads import TABLE, read_checked_file
+from core.uploads import TABLE, check_file
 from delivery.services import FINANCIAL_KINDS, financial_import
 
 PLAN_ROWS = 200
@@ -30,18 +30,19 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
         try:
-            data, name = read_checked_file(path, TABLE)
+            checked = check_file(path, TABLE)
         except (OSError, ValidationError) as exc:
             raise CommandError(f"{path.name}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-        result = financial_import(kind=kind, source=data, filename=name, user=None, dry_run=dry_run)
+        result = financial_import(kind=kind, source=checked, filename=checked.name, user=None, dry_run=dry_run,
+                                  plan_rows=None if options["verbosity"] >= 2 else PLAN_ROWS)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
             raise CommandError(f"{len(result.errors)} error(s) in {path.name}: nothing was imported.")
-        shown = result.plans if options["verbosity"] >= 2 else result.plans[:PLAN_ROWS]
-        for plan in shown:
+        for plan in result.plans:
             changes = "; ".join(plan["changes"])
             self.stdout.write(f"row {plan['row']}: {plan['key']}: {plan['action']} {changes}".rstrip())
-        if len(shown) < len(result.plans):
-            self.stdout.write(f"… and {len(result.plans) - len(shown)} more rows (--verbosity 2 lists them all).")
+        if len(result.plans) < result.plans_total:
+            self.stdout.write(f"… and {result.plans_total - len(result.plans)} more rows (--verbosity 2 lists them "
+                              "all).")
         self.stdout.write(result.summary())

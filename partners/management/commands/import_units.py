@@ -5,7 +5,7 @@ Run by an operator on the server, as a system actor (no user)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.uploads import read_command_file
+from core.uploads import command_file
 from partners.services import units_import
 
 
@@ -18,8 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check the file and report, writing nothing")
 
     def handle(self, *args, file, dry_run, **options):
-        data, name = read_command_file(file)
-        result = units_import(source=data, filename=name, dry_run=dry_run)
+        path = command_file(file)
+        result = units_import(source=path, filename=path.name, dry_run=dry_run)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))

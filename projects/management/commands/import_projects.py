@@ -2,13 +2,13 @@
 python manage.py import_projects experts|training|progress_reports FILE [--dry-run]: a kind of project record.
 
 Run by an operator on the server, so as a system actor (no user): the per-project edit rule that the import page
-applies to each row is not asked here (projects/services.py)."""
+applies to each row is not asked here (projects/services.py). The file is read from its path a row at a time."""
 
 from argparse import SUPPRESS
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.uploads import read_command_file
+from core.uploads import command_file
 from projects.services import RECORD_LAYOUTS, project_import, record_import
 
 
@@ -28,8 +28,8 @@ class Command(BaseCommand):
             return self._import_register(kind_or_file, dry_run)
         if kind_or_file not in RECORD_LAYOUTS:
             raise CommandError(f"Unknown kind {kind_or_file!r}: one of {', '.join(RECORD_LAYOUTS)}")
-        data, name = read_command_file(file)
-        result = record_import(kind=kind_or_file, source=data, filename=name, dry_run=dry_run)
+        path = command_file(file)
+        result = record_import(kind=kind_or_file, source=path, filename=path.name, dry_run=dry_run)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
@@ -38,8 +38,8 @@ class Command(BaseCommand):
         return None
 
     def _import_register(self, file, dry_run):
-        data, name = read_command_file(file)
-        result = project_import(source=data, filename=name, dry_run=dry_run)
+        path = command_file(file)
+        result = project_import(source=path, filename=path.name, dry_run=dry_run)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
