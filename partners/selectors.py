@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower, Upper
 
-from partners.models import CONSTITUENT_KINDS, Organisation, Unit, UnitMembership
+from partners.models import CONSTITUENT_KINDS, ConstituentAccount, Organisation, Unit, UnitMembership
 
 
 def organisation_find(text: str) -> Organisation | None:
@@ -35,6 +35,28 @@ def organisations_find(texts: Iterable[str]) -> dict[str, Organisation]:
         if organisation is not None:
             found[text] = organisation
     return found
+
+
+def organisation_candidates(text: str) -> list[Organisation]:
+    """What `text` names, as organisation_find reads it, but saying why when it names none: [the organisation]
+    when found; [] when unknown; several when the acronym is shared by more than one and no name matches."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    found = organisation_find(text)
+    if found is not None:
+        return [found]
+    return list(Organisation.objects.annotate(acronym_upper=Upper("acronym")).filter(acronym_upper=text.upper()))
+
+
+def constituent_organisation(user) -> Organisation | None:
+    """The organisation a constituent user belongs to (None for staff); cached on the user for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_tcms_constituent_organisation"):
+        account = ConstituentAccount.objects.select_related("organisation__country").filter(user=user).first()
+        user._tcms_constituent_organisation = account.organisation if account else None
+    return user._tcms_constituent_organisation
 
 
 def ldc_in(year: int, *, prefix: str = "") -> Q:

@@ -34,6 +34,7 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
+from projects.permissions import VIEW_VISIBLE_PROJECT, visible_projects
 from projects.serializers import (
     ConventionSerializer,
     DateRevisionSerializer,
@@ -63,8 +64,9 @@ M2M_FIELDS = services.PROJECT_M2M_FIELDS
 
 
 class ProjectViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
-    """The project register. Everyone signed in reads it; officers and managers create projects and change those of
-    their units (officers also those where they are the responsible official); administrators change all."""
+    """The project register. The Office's staff read all of it, a constituent the projects they may see (any other
+    answers 404); officers and managers create projects and change those of their units (officers also those where
+    they are the responsible official); administrators change all."""
 
     serializer_class = ProjectSerializer
     write_serializer_class = ProjectWriteSerializer
@@ -75,6 +77,7 @@ class ProjectViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
     object_perms = frozenset({CHANGE})
     action_kinds = {"status": CHANGE, "revise_date": CHANGE}
     conditional_actions = TcmsViewSet.conditional_actions | {"status", "revise_date"}
+    read_perm = VIEW_VISIBLE_PROJECT
 
     def get_serializer_class(self):
         # The list answers a summary per project (see ProjectListSerializer); the detail and the writes the full
@@ -82,6 +85,9 @@ class ProjectViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
         return ProjectListSerializer if self.action == "list" else ProjectSerializer
 
     def get_queryset(self):
+        return visible_projects(self.request.user, self._projects())
+
+    def _projects(self):
         if self.action == "list":
             # The row's own columns only: related objects are given by id, so no join and no prefetch but the
             # countries' codes (ProjectRowsSerializer).
