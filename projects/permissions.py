@@ -73,7 +73,35 @@ can_edit_project = is_administrator | (is_officer & (is_project_in_users_units |
     is_manager & is_project_in_users_units)
 can_import_projects = is_administrator | is_officer | is_manager
 
+# A tripartite cell's confirmation (issue 18.3; projects.services.involvement): a constituent reports on and
+# confirms cells of their own constituent group; whoever may change the project confirms or answers reports.
+REPORT_INVOLVEMENT = "projects.report_involvement"
+CONFIRM_INVOLVEMENT = "projects.confirm_involvement"
+ANSWER_INVOLVEMENT = "projects.answer_involvement"
+
+
+@rules.predicate
+def is_cells_constituent(user, cell) -> bool:
+    """The cell is of the user's constituent group (their organisation's kind), on a project they see, and names
+    no other organisation."""
+    organisation = constituent_organisation(user)
+    return (cell is not None and organisation is not None and organisation.kind == cell.group
+            and cell.actual_organisation_id in (None, organisation.pk) and is_project_visible(user, cell.project))
+
+
+@rules.predicate
+def may_edit_cells_project(user, cell) -> bool:
+    return cell is not None and can_edit_project(user, cell.project)
+
+
+can_report_involvement = is_constituent & is_cells_constituent
+can_confirm_involvement = can_report_involvement | (is_staff_member & may_edit_cells_project)
+can_answer_involvement = is_staff_member & may_edit_cells_project
+
 rules.add_perm(VIEW_PROJECT, can_view_register)
+rules.add_perm(REPORT_INVOLVEMENT, can_report_involvement)
+rules.add_perm(CONFIRM_INVOLVEMENT, can_confirm_involvement)
+rules.add_perm(ANSWER_INVOLVEMENT, can_answer_involvement)
 rules.add_perm(VIEW_VISIBLE_PROJECT, can_view_visible_project)
 rules.add_perm(ADD_PROJECT, can_create_project)
 rules.add_perm(CHANGE_PROJECT, can_edit_project)
@@ -89,6 +117,10 @@ def _change_refusal(project) -> str:
 
 
 register_refusal(CHANGE_PROJECT, _change_refusal)
+register_refusal(REPORT_INVOLVEMENT, lambda _obj: _("You may report only on cells of your own constituent group."))
+register_refusal(CONFIRM_INVOLVEMENT, lambda _obj: _("You may not confirm this cell."))
+register_refusal(ANSWER_INVOLVEMENT, lambda _obj: _("Only the Office's staff who may change the project answer a "
+                                                    "constituent's report."))
 register_refusal(ADD_PROJECT, lambda _obj: _("You may not register projects."))
 register_refusal(IMPORT_PROJECTS, lambda _obj: _("You may not import projects."))
 
