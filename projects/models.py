@@ -427,6 +427,10 @@ class Confirmation(models.TextChoices):
     DISPUTED = "disputed", _("Disputed")
 
 
+# A constituent's report or a dispute awaiting an answer: the Office or the constituent has something to do.
+PENDING_CONFIRMATION = (Confirmation.REPORTED, Confirmation.DISPUTED)
+
+
 class TripartiteInvolvement(models.Model):
     """One cell of the stage × constituent-group matrix: contemplated (planned) and actual involvement, and whether
     the constituent group's organisation confirms it (projects.services.involvement)."""

@@ -11,6 +11,7 @@ from core.translated import localized
 from partners.models import Country
 from projects.models import (
     ALLOWED_TRANSITIONS,
+    PENDING_CONFIRMATION,
     Convention,
     DateField,
     ExpertAssignment,
@@ -62,7 +63,6 @@ class TripartiteSerializer(ModelSerializer):
 # What a constituent may not read of another organisation's cell while its report is pending (issue 18.2).
 PENDING_DETAILS = ("actual_date", "actual_organisation", "actual_description", "women", "men", "not_involved",
                    "officer_comment")
-PENDING = ("reported", "disputed")
 
 
 class ConstituentTripartiteSerializer(TripartiteSerializer):
@@ -76,7 +76,7 @@ class ConstituentTripartiteSerializer(TripartiteSerializer):
     def to_representation(self, cell):
         data = super().to_representation(cell)
         organisation_id = self.context.get("organisation_id")
-        if cell.confirmation in PENDING and cell.actual_organisation_id not in (None, organisation_id):
+        if cell.confirmation in PENDING_CONFIRMATION and cell.actual_organisation_id not in (None, organisation_id):
             data.update(dict.fromkeys(PENDING_DETAILS))
             data["confirmation"] = None
         return data

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import require
 from core import clock
 from partners.selectors import constituent_organisation
-from projects.models import Confirmation, TripartiteInvolvement
+from projects.models import PENDING_CONFIRMATION, Confirmation, TripartiteInvolvement
 from projects.permissions import ANSWER_INVOLVEMENT, CONFIRM_INVOLVEMENT, REPORT_INVOLVEMENT, is_constituent
 from projects.services._shared import _by
 
@@ -94,7 +94,7 @@ def involvement_confirm(*, cell: TripartiteInvolvement, user=None) -> Tripartite
         cell.not_involved = False
         reason = _("The constituent confirms the Office's record")
     else:
-        _refuse_state(cell, (Confirmation.REPORTED, Confirmation.DISPUTED))
+        _refuse_state(cell, PENDING_CONFIRMATION)
         if cell.not_involved:
             cell.actual_date, cell.actual_organisation, cell.actual_description = None, None, ""
             cell.women = cell.men = None
@@ -111,7 +111,7 @@ def involvement_answer(*, cell: TripartiteInvolvement, comment: str, user=None) 
     → disputed, until one side confirms or the constituent reports again."""
     require(user, ANSWER_INVOLVEMENT, cell)
     cell = _locked(cell)
-    _refuse_state(cell, (Confirmation.REPORTED, Confirmation.DISPUTED))
+    _refuse_state(cell, PENDING_CONFIRMATION)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Say why, for the constituent to read.")})
