@@ -447,14 +447,15 @@ class TripartiteInvolvement(models.Model):
     women = models.PositiveIntegerField(_("women taking part"), null=True, blank=True)
     men = models.PositiveIntegerField(_("men taking part"), null=True, blank=True)
     confirmation = models.CharField(_("confirmation"), max_length=16, choices=Confirmation.choices,
-                                    default=Confirmation.RECORDED, db_index=True)
+                                    default=Confirmation.RECORDED, db_default=Confirmation.RECORDED,
+                                    db_index=True)
     # The constituent says they were not involved although the Office recorded it.
-    not_involved = models.BooleanField(_("not involved, says the constituent"), default=False)
+    not_involved = models.BooleanField(_("not involved, says the constituent"), default=False, db_default=False)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("reported by"))
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     # The responsible officer's answer to a report (kept in the history with each change).
-    officer_comment = models.TextField(_("the Office's answer"), blank=True)
+    officer_comment = models.TextField(_("the Office's answer"), blank=True, db_default="")
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
