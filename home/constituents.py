@@ -3,7 +3,8 @@
 - `ConstituentConfinementMiddleware`: a constituent opens only the pages named in CONSTITUENT_PAGES (their home,
   the workspace's project page, the report and confirm pages of a cell, their profile and password); every other
   page answers 403, whatever it checks itself, so a page added later stays closed to them until it is listed here.
-  The API decides with its own permissions (projects.view_visible_project for what they may read).
+  The API's viewsets decide with their own permissions (projects.view_visible_project for what they may read);
+  its other URLs are refused but the root and the schema.
 - `constituent_home`: their projects and the cells awaiting them (home's panel);
 - `project`: one project as a constituent reads it: title, objectives, status, dates, partners, the tripartite
   matrix (where they report and confirm), results and indicators, evaluation summaries and validated lessons,
@@ -32,6 +33,9 @@ CONSTITUENT_PAGES = frozenset({
     "healthz", "readyz",
 })
 API_PREFIX = "/api/"
+# Under /api/, the viewsets decide with their permissions; of the other API URLs only the root and the schema
+# (which hold no data) open to a constituent: not the IATI files, which publish the whole portfolio.
+CONSTITUENT_API_PAGES = frozenset({"api-root", "api-schema", "api-swagger", "api-redoc"})
 
 
 class ConstituentConfinementMiddleware:
@@ -45,9 +49,13 @@ class ConstituentConfinementMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = getattr(request, "user", None)
-        if user is None or not is_constituent(user) or request.path.startswith(API_PREFIX):
+        if user is None or not is_constituent(user):
             return None
         match = request.resolver_match
+        if request.path.startswith(API_PREFIX):
+            if getattr(view_func, "actions", None) is not None or (match and match.view_name in CONSTITUENT_API_PAGES):
+                return None
+            raise PermissionDenied
         if match is None or match.view_name not in CONSTITUENT_PAGES:
             raise PermissionDenied
         return None
