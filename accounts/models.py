@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     EVALUATION = "EVALUATION", _("Evaluation officer")
     SECRETARIAT = "SECRETARIAT", _("Governing Body secretariat")
     ADMIN = "ADMIN", _("Administrator")
+    # A person of a constituent organisation (government, employers' or workers'): partners.ConstituentAccount.
+    CONSTITUENT = "CONSTITUENT", _("Constituent")
 
 
 class DigestFrequency(models.TextChoices):
@@ -40,6 +42,10 @@ class User(AbstractUser):
     @property
     def is_administrator(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def is_constituent(self) -> bool:
+        return self.role == Role.CONSTITUENT and not self.is_superuser
 
 
 class ApiToken(AuthToken):

@@ -28,7 +28,14 @@ from django.db.models import Q
 from alerts.models import Rule, RuleCode, Severity
 from delivery import figures
 from delivery.selectors import ProjectMoney, last_spend_months, portfolio_money
-from projects.models import InvolvementStage, ProgressReport, Project, ProjectStatus, TripartiteInvolvement
+from projects.models import (
+    Confirmation,
+    InvolvementStage,
+    ProgressReport,
+    Project,
+    ProjectStatus,
+    TripartiteInvolvement,
+)
 
 # Statuses in which money can still move and reports are still due (not pipeline, not closed financially).
 ACTIVE_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.ONGOING, ProjectStatus.SUSPENDED,
@@ -141,6 +148,22 @@ def tripartite_gap(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
         if severity:
             findings[project_id] = Finding(project_id, severity, {"gaps": sorted(cells), "count": len(cells)})
     return findings
+
+
+def tripartite_disputed(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    """A project not yet closed financially or cancelled with a tripartite cell disputed (a constituent says they
+    were not involved although the Office recorded it, or the Office answered a constituent's report without
+    accepting it): amber, whatever the number of such cells (the thresholds are not used). It stops firing when
+    the cell is confirmed or reported again (projects.services.involvement)."""
+    rows = (TripartiteInvolvement.objects
+            .filter(confirmation=Confirmation.DISPUTED)
+            .exclude(project__status__in=(ProjectStatus.FINANCIALLY_CLOSED, ProjectStatus.CANCELLED))
+            .values_list("project_id", "stage", "group"))
+    cells: dict[int, list[str]] = defaultdict(list)
+    for project_id, stage, group in rows:
+        cells[project_id].append(f"{stage}/{group}")
+    return {project_id: Finding(project_id, Severity.AMBER, {"disputed": sorted(found)})
+            for project_id, found in cells.items()}
 
 
 def report_overdue(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
@@ -298,4 +321,5 @@ CONDITIONS: dict[str, Callable[[Rule, ScanContext], dict[int, Finding]]] = {
     RuleCode.INDICATORS_BEHIND: indicators_behind,
     RuleCode.TRIPARTITE_GAP: tripartite_gap,
     RuleCode.REPORT_OVERDUE: report_overdue,
+    RuleCode.TRIPARTITE_DISPUTED: tripartite_disputed,
 }

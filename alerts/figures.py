@@ -33,12 +33,13 @@ FIGURES = {
     "days_overdue": (_("Days overdue"), COUNT),
     "count": (_("Gaps"), COUNT),
     "gaps": (_("Contemplated involvement not realised"), CELLS),
+    "disputed": (_("Cells disputed with a constituent"), CELLS),
     "detail": (_("Details"), TEXT),
 }
 
 
 def _cell(code: str) -> str:
-    """A tripartite cell as "STAGE/GROUP" (TRIPARTITE_GAP) → "Formulation × Workers"."""
+    """A tripartite cell as "STAGE/GROUP" (TRIPARTITE_GAP, TRIPARTITE_DISPUTED) → "Formulation × Workers"."""
     stage, _slash, group = str(code).partition("/")
     if stage in InvolvementStage.values and group in ConstituentGroup.values:
         return f"{InvolvementStage(stage).label} × {ConstituentGroup(group).label}"

@@ -28,6 +28,7 @@ class RuleCode(models.TextChoices):
     INDICATORS_BEHIND = "INDICATORS_BEHIND", _("Indicators behind schedule")
     TRIPARTITE_GAP = "TRIPARTITE_GAP", _("Contemplated tripartite involvement not realised")
     REPORT_OVERDUE = "REPORT_OVERDUE", _("Progress report overdue")
+    TRIPARTITE_DISPUTED = "TRIPARTITE_DISPUTED", _("Tripartite involvement disputed by a constituent")
 
 
 # Whether a smaller figure is worse (delivery ratios) or a larger one (days late, periods without spending):

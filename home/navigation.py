@@ -13,6 +13,11 @@ def _signed_in(user) -> bool:
     return user.is_authenticated
 
 
+def _staff(user) -> bool:
+    """The Office's staff: every signed-in role but constituent (whose workspace is their home page)."""
+    return user.is_authenticated and (user.is_superuser or getattr(user, "role", "") != "CONSTITUENT")
+
+
 def _administrator(user) -> bool:
     return user.is_authenticated and (user.is_superuser or getattr(user, "role", "") == "ADMIN")
 
@@ -38,10 +43,10 @@ class NavEntry:
 NAVIGATION: list[NavEntry] = [
     NavEntry(_("Home"), "home"),
     NavEntry(_("Projects"), "projects:list", permission="projects.view_project"),
-    NavEntry(_("Delivery"), "delivery:dashboard"),
-    NavEntry(_("Alerts"), "alerts:list"),
-    NavEntry(_("Evaluations"), "evaluation:plan"),
-    NavEntry(_("Lessons"), "evaluation:lessons"),
+    NavEntry(_("Delivery"), "delivery:dashboard", _staff),
+    NavEntry(_("Alerts"), "alerts:list", _staff),
+    NavEntry(_("Evaluations"), "evaluation:plan", _staff),
+    NavEntry(_("Lessons"), "evaluation:lessons", _staff),
     NavEntry(_("Reports"), "reports:list", permission="projects.view_project"),
     NavEntry(_("Administration"), "admin:index", _admin_site_user, permission="tcms.administer"),
 ]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.forms import ProfileForm
 from accounts.selectors import api_token_of
 from accounts.services import api_token_create, api_token_revoke, user_update_profile
-from partners.selectors import managed_units, units_of
+from partners.selectors import constituent_organisation, managed_units, units_of
 
 
 def _token_action(request, action: str):
@@ -53,6 +53,7 @@ def profile(request):
         "form": form,
         "units": units_of(user).order_by("code"),
         "managed": managed_units(user).order_by("code"),
+        "organisation": constituent_organisation(user),
         "token": api_token_of(user),
         "new_key": new_key,
     })

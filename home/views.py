@@ -10,6 +10,7 @@ from alerts.selectors import alert_queryset
 from core import clock
 from delivery.selectors import default_period, delivery_dashboard
 from evaluation.selectors import evaluation_plan
+from home.constituents import constituent_home
 from partners.selectors import scope_unit_ids
 from projects.models import ProjectStatus
 from projects.selectors import my_projects
@@ -50,12 +51,14 @@ HOME_PANELS = {
     Role.EVALUATION: ("home/evaluation.html", _evaluation_home),
     Role.SECRETARIAT: ("home/secretariat.html", None),
     Role.ADMIN: ("home/admin.html", None),
+    Role.CONSTITUENT: ("home/constituent.html", constituent_home),
 }
 
 
 @login_required
 def home(request):
-    """What each role starts from: officers their projects and alerts, managers their portfolio and delivery."""
+    """What each role starts from: officers their projects and alerts, managers their portfolio and delivery,
+    constituents their projects and the cells awaiting them."""
     user = request.user
     role = Role.ADMIN if user.is_superuser else user.role
     panel, build = HOME_PANELS.get(role, (None, None))

@@ -22,12 +22,13 @@ from projects.models import Project
 
 
 class PublicationPermission(IsAuthenticated):
-    """Signed-in users always; everyone when the organisation publishes openly (settings.TCMS_IATI_PUBLIC)."""
+    """The Office's staff (who read the whole register) always; everyone when the organisation publishes openly
+    (settings.TCMS_IATI_PUBLIC). Not a constituent otherwise: the files hold the whole portfolio."""
 
     def has_permission(self, request, view):
         if getattr(settings, "TCMS_IATI_PUBLIC", False):
             return AllowAny().has_permission(request, view)
-        return super().has_permission(request, view)
+        return super().has_permission(request, view) and request.user.has_perm("projects.view_project")
 
 
 class XmlErrorRenderer(BaseRenderer):

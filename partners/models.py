@@ -151,3 +151,31 @@ class UnitMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.unit.code}"
+
+
+class ConstituentAccount(models.Model):
+    """The constituent organisation a user of the constituent role belongs to (exactly one; its country is theirs).
+    It lives here, not on the user, because accounts sits below partners."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="constituent_account", verbose_name=_("user"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="constituent_accounts",
+                                     verbose_name=_("organisation"))
+
+    class Meta:
+        verbose_name = _("constituent account")
+        verbose_name_plural = _("constituent accounts")
+
+    def __str__(self):
+        return f"{self.user} @ {self.organisation}"
+
+    def clean(self):
+        super().clean()
+        if self.organisation_id is not None and not self.organisation.is_constituent:
+            raise ValidationError({"organisation": constituent_kind_error(self.organisation)})
+
+
+def constituent_kind_error(organisation: Organisation) -> str:
+    return _("%(organisation)s is not a constituent organisation (it is: %(kind)s); a constituent belongs to a "
+             "government, an employers' or a workers' organisation.") % {
+        "organisation": organisation, "kind": organisation.get_kind_display()}

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower, Upper
 
 from core.text import comparable
-from partners.models import CONSTITUENT_KINDS, Organisation, Unit, UnitMembership
+from partners.models import CONSTITUENT_KINDS, ConstituentAccount, Organisation, Unit, UnitMembership
 
 
 def organisation_find(text: str) -> Organisation | None:
@@ -50,6 +50,28 @@ def organisation_duplicates(*, name: str, acronym: str = "", exclude_pk: int | N
             if wanted[field] and field not in found and comparable(getattr(organisation, field)) == wanted[field]:
                 found[field] = organisation
     return found
+
+
+def organisation_candidates(text: str) -> list[Organisation]:
+    """What `text` names, as organisation_find reads it, but saying why when it names none: [the organisation]
+    when found; [] when unknown; several when the acronym is shared by more than one and no name matches."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    found = organisation_find(text)
+    if found is not None:
+        return [found]
+    return list(Organisation.objects.annotate(acronym_upper=Upper("acronym")).filter(acronym_upper=text.upper()))
+
+
+def constituent_organisation(user) -> Organisation | None:
+    """The organisation a constituent user belongs to (None for staff); cached on the user for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_tcms_constituent_organisation"):
+        account = ConstituentAccount.objects.select_related("organisation__country").filter(user=user).first()
+        user._tcms_constituent_organisation = account.organisation if account else None
+    return user._tcms_constituent_organisation
 
 
 def ldc_in(year: int, *, prefix: str = "") -> Q:

@@ -9,10 +9,21 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from modeltranslation.utils import get_translation_fields
 
+from accounts.models import Role
 from accounts.permissions import require
 from accounts.services import user_provision
 from core.tabular import CellError, RowError, TableError, excerpt, parse_choice, read_table
-from partners.models import Country, Organisation, OrganisationKind, Region, Unit, UnitKind, UnitMembership
+from partners.models import (
+    ConstituentAccount,
+    Country,
+    Organisation,
+    OrganisationKind,
+    Region,
+    Unit,
+    UnitKind,
+    UnitMembership,
+    constituent_kind_error,
+)
 from partners.permissions import ADD_ORGANISATION
 
 
@@ -270,13 +281,44 @@ def _depth(code: str, parent_of: dict[str, str | None]) -> int:
 
 @transaction.atomic
 def account_provision(*, username: str, role: str, password: str, member_of=(), manages=(), email: str = "",
-                      update: bool = False):
+                      update: bool = False, organisation: Organisation | None = None):
     """An account as a script provisions it (`manage.py add_user`): the user (accounts.services.user_provision)
     and their units, in one transaction. `member_of` and `manages` are units; memberships are added (or made
-    manager), never removed, so running it again changes nothing."""
+    manager), never removed, so running it again changes nothing. A constituent (role CONSTITUENT) belongs to one
+    `organisation` of a constituent kind and to no unit; other roles have no organisation."""
+    _check_constituent_place(role=role, organisation=organisation, units=[*member_of, *manages])
     user, created = user_provision(username=username, role=role, password=password, email=email, update=update)
     for unit in member_of:
         UnitMembership.objects.get_or_create(user=user, unit=unit)
     for unit in manages:
         UnitMembership.objects.update_or_create(user=user, unit=unit, defaults={"is_manager": True})
+    if organisation is not None:
+        constituent_account_set(user=user, organisation=organisation)
+    elif not created:
+        ConstituentAccount.objects.filter(user=user).delete()  # a constituent made staff leaves the organisation
     return user, created
+
+
+def _check_constituent_place(*, role: str, organisation: Organisation | None, units) -> None:
+    if role == Role.CONSTITUENT:
+        if organisation is None:
+            raise ValidationError({"organisation": _("A constituent belongs to an organisation: name it.")})
+        if not organisation.is_constituent:
+            raise ValidationError({"organisation": constituent_kind_error(organisation)})
+        if units:
+            raise ValidationError({"unit": _("A constituent belongs to no unit of the Office.")})
+    elif organisation is not None:
+        raise ValidationError({"organisation": _("Only a constituent belongs to an organisation (the role is "
+                                                 "%(role)s).") % {"role": Role(role).label if role in Role.values
+                                                                  else role}})
+
+
+@transaction.atomic
+def constituent_account_set(*, user, organisation: Organisation) -> ConstituentAccount:
+    """Place a constituent user in their organisation (replacing any earlier one)."""
+    account, _created = ConstituentAccount.objects.get_or_create(user=user, defaults={"organisation": organisation})
+    account.organisation = organisation
+    account.full_clean()
+    account.save()
+    user.__dict__.pop("_tcms_constituent_organisation", None)
+    return account

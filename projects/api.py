@@ -2,6 +2,7 @@
 framework's reference lists."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -17,6 +18,7 @@ from core.api import (
     TcmsViewSet,
     UpdateThroughService,
 )
+from partners.selectors import constituent_organisation
 from projects import selectors, services
 from projects.filters import ProjectFilterSet
 from projects.models import (
@@ -34,13 +36,26 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
+from projects.permissions import (
+    ANSWER_INVOLVEMENT,
+    CONFIRM_INVOLVEMENT,
+    REPORT_INVOLVEMENT,
+    VIEW_VISIBLE_PROJECT,
+    is_constituent,
+    visible_projects,
+)
 from projects.serializers import (
+    ConstituentProjectListSerializer,
+    ConstituentProjectSerializer,
+    ConstituentTripartiteSerializer,
     ConventionSerializer,
     DateRevisionSerializer,
     ExpertSerializer,
     ExpertWriteSerializer,
     FundingSourceSerializer,
     InputTypeSerializer,
+    InvolvementAnswerSerializer,
+    InvolvementReportSerializer,
     ObjectiveSerializer,
     PartnerSerializer,
     PartnerWriteSerializer,
@@ -63,8 +78,9 @@ M2M_FIELDS = services.PROJECT_M2M_FIELDS
 
 
 class ProjectViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
-    """The project register. Everyone signed in reads it; officers and managers create projects and change those of
-    their units (officers also those where they are the responsible official); administrators change all."""
+    """The project register. The Office's staff read all of it, a constituent the projects they may see (any other
+    answers 404); officers and managers create projects and change those of their units (officers also those where
+    they are the responsible official); administrators change all."""
 
     serializer_class = ProjectSerializer
     write_serializer_class = ProjectWriteSerializer
@@ -75,13 +91,25 @@ class ProjectViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
     object_perms = frozenset({CHANGE})
     action_kinds = {"status": CHANGE, "revise_date": CHANGE}
     conditional_actions = TcmsViewSet.conditional_actions | {"status", "revise_date"}
+    read_perm = VIEW_VISIBLE_PROJECT
 
     def get_serializer_class(self):
         # The list answers a summary per project (see ProjectListSerializer); the detail and the writes the full
-        # project. Also what the OpenAPI schema documents for each.
+        # project. Also what the OpenAPI schema documents for each. A constituent reads less of both.
+        if is_constituent(self.request.user):
+            return ConstituentProjectListSerializer if self.action == "list" else ConstituentProjectSerializer
         return ProjectListSerializer if self.action == "list" else ProjectSerializer
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), **constituent_context(self.request.user)}
+
+    def representation(self, instance) -> dict:
+        return self.get_serializer_class()(instance, context=self.get_serializer_context()).data
+
     def get_queryset(self):
+        return visible_projects(self.request.user, self._projects())
+
+    def _projects(self):
         if self.action == "list":
             # The row's own columns only: related objects are given by id, so no join and no prefetch but the
             # countries' codes (ProjectRowsSerializer).
@@ -142,8 +170,20 @@ class ProjectViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
         return self._answer(project)
 
 
+def constituent_context(user) -> dict:
+    """What a constituent's serializers need: their organisation (another's pending reports are not theirs)."""
+    organisation = constituent_organisation(user)
+    return {"organisation_id": organisation.pk} if organisation is not None else {}
+
+
 class ProjectPartnerViewSet(CreateThroughService, DestroyThroughService, TcmsViewSet):
-    """A project's partners (funding, accountable, extending, implementing organisations)."""
+    """A project's partners (funding, accountable, extending, implementing organisations); a constituent reads
+    those of the projects they see."""
+
+    read_perm = VIEW_VISIBLE_PROJECT
+
+    def get_queryset(self):
+        return visible_projects(self.request.user, super().get_queryset(), project="project_id")
 
     queryset = ProjectPartner.objects.select_related("organisation").order_by("project_id", "role", "id")
     serializer_class = PartnerSerializer
@@ -164,15 +204,73 @@ class ProjectPartnerViewSet(CreateThroughService, DestroyThroughService, TcmsVie
         services.partner_remove(partner=partner, user=self.request.user)
 
 
+REPORT, CONFIRM, ANSWER = "report", "confirm", "answer"
+INVOLVEMENT_PERMS = {REPORT: REPORT_INVOLVEMENT, CONFIRM: CONFIRM_INVOLVEMENT, ANSWER: ANSWER_INVOLVEMENT}
+
+
 class TripartiteViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
-    """The stage × constituent-group matrix of tripartite involvement; POST sets one cell (creating or replacing)."""
+    """The stage × constituent-group matrix of tripartite involvement; POST sets one cell (creating or replacing).
+    A constituent reads the cells of the projects they see, reports on those of their constituent group
+    (`report/`) and confirms the Office's record (`confirm/`); the responsible officer confirms or answers
+    (`answer/`) a constituent's report."""
 
     queryset = TripartiteInvolvement.objects.select_related("project").order_by("project_id", "stage", "group")
     serializer_class = TripartiteSerializer
-    filterset_fields = ["project", "stage", "group", "contemplated"]
+    filterset_fields = ["project", "stage", "group", "contemplated", "confirmation"]
     ordering_fields = ["id", "stage", "group"]
-    perms = {CREATE: CHANGE_PROJECT, CHANGE: CHANGE_PROJECT}
-    object_perms = frozenset({CREATE, CHANGE})
+    read_perm = VIEW_VISIBLE_PROJECT
+    perms = {CREATE: CHANGE_PROJECT, CHANGE: CHANGE_PROJECT, **INVOLVEMENT_PERMS}
+    object_perms = frozenset({CREATE, CHANGE, *INVOLVEMENT_PERMS})
+    action_kinds = {REPORT: REPORT, CONFIRM: CONFIRM, ANSWER: ANSWER}
+    conditional_actions = TcmsViewSet.conditional_actions | set(INVOLVEMENT_PERMS)
+
+    def get_queryset(self):
+        return visible_projects(self.request.user, super().get_queryset(), project="project_id")
+
+    def get_serializer_class(self):
+        return ConstituentTripartiteSerializer if is_constituent(self.request.user) else TripartiteSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), **constituent_context(self.request.user)}
+
+    def representation(self, instance) -> dict:
+        return self.get_serializer_class()(instance, context=self.get_serializer_context()).data
+
+    def object_permitted(self, user, perm: str, obj) -> bool:
+        # The confirmation's perms are asked about the cell itself (its group, its organisation).
+        return user.has_perm(perm, obj if perm in INVOLVEMENT_PERMS.values() else self.permission_object(obj))
+
+    @extend_schema(request=InvolvementReportSerializer, responses=TripartiteSerializer)
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        """A constituent of the cell's group says what happened (→ `confirmation` reported) or, with
+        `not_involved: true`, that they were not involved although the Office recorded it (→ disputed)."""
+        cell = self.get_object()
+        serializer = InvolvementReportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            services.involvement_report(cell=cell, user=request.user, **serializer.validated_data)
+        return self._answer(cell)
+
+    @extend_schema(request=None, responses=TripartiteSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """→ confirmed: the officer accepts the constituent's report, or the constituent the Office's record."""
+        cell = self.get_object()
+        with transaction.atomic():
+            services.involvement_confirm(cell=cell, user=request.user)
+        return self._answer(cell)
+
+    @extend_schema(request=InvolvementAnswerSerializer, responses=TripartiteSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """The officer answers a constituent's report with a comment instead of accepting it (→ disputed)."""
+        cell = self.get_object()
+        serializer = InvolvementAnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            services.involvement_answer(cell=cell, user=request.user, comment=serializer.validated_data["comment"])
+        return self._answer(cell)
 
     @property
     def write_serializer_class(self):

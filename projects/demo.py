@@ -7,13 +7,24 @@ starts with its first real change.
 
 import datetime as dt
 import random
+from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
-from partners.models import Country, Organisation, OrganisationKind, Region, Unit, UnitKind, UnitMembership
+from accounts.models import Role
+from partners.models import (
+    ConstituentAccount,
+    Country,
+    Organisation,
+    OrganisationKind,
+    Region,
+    Unit,
+    UnitKind,
+    UnitMembership,
+)
 from projects.models import (
     Biennium,
     Convention,
@@ -31,7 +42,7 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
-from projects.services import biennium_for_year, load_reference
+from projects.services import biennium_for_year, involvement_report, load_reference
 
 # The demo portfolio is seen as of this date: projects after it are in the pipeline, before it closed.
 DEMO_AS_OF = dt.date(2001, 10, 31)
@@ -318,6 +329,7 @@ def seed_register(*, seed: int, projects: int, log: Callable[[str], None]) -> No
 
     _seed_children(random.Random(seed + 2), project_rows, plans, constituents, ilo, countries)
     _seed_users(random.Random(seed + 3), project_rows, units)
+    _seed_constituents(organisations)
 
 
 def _status_and_dates(rng: random.Random, planned_start: dt.date, planned_end: dt.date):
@@ -481,3 +493,57 @@ def _seed_users(rng, project_rows, units):
     for project in chosen:
         project.responsible_official = officer
     Project.objects.bulk_update(chosen, ["responsible_official"], batch_size=BATCH)
+
+
+# One constituent per kind: username → (organisation's kind, first name, last name).
+DEMO_CONSTITUENTS = {
+    "government": (OrganisationKind.GOVERNMENT, "Gaby", "Government"),
+    "employers": (OrganisationKind.EMPLOYERS, "Emile", "Employer"),
+    "workers": (OrganisationKind.WORKERS, "Wally", "Worker"),
+}
+
+
+def _seed_constituents(organisations: dict[str, Organisation]) -> None:
+    """A constituent user per kind, of the programme country with the most ongoing projects (sharing the demo
+    officer's password, so the demo's one password opens them), with a cell their organisation reported
+    (workers) and one it disputes (government), so that their pages have content."""
+    by_country = Counter(Project.countries.through.objects.filter(project__status=ProjectStatus.ONGOING)
+                         .values_list("country__iso3", flat=True))
+    constituent_countries = {o.country.iso3 for o in organisations.values()
+                             if o.kind == OrganisationKind.WORKERS and o.country_id}
+    ranked = sorted((iso3 for iso3 in by_country if iso3 in constituent_countries),
+                    key=lambda iso3: (-by_country[iso3], iso3))
+    if not ranked:
+        return
+    country = ranked[0]
+    users = get_user_model().objects
+    officer = users.filter(username="officer").first()
+    accounts = {}
+    for username, (kind, first, last) in DEMO_CONSTITUENTS.items():
+        organisation = next(o for o in organisations.values() if o.kind == kind and o.country_id
+                            and o.country.iso3 == country)
+        user, _created = users.get_or_create(username=username, defaults={
+            "role": Role.CONSTITUENT, "first_name": first, "last_name": last, "language": "fr",
+            "email": f"{username}@constituents.example.org"})
+        if officer is not None:
+            user.password = officer.password
+        else:
+            user.set_unusable_password()
+        user.save()
+        ConstituentAccount.objects.update_or_create(user=user, defaults={"organisation": organisation})
+        accounts[kind] = (user, organisation)
+    cells = (TripartiteInvolvement.objects.filter(project__countries__iso3=country, actual_date__isnull=False,
+                                                  project__status=ProjectStatus.ONGOING)
+             .select_related("project", "actual_organisation").order_by("project__symbol", "stage"))
+    reported = cells.filter(group=OrganisationKind.WORKERS,
+                            actual_organisation=accounts[OrganisationKind.WORKERS][1]
+                            ).first()
+    if reported is not None:
+        involvement_report(cell=reported, user=accounts[OrganisationKind.WORKERS][0],
+                           actual_date=reported.actual_date, actual_description="Atelier tripartite de validation",
+                           women=(reported.women or 0) + 2, men=reported.men)
+    disputed = cells.filter(group=OrganisationKind.GOVERNMENT,
+                            actual_organisation=accounts[OrganisationKind.GOVERNMENT][1]
+                            ).first()
+    if disputed is not None:
+        involvement_report(cell=disputed, user=accounts[OrganisationKind.GOVERNMENT][0], not_involved=True)

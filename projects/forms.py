@@ -195,3 +195,24 @@ RECORD_KINDS = {
     "training": (TrainingFormSet, _("Training"), "training_create"),
     "reports": (ProgressReportFormSet, _("Progress reports"), "progress_report_create"),
 }
+
+
+class InvolvementReportForm(CleanTextMixin, BootstrapMixin, forms.Form):
+    """A constituent's report on a tripartite cell: what happened, or that they were not involved."""
+
+    not_involved = forms.BooleanField(
+        label=_("We were not involved"), required=False,
+        help_text=_("Tick if your organisation did not take part although the Office recorded it."))
+    actual_date = forms.DateField(label=_("Date it happened"), required=False, widget=DateInput())
+    actual_description = forms.CharField(label=_("What happened"), required=False,
+                                         widget=forms.Textarea(attrs={"rows": 3}))
+    women = forms.IntegerField(label=_("Women taking part"), required=False, min_value=0)
+    men = forms.IntegerField(label=_("Men taking part"), required=False, min_value=0)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class InvolvementAnswerForm(CleanTextMixin, BootstrapMixin, forms.Form):
+    """The Office's answer to a constituent's report, when it does not accept it as it stands."""
+
+    comment = forms.CharField(label=_("Your answer to the constituent"), widget=forms.Textarea(attrs={"rows": 3}))
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

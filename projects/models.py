@@ -417,8 +417,23 @@ class InvolvementStage(models.TextChoices):
     EVALUATION = "EVALUATION", _("Evaluation")
 
 
+class Confirmation(models.TextChoices):
+    """Who said what about a cell's actual involvement (issue 18.3): the Office's record, a constituent's report,
+    both agreeing, or not."""
+
+    RECORDED = "recorded", _("Recorded by the Office")
+    REPORTED = "reported", _("Reported by the constituent")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISPUTED = "disputed", _("Disputed")
+
+
+# A constituent's report or a dispute awaiting an answer: the Office or the constituent has something to do.
+PENDING_CONFIRMATION = (Confirmation.REPORTED, Confirmation.DISPUTED)
+
+
 class TripartiteInvolvement(models.Model):
-    """One cell of the stage × constituent-group matrix: contemplated (planned) and actual involvement."""
+    """One cell of the stage × constituent-group matrix: contemplated (planned) and actual involvement, and whether
+    the constituent group's organisation confirms it (projects.services.involvement)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tripartite")
     stage = models.CharField(_("stage"), max_length=16, choices=InvolvementStage.choices)
@@ -431,6 +446,19 @@ class TripartiteInvolvement(models.Model):
     actual_description = models.TextField(_("what happened"), blank=True)
     women = models.PositiveIntegerField(_("women taking part"), null=True, blank=True)
     men = models.PositiveIntegerField(_("men taking part"), null=True, blank=True)
+    confirmation = models.CharField(_("confirmation"), max_length=16, choices=Confirmation.choices,
+                                    default=Confirmation.RECORDED, db_default=Confirmation.RECORDED,
+                                    db_index=True)
+    # The constituent says they were not involved although the Office recorded it.
+    not_involved = models.BooleanField(_("not involved, says the constituent"), default=False, db_default=False)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reported by"))
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    # The responsible officer's answer to a report (kept in the history with each change).
+    officer_comment = models.TextField(_("the Office's answer"), blank=True, db_default="")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("confirmed by"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -11,6 +11,7 @@ from core.translated import localized
 from partners.models import Country
 from projects.models import (
     ALLOWED_TRANSITIONS,
+    PENDING_CONFIRMATION,
     Convention,
     DateField,
     ExpertAssignment,
@@ -45,13 +46,54 @@ class PartnerWriteSerializer(ModelSerializer):
 
 
 class TripartiteSerializer(ModelSerializer):
+    """A cell as the Office's staff read it: contemplated and actual involvement, and its confirmation by the
+    constituent group (recorded, reported, confirmed, disputed), who reported and confirmed it, and the Office's
+    answer."""
+
     is_gap = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = TripartiteInvolvement
         fields = ["id", "project", "stage", "group", "contemplated", "contemplated_description", "actual_date",
-                  "actual_organisation", "actual_description", "women", "men", "is_gap"]
+                  "actual_organisation", "actual_description", "women", "men", "is_gap", "confirmation",
+                  "not_involved", "reported_by", "reported_at", "officer_comment", "confirmed_by", "confirmed_at"]
         read_only_fields = fields
+
+
+# What a constituent may not read of another organisation's cell while its report is pending (issue 18.2).
+PENDING_DETAILS = ("actual_date", "actual_organisation", "actual_description", "women", "men", "not_involved",
+                   "officer_comment")
+
+
+class ConstituentTripartiteSerializer(TripartiteSerializer):
+    """A cell as a constituent reads it: no user of the Office (who reported, who confirmed), and another
+    organisation's pending report (reported or disputed) shows without its details."""
+
+    class Meta(TripartiteSerializer.Meta):
+        fields = [name for name in TripartiteSerializer.Meta.fields if name not in ("reported_by", "confirmed_by")]
+        read_only_fields = fields
+
+    def to_representation(self, cell):
+        data = super().to_representation(cell)
+        organisation_id = self.context.get("organisation_id")
+        if cell.confirmation in PENDING_CONFIRMATION and cell.actual_organisation_id not in (None, organisation_id):
+            data.update(dict.fromkeys(PENDING_DETAILS))
+            data["confirmation"] = None
+        return data
+
+
+class InvolvementReportSerializer(Serializer):
+    """POST /api/v1/tripartite/{id}/report/: what happened, or `not_involved: true`."""
+
+    actual_date = serializers.DateField(required=False, allow_null=True)
+    actual_description = serializers.CharField(required=False, allow_blank=True, default="")
+    women = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    men = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    not_involved = serializers.BooleanField(required=False, default=False)
+
+
+class InvolvementAnswerSerializer(Serializer):
+    comment = serializers.CharField(allow_blank=True)
 
 
 class TripartiteWriteSerializer(ModelSerializer):
@@ -140,6 +182,33 @@ class ProjectSerializer(ModelSerializer):
 
     def get_allowed_statuses(self, project) -> list[str]:
         return sorted(ALLOWED_TRANSITIONS.get(project.status, ()))
+
+
+CONSTITUENT_LIST_FIELDS = ["id", "symbol", "title", "status", "planned_start", "planned_end", "actual_start",
+                           "actual_end", "strategic_objective", "region", "countries", "is_autonomous"]
+
+
+class ConstituentProjectListSerializer(ProjectListSerializer):
+    """A row of the register as a constituent reads it: no unit, official, source of funds or donor."""
+
+    class Meta(ProjectListSerializer.Meta):
+        fields = CONSTITUENT_LIST_FIELDS
+        read_only_fields = fields
+
+
+class ConstituentProjectSerializer(ModelSerializer):
+    """A project as a constituent reads it (issue 18.2): title, objectives, status, dates, countries, partners and
+    the tripartite matrix; not the Office's units and officials, money, or staff comments."""
+
+    countries = serializers.SlugRelatedField(slug_field="iso3", many=True, read_only=True)
+    partners = PartnerSerializer(many=True, read_only=True)
+    tripartite = ConstituentTripartiteSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [*CONSTITUENT_LIST_FIELDS, "summary", "primary_programme", "country_objective", "partners",
+                  "tripartite"]
+        read_only_fields = fields
 
 
 class ProjectWriteSerializer(ModelSerializer):

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from core.downloads import table_download
 from core.filter_form import filter_fields
@@ -31,6 +32,8 @@ from projects.filters import ProjectFilterSet
 from projects.forms import (
     RECORD_KINDS,
     DateRevisionForm,
+    InvolvementAnswerForm,
+    InvolvementReportForm,
     NewOrganisationForm,
     PartnerFormSet,
     ProjectForm,
@@ -38,7 +41,15 @@ from projects.forms import (
     TripartiteFormSet,
 )
 from projects.imports import RECORD_KIND_LABELS
-from projects.models import Project
+from projects.models import Project, TripartiteInvolvement
+from projects.permissions import (
+    ANSWER_INVOLVEMENT,
+    CONFIRM_INVOLVEMENT,
+    REPORT_INVOLVEMENT,
+    VIEW_VISIBLE_PROJECT,
+    is_constituent,
+    visible_projects,
+)
 
 PAGE_SIZE = 50
 SORT_COLUMNS = [
@@ -136,7 +147,8 @@ def project_detail(request, pk: int):
     if tab == "overview":
         context["status_form"] = StatusForm(project=project) if can_edit else None
     elif tab == "tripartite":
-        context["matrix"] = selectors.tripartite_matrix(project)
+        context["matrix"] = selectors.tripartite_matrix(project, user=request.user)
+        context["next"] = request.get_full_path()
     elif tab == "history":
         context["history"] = selectors.project_history(project)
     elif tab == "evaluations":
@@ -456,3 +468,96 @@ def records_template(request, kind: str):
         raise Http404
     return table_download(services.record_template_rows(kind), name=f"tcms-{kind}-template",
                           fmt="xlsx" if request.GET.get("format") == "xlsx" else "csv", sheet=kind)
+
+
+# ---------------------------------------------------------------- a tripartite cell confirmed by its constituents
+# The same pages for the constituent (report, confirm the Office's record) and the officer (confirm, answer); they
+# go back to the page they came from (`next`: the constituent's workspace or the project's tripartite tab).
+
+
+def _visible_cell(request, pk: int) -> TripartiteInvolvement:
+    """The cell, on a project the user may see: any other answers 404."""
+    if not request.user.has_perm(VIEW_VISIBLE_PROJECT):
+        raise PermissionDenied
+    cells = TripartiteInvolvement.objects.select_related("project", "actual_organisation")
+    try:
+        return visible_projects(request.user, cells, project="project_id").get(pk=pk)
+    except TripartiteInvolvement.DoesNotExist:
+        raise Http404
+
+
+def _back(request, cell, next_url: str = "") -> str:
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                                    require_https=request.is_secure()):
+        return next_url
+    if is_constituent(request.user):
+        return reverse("home")
+    return f"{project_url(cell.project)}?tab=tripartite"
+
+
+class _CellPage(ServiceFormView):
+    template_name = "projects/involvement_form.html"
+    heading = ""
+
+    def get_object(self):
+        return _visible_cell(self.request, self.kwargs["pk"])
+
+    def permission_object(self):
+        return self.object
+
+    def get_initial(self):
+        return {"next": self.request.GET.get("next", "")}
+
+    def get_success_url(self):
+        return _back(self.request, self.object, self.request.POST.get("next", ""))
+
+    def get_context_data(self, **kwargs):
+        cell = self.object
+        return {**super().get_context_data(**kwargs), "cell": cell, "project": cell.project,
+                "heading": self.heading, "back_url": _back(self.request, cell, self.request.GET.get("next", ""))}
+
+
+class InvolvementReport(_CellPage):
+    """A constituent reports what happened in a cell of their group, or that they were not involved."""
+
+    form_class = InvolvementReportForm
+    permission = REPORT_INVOLVEMENT
+    heading = gettext_lazy("Report your involvement")
+    success_message = gettext_lazy("Thank you: your report is sent to the Office, which will confirm or answer it.")
+
+    def get_initial(self):
+        cell = self.object
+        return {**super().get_initial(), "actual_date": cell.actual_date,
+                "actual_description": cell.actual_description, "women": cell.women, "men": cell.men}
+
+    def call_service(self, form):
+        data = {name: value for name, value in form.cleaned_data.items() if name != "next"}
+        return services.involvement_report(cell=self.object, user=self.request.user, **data)
+
+
+class InvolvementAnswer(_CellPage):
+    """The officer answers a constituent's report with a comment instead of accepting it."""
+
+    form_class = InvolvementAnswerForm
+    permission = ANSWER_INVOLVEMENT
+    heading = gettext_lazy("Answer the constituent")
+    success_message = gettext_lazy("Your answer is recorded; the cell stays disputed until one side confirms it.")
+
+    def call_service(self, form):
+        return services.involvement_answer(cell=self.object, user=self.request.user,
+                                           comment=form.cleaned_data["comment"])
+
+
+@login_required
+@require_POST
+def involvement_confirm(request, pk: int):
+    """→ confirmed: the officer accepts a constituent's report, or the constituent the Office's record."""
+    cell = _visible_cell(request, pk)
+    _require(request, CONFIRM_INVOLVEMENT, cell)
+    try:
+        services.involvement_confirm(cell=cell, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Confirmed."))
+    return redirect(_back(request, cell, request.POST.get("next", "")))

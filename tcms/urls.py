@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from home import constituents as home_constituents
 from home import profile as home_profile
 from home import views as home_views
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("", include("core.urls")),
     path("accounts/profile/", home_profile.profile, name="profile"),
+    path("workspace/projects/<int:pk>/", home_constituents.project, name="constituent_project"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("projects/", include(("projects.urls", "projects"))),

@@ -7,7 +7,16 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Role, User
 from accounts.services import api_token_create
-from partners.models import Country, Organisation, OrganisationKind, Region, Unit, UnitKind, UnitMembership
+from partners.models import (
+    ConstituentAccount,
+    Country,
+    Organisation,
+    OrganisationKind,
+    Region,
+    Unit,
+    UnitKind,
+    UnitMembership,
+)
 from projects.models import (
     Biennium,
     BudgetType,
@@ -40,6 +49,12 @@ class UserFactory(DjangoModelFactory):
             UnitMembership.objects.get_or_create(user=self, unit=unit)
         if create:
             self.save()
+
+    @factory.post_generation
+    def organisation(self, create, extracted, **kwargs):
+        """UserFactory(role=Role.CONSTITUENT, organisation=org): a constituent of that organisation."""
+        if create and extracted is not None:
+            ConstituentAccount.objects.update_or_create(user=self, defaults={"organisation": extracted})
 
 
 def api_token_for(user) -> str:

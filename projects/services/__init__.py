@@ -1,6 +1,7 @@
 """Writes: every change to the programme framework and the project register goes through a function here, one
 module per job: the reference data (reference.py), a project's life (lifecycle.py: create, update, status, dates),
-its records (records.py: partners, tripartite cells, experts, training, progress reports), the import of the
+its records (records.py: partners, tripartite cells, experts, training, progress reports), a cell confirmed by
+its constituent group (involvement.py: report, confirm, answer), the import of the
 register (importing.py) and of experts, training and progress reports (records_import.py).
 
 Every function is atomic, validates with the models' full_clean (errors keyed by field name) and records who
@@ -32,6 +33,11 @@ from projects.services.importing import (
     project_import,
     project_record_remove,
     project_record_update,
+)
+from projects.services.involvement import (
+    involvement_answer,
+    involvement_confirm,
+    involvement_report,
 )
 from projects.services.lifecycle import (
     HISTORY_COMPARED_FIELDS,
@@ -84,6 +90,9 @@ __all__ = [
     "biennium_for_year",
     "expert_create",
     "import_template_csv",
+    "involvement_answer",
+    "involvement_confirm",
+    "involvement_report",
     "load_reference",
     "partner_add",
     "partner_remove",

@@ -27,7 +27,8 @@ Figures and conventions (the Conference conclusions, para 43 and 53):
   the period. Approvals: approved in the period.
 - Tripartite involvement: the cells of the projects of the period's portfolio (projects with an allocation or
   spend in a year of the period), autonomous projects excluded (para 51(6)); "realised" = contemplated and
-  happened by the end of the period (or as_of).
+  happened by the end of the period (or as_of); "confirmed by the constituent" = happened and confirmed
+  (projects.models.Confirmation.CONFIRMED: the constituent and the Office agree).
 - Early warnings: alerts of the period's years raised in the period; evaluations: completed in the period.
 - data_checksum: SHA-256 over the parameters and counts and sums of every table the report reads, up to the
   period's end; the same parameters on the same data give the same figures and the same checksum.

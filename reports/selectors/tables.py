@@ -31,6 +31,7 @@ from evaluation.models import (
 from partners.models import Country, Region
 from partners.selectors import ldc_in
 from projects.models import (
+    Confirmation,
     ConstituentGroup,
     Convention,
     CrossCuttingTheme,
@@ -447,23 +448,28 @@ def _tripartite_table(period: Period, as_of: dt.date | None) -> ReportTable:
         .annotate(contemplated_n=Count("id", filter=Q(contemplated=True)),
                   realised=Count("id", filter=Q(contemplated=True) & happened),
                   unplanned=Count("id", filter=Q(contemplated=False) & happened),
-                  women_n=Sum("women", filter=happened), men_n=Sum("men", filter=happened))
-        .values_list("stage", "group", "contemplated_n", "realised", "unplanned", "women_n", "men_n"))}
+                  women_n=Sum("women", filter=happened), men_n=Sum("men", filter=happened),
+                  confirmed_n=Count("id", filter=happened & Q(confirmation=Confirmation.CONFIRMED)))
+        .values_list("stage", "group", "contemplated_n", "realised", "unplanned", "women_n", "men_n",
+                     "confirmed_n"))}
     columns = [Column(_("Stage")), Column(_("Constituent group")), Column(_("Contemplated"), COUNT),
                Column(_("Realised"), COUNT), Column(_("Realised (%)"), PERCENT),
                Column(_("Not contemplated but happened"), COUNT), Column(_("Women taking part"), COUNT),
-               Column(_("Men taking part"), COUNT)]
+               Column(_("Men taking part"), COUNT), Column(_("Confirmed by the constituent"), COUNT)]
     rows = []
     for stage in InvolvementStage:
         for group in ConstituentGroup:
-            contemplated, realised, unplanned, women, men = cells.get((stage.value, group.value), (0, 0, 0, 0, 0))
+            contemplated, realised, unplanned, women, men, confirmed = cells.get(
+                (stage.value, group.value), (0, 0, 0, 0, 0, 0))
             rows.append([str(stage.label), str(group.label), contemplated, realised, share(realised, contemplated),
-                         unplanned, women or 0, men or 0])
-    sums = [sum(row[i] for row in rows) for i in (2, 3, 5, 6, 7)]
-    total = [_("Total"), "", sums[0], sums[1], share(sums[1], sums[0]), sums[2], sums[3], sums[4]]
+                         unplanned, women or 0, men or 0, confirmed])
+    sums = [sum(row[i] for row in rows) for i in (2, 3, 5, 6, 7, 8)]
+    total = [_("Total"), "", sums[0], sums[1], share(sums[1], sums[0]), sums[2], sums[3], sums[4], sums[5]]
     return ReportTable("tripartite", _("Tripartite involvement: contemplated and actual, by stage and group"),
                        columns, rows, total,
-                       _("Projects of the period; programmes requiring autonomy are exempt and left out."))
+                       _("Projects of the period; programmes requiring autonomy are exempt and left out. Confirmed "
+                         "by the constituent: cells that happened and that the constituent group's organisation "
+                         "and the Office agree on."))
 
 
 def _gender_table(portfolio: _Portfolio) -> ReportTable:

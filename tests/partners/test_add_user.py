@@ -90,3 +90,53 @@ def test_the_password_is_asked_twice_at_a_prompt(monkeypatch, units):
     answers = iter([PASSWORD, PASSWORD])
     add_user("amina", "--role", "OFFICER")
     assert User.objects.get(username="amina").check_password(PASSWORD)
+
+
+# ---------------------------------------------------------------- constituents (issue 18, point 1)
+
+
+@pytest.fixture
+def organisations():
+    from partners.models import OrganisationKind
+    from tests.factories import CountryFactory, OrganisationFactory
+
+    senegal = CountryFactory(iso3="SEN", iso2="SN")
+    return {
+        "workers": OrganisationFactory(name="Confédération nationale des travailleurs du Sénégal", acronym="CNTS",
+                                       kind=OrganisationKind.WORKERS, country=senegal),
+        "donor": OrganisationFactory(name="Swedish International Development Agency", acronym="SIDA",
+                                     kind=OrganisationKind.DONOR),
+        "twin_a": OrganisationFactory(name="Union générale des travailleurs", acronym="UGT",
+                                      kind=OrganisationKind.WORKERS),
+        "twin_b": OrganisationFactory(name="Unión General de Trabajadores", acronym="UGT",
+                                      kind=OrganisationKind.WORKERS),
+    }
+
+
+def test_creates_a_constituent_of_an_organisation_by_acronym_or_name(password, organisations):
+    from partners.selectors import constituent_organisation
+
+    assert "User awa created (Constituent)" in add_user("awa", "--role", "constituent", "--organisation", "cnts")
+    user = User.objects.get(username="awa")
+    assert user.role == Role.CONSTITUENT and constituent_organisation(user) == organisations["workers"]
+    assert not UnitMembership.objects.filter(user=user).exists()
+    add_user("moussa", "--role", "CONSTITUENT", "--organisation", "Union générale des travailleurs")
+    assert constituent_organisation(User.objects.get(username="moussa")) == organisations["twin_a"]
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("--organisation", "NOPE"), "--organisation: no organisation has the acronym or name 'NOPE'."),
+    (("--organisation", "UGT"), "--organisation: 'UGT' is the acronym of several organisations"),
+    (("--organisation", "SIDA"), "is not a constituent organisation (it is: Donor government or agency)"),
+    ((), "--organisation: a constituent belongs to an organisation"),
+    (("--organisation", "CNTS", "--unit", "CO-DAKAR"), "--unit: A constituent belongs to no unit of the Office."),
+])
+def test_a_constituent_is_refused_with_a_clear_error(password, organisations, units, args, expected):
+    assert expected in refused("awa", "--role", "constituent", *args)
+    assert not User.objects.filter(username="awa").exists()
+
+
+def test_an_organisation_for_another_role_is_refused(password, organisations):
+    assert "--organisation: only a constituent belongs to an organisation (--role OFFICER)." in refused(
+        "olivia", "--role", "officer", "--organisation", "CNTS")
+    assert not User.objects.filter(username="olivia").exists()

@@ -5,8 +5,9 @@ import hashlib
 import pytest
 from django.core.management import call_command
 
+from accounts.models import User
 from accounts.services import demo_users_ensure
-from partners.models import Organisation, Unit, UnitMembership
+from partners.models import ConstituentAccount, Organisation, Unit, UnitMembership
 from projects.demo import DEMO_AS_OF, FIELD_UNITS, seed_register
 from projects.models import (
     ExpertAssignment,
@@ -52,6 +53,7 @@ def register_digest() -> str:
 def wipe_demo():
     Project.objects.all().delete()
     UnitMembership.objects.all().delete()
+    ConstituentAccount.objects.all().delete()
     Organisation.objects.all().delete()
     Unit.objects.filter(code__in=[u[0] for u in FIELD_UNITS]).delete()
 
@@ -131,3 +133,18 @@ def test_seed_demo_command_runs_the_register_step(capsys):
     call_command("seed_demo", projects=15, seed=1)
     assert Project.objects.count() == 15
     assert "projects.demo.seed_register" in capsys.readouterr().out
+
+
+def test_one_constituent_per_kind_with_a_reported_and_a_disputed_cell():
+    from partners.selectors import constituent_organisation
+    from projects.models import Confirmation, TripartiteInvolvement
+
+    demo_users_ensure(password="a-long-demo-password")
+    seed(1)
+    kinds = {username: constituent_organisation(User.objects.get(username=username)).kind
+             for username in ("government", "employers", "workers")}
+    assert kinds == {"government": "GOVERNMENT", "employers": "EMPLOYERS", "workers": "WORKERS"}
+    assert User.objects.get(username="workers").check_password("a-long-demo-password")
+    states = dict(TripartiteInvolvement.objects.exclude(confirmation=Confirmation.RECORDED)
+                  .values_list("group", "confirmation"))
+    assert states == {"WORKERS": "reported", "GOVERNMENT": "disputed"}

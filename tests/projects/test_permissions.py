@@ -28,6 +28,7 @@ EXPECTED = {
     Role.EVALUATION: {"projects.view_project", "evaluation.manage_evaluations", "reports.export_reports"},
     Role.SECRETARIAT: {"projects.view_project", "reports.export_reports"},
     Role.ADMIN: set(GLOBAL_PERMS),
+    Role.CONSTITUENT: set(),  # only the projects they may see (projects.view_visible_project, per project)
 }
 
 

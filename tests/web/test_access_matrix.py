@@ -31,7 +31,7 @@ from delivery.models import Allocation, ExchangeRate, Expenditure
 from delivery.services import approval_create
 from evaluation.models import RequiredEvaluationRule
 from home.navigation import navigation_for
-from projects.models import Project
+from projects.models import Project, ProjectPartner, TripartiteInvolvement
 from reports.models import ImplementationPlan, ReportRequest
 from tests import import_flow, shared_data
 from tests.evaluation.factories import (
@@ -42,12 +42,21 @@ from tests.evaluation.factories import (
     RecommendationFactory,
     ResultFactory,
 )
-from tests.factories import InputTypeFactory, OrganisationFactory, ProjectFactory, UnitFactory, UserFactory
+from tests.factories import (
+    CountryFactory,
+    InputTypeFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 OFFICER, MANAGER, EVALUATION, SECRETARIAT, ADMIN = (Role.OFFICER, Role.MANAGER, Role.EVALUATION, Role.SECRETARIAT,
                                                     Role.ADMIN)
+CONSTITUENT = Role.CONSTITUENT  # here a workers' organisation of the own project's country
+STAFF = frozenset(Role.values) - {CONSTITUENT}
 ALL = frozenset(Role.values)
 EDITORS = frozenset({OFFICER, MANAGER, ADMIN})  # on a project of their own unit
 ADMINS = frozenset({ADMIN})
@@ -67,7 +76,7 @@ class Page:
     other_kwargs: Callable | None = None
     method: str = "get"
     data: dict | None = None
-    refused: int = 403  # the answer to a role not allowed
+    refused: int | dict = 403  # the answer to a role not allowed (or {role: answer}, 403 for the others)
 
 
 def own(attr, key="pk"):
@@ -89,53 +98,63 @@ MATRIX: dict[str, Page] = {
     "password_change_done": Page(ALL),
     "api_token": Page(ALL),  # the token's old address: leads to the profile page
     "profile": Page(ALL),  # each signed-in user: name, language, digest, units, their own REST API token
+    # the constituents' workspace (home/constituents.py; a constituent opens only these pages and the above): a
+    # project they may see (own country) and one they may not (404); staff see every project there too
+    "constituent_project": Page(ALL, own("own_project"), other=STAFF, other_kwargs=own("other_project"),
+                                refused=404),
+    "projects:involvement_report": Page(frozenset({CONSTITUENT}), own("own_cell"), other=frozenset(),
+                                        other_kwargs=own("other_cell"), refused={CONSTITUENT: 404}),
+    "projects:involvement_confirm": Page(EDITORS | {CONSTITUENT}, own("own_cell"), other=ADMINS,
+                                         other_kwargs=own("other_cell"), method="post",
+                                         refused={CONSTITUENT: 404}),
+    "projects:involvement_answer": child_page("own_cell", "other_cell"),
     # the register
-    "projects:list": Page(ALL),
-    "projects:export": Page(ALL),
+    "projects:list": Page(STAFF),
+    "projects:export": Page(STAFF),
     "projects:create": Page(EDITORS),
-    "projects:detail": Page(ALL, own("own_project")),
+    "projects:detail": Page(STAFF, own("own_project")),
     "projects:edit": project_page(),
     "projects:status": project_page(),
     "projects:revise_date": project_page(),
     "projects:records": project_page(kind="experts"),
     "projects:import": Page(IMPORTERS),
-    "projects:import_template": Page(ALL),
+    "projects:import_template": Page(STAFF),
     "projects:records_import": Page(IMPORTERS),
-    "projects:records_template": Page(ALL, lambda f: {"kind": "experts"}),
+    "projects:records_template": Page(STAFF, lambda f: {"kind": "experts"}),
     "projects:organisation_create": Page(EDITORS),  # ?project= asks the project's edit rule (tests/partners)
     # delivery
-    "delivery:dashboard": Page(ALL),
-    "delivery:project": Page(ALL, own("own_project")),
+    "delivery:dashboard": Page(STAFF),
+    "delivery:project": Page(STAFF, own("own_project")),
     "delivery:import": Page(IMPORTERS),
-    "delivery:template": Page(ALL, lambda f: {"kind": "allocations"}),
+    "delivery:template": Page(STAFF, lambda f: {"kind": "allocations"}),
     "delivery:approval_create": project_page(),
     "delivery:approval_edit": child_page("own_approval", "other_approval"),
     "delivery:approval_delete": child_page("own_approval", "other_approval"),
     # early warning
-    "alerts:list": Page(ALL),
-    "alerts:detail": Page(ALL, own("own_alert")),
+    "alerts:list": Page(STAFF),
+    "alerts:detail": Page(STAFF, own("own_alert")),
     "alerts:action": Page(EDITORS, lambda f: {"pk": f.own_alert.pk, "action": "acknowledge"}, other=ADMINS,
                           other_kwargs=lambda f: {"pk": f.other_alert.pk, "action": "acknowledge"}, method="post"),
-    "alerts:project": Page(ALL, own("own_project", "project_id")),
-    "alerts:slippage": Page(ALL),
+    "alerts:project": Page(STAFF, own("own_project", "project_id")),
+    "alerts:slippage": Page(STAFF),
     "alerts:run": Page(ADMINS),
     "alerts:mail": Page(ADMINS),
     "alerts:mail_detail": Page(ADMINS, own("digest")),
     "alerts:rules": Page(ADMINS),
     "alerts:rule_edit": Page(ADMINS, lambda f: {"code": "PAST_END"}),
     # results and evaluation
-    "evaluation:plan": Page(ALL),
+    "evaluation:plan": Page(STAFF),
     "evaluation:propose": Page(EVALUATORS, method="post"),
-    "evaluation:dashboard": Page(ALL),
+    "evaluation:dashboard": Page(STAFF),
     "evaluation:create": Page(EVALUATORS),
-    "evaluation:detail": Page(ALL, own("evaluation")),
+    "evaluation:detail": Page(STAFF, own("evaluation")),
     "evaluation:edit": Page(EVALUATORS, own("evaluation")),
-    "evaluation:report": Page(ALL, own("evaluation")),  # the report file: whoever reads the evaluation
+    "evaluation:report": Page(STAFF, own("evaluation")),  # the report file: whoever reads the evaluation
     "evaluation:recommendation_create": Page(EVALUATORS, own("evaluation")),
     "evaluation:recommendation_edit": Page(EVALUATORS, own("recommendation")),
     "evaluation:response_edit": Page(EVALUATORS, own("recommendation")),
     "evaluation:follow_up": Page(EVALUATORS, own("recommendation")),
-    "evaluation:project_results": Page(ALL, own("own_project", "project_pk")),
+    "evaluation:project_results": Page(STAFF, own("own_project", "project_pk")),
     "evaluation:result_create": child_page("own_project", "other_project", "project_pk"),
     "evaluation:result_edit": child_page("own_result", "other_result"),
     "evaluation:indicator_create": child_page("own_result", "other_result"),
@@ -144,25 +163,26 @@ MATRIX: dict[str, Page] = {
     "evaluation:period_create": child_page("own_indicator", "other_indicator"),
     "evaluation:period_edit": child_page("own_period", "other_period"),
     "evaluation:target_revise": child_page("own_period", "other_period"),
-    "evaluation:required_rules": Page(ALL),
+    "evaluation:required_rules": Page(STAFF),
     "evaluation:required_rule_create": Page(EVALUATORS),
     "evaluation:required_rule_edit": Page(EVALUATORS, own("required_rule")),
-    "evaluation:lessons": Page(ALL),
+    "evaluation:lessons": Page(STAFF),
     "evaluation:lesson_create": Page(EVALUATORS),
-    "evaluation:lesson_detail": Page(ALL, own("lesson")),
+    "evaluation:lesson_detail": Page(STAFF, own("lesson")),
     "evaluation:lesson_edit": Page(EVALUATORS, own("lesson")),
     # Governing Body reports: everyone reads them; requesting them and planning is for those who export
-    "reports:list": Page(ALL),
-    "reports:detail": Page(ALL, own("report")),
-    "reports:download": Page(ALL, own("report")),
-    "reports:plans": Page(ALL),
-    "reports:plan": Page(ALL, own("plan")),
+    "reports:list": Page(STAFF),
+    "reports:detail": Page(STAFF, own("report")),
+    "reports:download": Page(STAFF, own("report")),
+    "reports:plans": Page(STAFF),
+    "reports:plan": Page(STAFF, own("plan")),
     "reports:milestone_add": Page(frozenset({MANAGER, EVALUATION, SECRETARIAT, ADMIN}), own("plan"), method="post"),
     "reports:milestone_edit": Page(frozenset({MANAGER, EVALUATION, SECRETARIAT, ADMIN}), own("milestone")),
     # an import job (here the officer's): its owner and administrators see it, only its owner acts on it
-    "import_job": Page(frozenset({OFFICER, ADMIN}), own("job"), refused=404),
-    "import_job_confirm": Page(frozenset({OFFICER}), own("job"), method="post", refused=404),
-    "import_job_cancel": Page(frozenset({OFFICER}), own("job"), method="post", refused=404),
+    # (a constituent: 403, as on every page outside their workspace)
+    "import_job": Page(frozenset({OFFICER, ADMIN}), own("job"), refused=dict.fromkeys(STAFF, 404)),
+    "import_job_confirm": Page(frozenset({OFFICER}), own("job"), method="post", refused=dict.fromkeys(STAFF, 404)),
+    "import_job_cancel": Page(frozenset({OFFICER}), own("job"), method="post", refused=dict.fromkeys(STAFF, 404)),
 }
 
 
@@ -211,8 +231,18 @@ def build_world() -> World:
         SECRETARIAT: UserFactory(username="m-secretariat", role=SECRETARIAT),
         ADMIN: UserFactory(username="m-admin", role=ADMIN),
     }
-    f.own_project = ProjectFactory(responsible_unit=f.unit)
+    f.country, f.other_country = CountryFactory(iso3="SEN", iso2="SN"), CountryFactory(iso3="PER", iso2="PE")
+    f.workers = OrganisationFactory(name="CNTS", kind="WORKERS", country=f.country)
+    f.employers = OrganisationFactory(name="CONFIEP", kind="EMPLOYERS", country=f.other_country)
+    f.users[CONSTITUENT] = UserFactory(username="m-workers", role=CONSTITUENT, organisation=f.workers)
+    f.employer = UserFactory(username="m-employers", role=CONSTITUENT, organisation=f.employers)
+    f.own_project = ProjectFactory(responsible_unit=f.unit, countries=[f.country])
     f.other_project = ProjectFactory(responsible_unit=f.other_unit)
+    # The employers' organisation is a partner of the other project: they see it (own organisation), not the
+    # own project (another country).
+    ProjectPartner.objects.create(project=f.other_project, organisation=f.employers, role="IMPLEMENTING")
+    f.own_cell, f.other_cell = (TripartiteInvolvement.objects.create(project=p, stage="APPROVAL", group="WORKERS")
+                                for p in (f.own_project, f.other_project))
     f.projects = {"own": f.own_project, "other": f.other_project}
     InputTypeFactory(code="EXPERTS")
     rule = Rule.objects.get(code="PAST_END")
@@ -269,7 +299,8 @@ def _check(client, page: Page, url: str, role, allowed: frozenset):
         if response.status_code == 302:
             assert "/accounts/login/" not in response.url, where
     else:
-        assert response.status_code == page.refused, f"{where}: {response.status_code}, expected {page.refused}"
+        refused = page.refused.get(role, 403) if isinstance(page.refused, dict) else page.refused
+        assert response.status_code == refused, f"{where}: {response.status_code}, expected {refused}"
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
@@ -301,6 +332,37 @@ def test_navigation_offers_only_pages_the_role_may_open(client, world, role):
     for name, page in MATRIX.items():
         if role not in page.allowed and page.method == "get" and not page.kwargs(world):
             assert f'href="{reverse(name)}"' not in home, f"home offers {name} to {role}"
+
+
+# ---------------------------------------------------------------- constituents: own/other organisation and country
+
+
+@pytest.mark.parametrize(("who", "side", "expected"), [
+    ("workers", "own", 200),  # the project works in their country
+    ("workers", "other", 404),  # another country, their organisation takes no part
+    ("employers", "other", 200),  # their organisation is a partner, in another country
+    ("employers", "own", 404),  # another country, their organisation takes no part
+])
+def test_constituent_sees_projects_of_their_country_or_organisation(client, world, who, side, expected):
+    client.force_login(world.users[CONSTITUENT] if who == "workers" else world.employer)
+    project = world.own_project if side == "own" else world.other_project
+    assert client.get(reverse("constituent_project", args=[project.pk])).status_code == expected
+    cell = world.own_cell if side == "own" else world.other_cell
+    # Reporting: only on a cell of their own group (workers) on a project they see; 404 where they see nothing.
+    report = client.get(reverse("projects:involvement_report", args=[cell.pk])).status_code
+    assert report == (404 if expected == 404 else 200 if who == "workers" else 403)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_a_constituent_changes_nothing_but_their_reports_and_profile(client, world, name):
+    """Every page that writes (POST) refuses a constituent unless it is one of their own pages."""
+    client.force_login(world.users[CONSTITUENT])
+    page = MATRIX[name]
+    url = reverse(name, kwargs=page.kwargs(world))
+    writes_allowed = {"projects:involvement_report", "projects:involvement_confirm", "profile", "password_change",
+                      "home", "api_token", "password_change_done", "constituent_project"}
+    if name not in writes_allowed:
+        assert client.post(url, {}).status_code in (403, 404, 405), name
 
 
 # ---------------------------------------------------------------- imports, row by row
