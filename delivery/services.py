@@ -16,7 +16,9 @@ exchange rates are reference data (delivery.manage_exchange_rates: administrator
 API always pass the acting user.
 
 Speed: lookups (projects, input types, sources, rates, existing rows) are loaded once per file in chunks,
-writes are bulk upserts: no query per row.
+no query per row. An expenditure file's new and changed lines are staged (core.staging: COPY on PostgreSQL) and
+written by one upsert once the whole file has passed, then the rollups of the months they touch, once each,
+through the same staging (issue 19.3).
 """
 
 import datetime as dt
@@ -34,6 +36,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import refusal_message, require
 from core.locks import serialise
 from core.scratch import FirstRows
+from core.staging import StagingTable, upsert_rows
 from core.tabular import (
     PREVIEW_ROWS,
     CellError,
@@ -81,6 +84,8 @@ from projects.models import FundingSource, InputType, Project
 from projects.permissions import CHANGE_PROJECT, projects_not_editable
 
 CENT = Decimal("0.01")
+# What an expenditure import stages of each new or changed line (core.staging), in this order.
+STAGED_COLUMNS = (*EXPENDITURE_KEY, "amount", "exchange_rate", "amount_usd", "batch_id")
 CHUNK = 2000  # ids per IN (...) list: well under SQLite's variable limit
 WRITE_BATCH = 5000
 
@@ -507,7 +512,7 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
     projects = _FileProjects(user, periods=True, main_sources=True)
     rates = _FileRates()
     missing_rates: list[RowError] = []
-    with FirstRows() as first_rows, SpendTotals() as spend:
+    with FirstRows() as first_rows, SpendTotals() as spend, StagingTable(Expenditure, STAGED_COLUMNS) as staged:
         for chunk in row_chunks(rows):
             projects.load(chunk)
             checked = []
@@ -524,19 +529,34 @@ def _import_expenditure(rows, *, result: ImportResult, batch, user) -> None:
                               for line in lines if rates.get(line["currency"], line["period"]) is None]
             if missing_rates:
                 continue
-            _expenditure_chunk(lines, rates=rates, spend=spend, result=result, batch=batch)
+            _expenditure_chunk(lines, rates=rates, spend=spend, staged=staged, result=result, batch=batch)
         if result.errors:
             return
         if missing_rates:
             result.errors += missing_rates
             return
         result.errors += spend.errors()
+        if result.errors or result.dry_run:
+            return
+        _write_expenditure(staged)
 
 
-def _expenditure_chunk(lines: list[dict], *, rates: _FileRates, spend: SpendTotals, result: ImportResult,
-                       batch) -> None:
+def _write_expenditure(staged: StagingTable) -> None:
+    """The file's new and changed lines, staged, into Expenditure (one upsert), then the rollups of the months
+    they touch (each project and month once)."""
+    staged.upsert(key=EXPENDITURE_KEY, update=["amount", "exchange_rate", "amount_usd", "batch_id"])
+    touched: dict[int, set] = defaultdict(set)
+    for project_id, period in staged.distinct("project_id", "period"):
+        # SQLite hands a staged date back as its text
+        touched[project_id].add(dt.date.fromisoformat(period) if isinstance(period, str) else period)
+    refresh_month_spend(touched)
+    refresh_year_delivery({(project_id, period.year) for project_id, periods in touched.items() for period in periods})
+
+
+def _expenditure_chunk(lines: list[dict], *, rates: _FileRates, spend: SpendTotals, staged: StagingTable,
+                       result: ImportResult, batch) -> None:
     """The stored lines a chunk's lines replace, its plan and counts, its sums per group (the negative-spend rule)
-    and, for a real import, its writes and the rollups of the months it touches."""
+    and, for a real import, its new and changed lines staged (written once the whole file has passed)."""
     existing = {expenditure_key(stored): stored for stored in Expenditure.objects.filter(
         project_id__in=sorted({line["project_id"] for line in lines}),
         period__in=sorted({line["period"] for line in lines})).values(*EXPENDITURE_KEY, "amount", "amount_usd")}
@@ -551,7 +571,6 @@ def _expenditure_chunk(lines: list[dict], *, rates: _FileRates, spend: SpendTota
             line["exchange_rate"], line["amount_usd"] = rate, to_usd(line["amount"], rate)
     spend.add(lines, existing)
     to_write = []
-    touched: dict[int, set] = defaultdict(set)
     for line in lines:
         if result.dry_run:
             result.add_plan(_expenditure_plan, line)
@@ -563,23 +582,15 @@ def _expenditure_chunk(lines: list[dict], *, rates: _FileRates, spend: SpendTota
             result.unchanged += 1
             continue
         if not result.dry_run:
-            to_write.append(Expenditure(**{name: line[name] for name in EXPENDITURE_KEY}, amount=line["amount"],
-                                        exchange_rate=line["exchange_rate"], amount_usd=line["amount_usd"],
-                                        batch=batch))
-            touched[line["project_id"]].add(line["period"])
-    if result.dry_run:
-        return
-    Expenditure.objects.bulk_create(
-        to_write, batch_size=WRITE_BATCH, update_conflicts=True,
-        unique_fields=[name.removesuffix("_id") for name in EXPENDITURE_KEY],
-        update_fields=["amount", "exchange_rate", "amount_usd", "batch"])
-    refresh_month_spend(touched)
-    refresh_year_delivery({(project_id, period.year) for project_id, periods in touched.items() for period in periods})
+            to_write.append([*(line[name] for name in EXPENDITURE_KEY), line["amount"], line["exchange_rate"],
+                             line["amount_usd"], batch.pk])
+    staged.add(to_write)
 
 
 def refresh_month_spend(touched: dict[int, set]) -> None:
     """Recompute the month rollups (ProjectMonthSpend and, by source of funds, SourceMonthSpend) of the given
-    {project_id: {periods}}, set-based: one aggregate read per chunk of projects, one bulk upsert per rollup.
+    {project_id: {periods}}, set-based: one aggregate read per chunk of projects, one upsert per rollup
+    (core.staging).
 
     The aggregate covers the cross product of the touched projects and periods (a superset of the touched
     pairs, recomputed to the same value), which keeps the read to one IN-list query per chunk of projects.
@@ -596,23 +607,18 @@ def refresh_month_spend(touched: dict[int, set]) -> None:
                 .values_list("project_id", "period", "funding_source_id", "total")):
             if period in touched[pid]:
                 total = _money(total)
-                by_source.append(SourceMonthSpend(project_id=pid, period=period, funding_source_id=source_id,
-                                                  amount_usd=total))
+                by_source.append({"project_id": pid, "period": period, "funding_source_id": source_id,
+                                  "amount_usd": total})
                 by_month[(pid, period)] += total
-    SourceMonthSpend.objects.bulk_create(by_source, batch_size=WRITE_BATCH, update_conflicts=True,
-                                         unique_fields=["project", "period", "funding_source"],
-                                         update_fields=["amount_usd"])
-    ProjectMonthSpend.objects.bulk_create(
-        [ProjectMonthSpend(project_id=pid, period=period, amount_usd=total)
-         for (pid, period), total in by_month.items()],
-        batch_size=WRITE_BATCH, update_conflicts=True, unique_fields=["project", "period"],
-        update_fields=["amount_usd"])
+    upsert_rows(SourceMonthSpend, by_source, key=("project_id", "period", "funding_source_id"))
+    upsert_rows(ProjectMonthSpend, [{"project_id": pid, "period": period, "amount_usd": total}
+                                     for (pid, period), total in by_month.items()], key=("project_id", "period"))
 
 
 def refresh_year_delivery(keys: Iterable[tuple[int, int]]) -> None:
     """Recompute the year rollups (ProjectYearDelivery and SourceYearDelivery) of the given (project_id, year)
     pairs from Allocation and the month rollups, set-based: per year and chunk of projects four aggregate reads
-    and their bulk writes."""
+    and their upserts (core.staging)."""
     projects_by_year: dict[int, set] = defaultdict(set)
     for project_id, year in keys:
         projects_by_year[year].add(project_id)
@@ -656,8 +662,8 @@ def _cents(amount) -> int:
     return 0 if amount is None else int(_money(amount) * 100)
 
 
-def _year_rows(model, month_model, year: int, projects: Q, by: tuple[str, ...]) -> list:
-    """The rows of the year rollup `model` for the projects in `projects`: one per value of the fields `by`
+def _year_rows(month_model, year: int, projects: Q, by: tuple[str, ...]) -> list[dict]:
+    """The rows (column values) of a year rollup for the projects in `projects`: one per value of the fields `by`
     (which Allocation and `month_model` share), from Σ allocation and the running sums of `month_model`."""
     allocations = {tuple(key): total for *key, total in Allocation.objects.filter(projects, year=year).values(
         *by).annotate(total=Sum("amount_usd")).values_list(*by, "total")}
@@ -669,12 +675,13 @@ def _year_rows(model, month_model, year: int, projects: Q, by: tuple[str, ...]) 
     rows = []
     for key in sorted(set(allocations) | set(spend)):
         months = spend.get(key, {})
-        row = model(year=year, has_allocation=key in allocations, allocation_cents=_cents(allocations.get(key)),
-                    first_spend_month=months["first"].month if months else None, **dict(zip(by, key, strict=True)))
+        row = {**dict(zip(by, key, strict=True)), "year": year, "has_allocation": key in allocations,
+               "allocation_cents": _cents(allocations.get(key)),
+               "first_spend_month": months["first"].month if months else None}
         running = 0
         for month, name in enumerate(CUMULATIVE_FIELDS, start=1):
             running += _cents(months.get(f"m{month:02d}"))
-            setattr(row, name, running)
+            row[name] = running
         rows.append(row)
     return rows
 
@@ -682,17 +689,14 @@ def _year_rows(model, month_model, year: int, projects: Q, by: tuple[str, ...]) 
 def _write_year_delivery(year: int, projects: Q, *, expected: set) -> None:
     """Upsert the year rows of the projects in `projects`; delete those of `expected` left with no data. Their
     rows by source of funds are written anew."""
-    rows = _year_rows(ProjectYearDelivery, ProjectMonthSpend, year, projects, ("project_id",))
-    ProjectYearDelivery.objects.bulk_create(
-        rows, batch_size=WRITE_BATCH, update_conflicts=True, unique_fields=["project", "year"],
-        update_fields=["allocation_cents", "has_allocation", "first_spend_month", *CUMULATIVE_FIELDS])
-    gone = expected - {row.project_id for row in rows}
+    rows = _year_rows(ProjectMonthSpend, year, projects, ("project_id",))
+    upsert_rows(ProjectYearDelivery, rows, key=("project_id", "year"))
+    gone = expected - {row["project_id"] for row in rows}
     if gone:
         ProjectYearDelivery.objects.filter(project_id__in=sorted(gone), year=year).delete()
     SourceYearDelivery.objects.filter(projects, year=year).delete()
-    SourceYearDelivery.objects.bulk_create(
-        _year_rows(SourceYearDelivery, SourceMonthSpend, year, projects, ("project_id", "funding_source_id")),
-        batch_size=WRITE_BATCH)
+    upsert_rows(SourceYearDelivery, _year_rows(SourceMonthSpend, year, projects, ("project_id", "funding_source_id")),
+                key=("project_id", "year", "funding_source_id"))
 
 
 _IMPORTERS = {
