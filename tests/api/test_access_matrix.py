@@ -73,7 +73,7 @@ pytestmark = pytest.mark.django_db
 
 OFFICER, MANAGER, EVALUATION, SECRETARIAT, ADMIN = (Role.OFFICER, Role.MANAGER, Role.EVALUATION, Role.SECRETARIAT,
                                                     Role.ADMIN)
-ALL = frozenset(Role.values)
+ALL = frozenset(Role.values) - {Role.CONSTITUENT}  # the staff; constituents: CONSTITUENT_ACCESS below
 ADMINS = frozenset({ADMIN})
 EDITORS = frozenset({OFFICER, MANAGER, ADMIN})  # projects.add_project; projects.change_project on their units'
 EVALUATORS = frozenset({EVALUATION, ADMIN})  # evaluation.manage_evaluations
@@ -345,6 +345,29 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("alert-acknowledge", "POST"): project_write(),
     ("alert-explain", "POST"): project_write(),
     ("alert-resolve", "POST"): project_write(),
+    # a tripartite cell confirmed by its constituent group (officers: confirm or answer a report)
+    ("tripartite-report", "POST"): Access(frozenset(), other=frozenset()),  # constituents only
+    ("tripartite-confirm", "POST"): project_write(),
+    ("tripartite-answer", "POST"): project_write(),
+}
+
+# What a constituent gets (issue 18.7), by endpoint; any endpoint not named here answers 403:
+# - READ: 200 on a list; on an object of a project they see 200, else 404;
+# - SCOPED: a write on an object of a project they see 403, else 404;
+# - OWN_GROUP: allowed (2xx, or 400 for the empty body) on a cell of their group, 403 on another group's cell of a
+#   project they see, 404 where they see nothing.
+READ, SCOPED, OWN_GROUP = "read", "scoped", "own group"
+CONSTITUENT_ACCESS = {
+    **dict.fromkeys([("api-root", "GET"), ("api-schema", "GET"), ("api-swagger", "GET"), ("api-redoc", "GET"),
+                     ("project-list", "GET"), ("project-detail", "GET"), ("project-partner-list", "GET"),
+                     ("project-partner-detail", "GET"), ("tripartite-list", "GET"), ("tripartite-detail", "GET")],
+                    READ),
+    **dict.fromkeys([("project-detail", "PUT"), ("project-detail", "PATCH"), ("project-status", "POST"),
+                     ("project-revise-date", "POST"), ("project-partner-detail", "DELETE"),
+                     ("tripartite-detail", "PUT"), ("tripartite-detail", "PATCH"), ("tripartite-answer", "POST")],
+                    SCOPED),
+    ("tripartite-report", "POST"): OWN_GROUP,
+    ("tripartite-confirm", "POST"): OWN_GROUP,
 }
 
 
@@ -361,8 +384,19 @@ class World:
             SECRETARIAT: UserFactory(username="am-secretariat", role=SECRETARIAT),
             ADMIN: UserFactory(username="am-admin", role=ADMIN),
         }
-        self.project = {OWN: ProjectFactory(responsible_unit=self.unit),
+        home, abroad = CountryFactory(iso3="SEN", iso2="SN"), CountryFactory(iso3="PER", iso2="PE")
+        self.project = {OWN: ProjectFactory(responsible_unit=self.unit, countries=[home]),
                         OTHER: ProjectFactory(responsible_unit=self.other_unit)}
+        # Constituents: a workers' organisation of the own project's country (sees it: own country), and an
+        # employers' organisation of another country, partner of the other project (sees it: own organisation).
+        workers = OrganisationFactory(name="CNTS", kind="WORKERS", country=home)
+        employers = OrganisationFactory(name="CONFIEP", kind="EMPLOYERS", country=abroad)
+        ProjectPartner.objects.create(project=self.project[OTHER], organisation=employers, role="IMPLEMENTING")
+        self.constituents = {
+            "workers": UserFactory(username="am-workers", role=Role.CONSTITUENT, organisation=workers),
+            "employers": UserFactory(username="am-employers", role=Role.CONSTITUENT, organisation=employers),
+        }
+        self.sees = {"workers": OWN, "employers": OTHER}
         self.organisation = OrganisationFactory()
         self.country = CountryFactory(iso3="NOR")
         rule = Rule.objects.get(code="PAST_END")
@@ -521,4 +555,41 @@ def test_each_role_own_and_other_unit(world, key):
             if problem:
                 where = f" on the {side} unit's object" if access.other is not None else ""
                 wrong.append(f"{name} {method} as {role}{where}: {problem} {getattr(response, 'data', '')!r:.200}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _sides(world: World, name: str) -> tuple[str, ...]:
+    """Both projects' objects where the endpoint has one on each side; the one object otherwise."""
+    if name not in DETAIL_ROUTES:
+        return (OWN,)
+    objects = world.objects.get(DETAIL_ROUTES[name])
+    return (OWN,) if objects is not None and OTHER not in objects else (OWN, OTHER)
+
+
+def _constituent_expected(kind: str, name: str, sees: bool, own_group: bool) -> set[int]:
+    if kind == READ:
+        return {200} if sees or name not in DETAIL_ROUTES else {404}
+    if kind == SCOPED:
+        return {403} if sees else {404}
+    if kind == OWN_GROUP:
+        return ALLOWED_WRITE_ANSWERS if sees and own_group else {403} if sees else {404}
+    return {403}
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX), ids=endpoint_id)
+def test_constituents_own_and_other_organisation_and_country(world, key):
+    """A workers' organisation of the own project's country, an employers' organisation of another country that is
+    a partner of the other project: each reads only those projects' records and changes nothing but their own
+    group's cells (the cells here are the workers')."""
+    name, method = key
+    access, kind = MATRIX[key], CONSTITUENT_ACCESS.get(key)
+    wrong = []
+    for who, user in world.constituents.items():
+        client = client_for(user)
+        for side in _sides(world, name):
+            response = call(client, method, url_of(world, name, side), access, world, side)
+            expected = _constituent_expected(kind, name, world.sees[who] == side, who == "workers")
+            if response.status_code not in expected:
+                wrong.append(f"{name} {method} as the {who} on the {side} project's object: {response.status_code},"
+                             f" expected {sorted(expected)} {getattr(response, 'data', '')!r:.200}")
     assert not wrong, "\n".join(wrong)
