@@ -11,6 +11,7 @@ from core import formats
 from partners.models import Organisation
 from partners.selectors import in_transition, ldc_in, scope_unit_ids
 from projects.models import (
+    AutonomyAgreement,
     ConstituentGroup,
     DateField,
     DateRevision,
@@ -213,6 +214,8 @@ def project_history(project: Project) -> list[HistoryEntry]:
         (TrainingActivity.history, lambda r: f"{capfirst(TrainingActivity._meta.verbose_name)}: {r.title}"),
         (ProgressReport.history, lambda r: f"{capfirst(ProgressReport._meta.verbose_name)}: "
                                            f"{formats.date(r.period_end)}"),
+        (AutonomyAgreement.history, lambda r: f"{capfirst(AutonomyAgreement._meta.verbose_name)}: "
+                                              f"{organisation_name(r.organisation_id)}"),
     ]
     for manager, describe in children:
         records = manager.filter(project_id=project.pk).select_related("history_user").order_by(
