@@ -36,8 +36,9 @@ from delivery.models import Allocation, ExchangeRate, ImportBatch, ImportStatus
 from delivery.services import LAYOUTS, approval_create
 from evaluation import serializers as evaluation_serializers
 from evaluation.models import EvaluationStatus, ManagementResponse
-from partners.models import OrganisationKind
+from partners.models import Country, OrganisationKind
 from partners.serializers import OrganisationWriteSerializer
+from projects import request_serializers
 from projects import serializers as project_serializers
 from projects.models import (
     ExpertAssignment,
@@ -47,6 +48,7 @@ from projects.models import (
     TrainingActivity,
     TripartiteInvolvement,
 )
+from tests import constituent_requests
 from tests.evaluation.factories import (
     EvaluationFactory,
     IndicatorFactory,
@@ -63,6 +65,7 @@ from tests.factories import (
     OrganisationFactory,
     ProjectFactory,
     RegionFactory,
+    UserFactory,
 )
 
 BOUNDED = settings(max_examples=20, deadline=None, database=None,
@@ -105,6 +108,7 @@ class Write:
     detail: str = ""  # the basename whose detail answers the object written ("" for the bulk imports)
     bulk: bool = False
     text_fields: set[str] = field(default_factory=set)
+    user: object = None  # who writes: an administrator unless a write is only a constituent's
 
 
 def writable(serializer_class) -> tuple[list[str], set[str]]:
@@ -253,6 +257,25 @@ class World:
         InputTypeFactory()
         CountryFactory()  # KEN
 
+    def constituent(self, kind: str):
+        """A constituent of an organisation of `kind` in Kenya (the country the writes name)."""
+        kenya = Country.objects.get(iso3="KEN")
+        organisation = OrganisationFactory(kind=kind, country=kenya)
+        return UserFactory(role=Role.CONSTITUENT, organisation=organisation)
+
+    @cached_property
+    def objective(self):
+        return ObjectiveFactory()
+
+    @cached_property
+    def assistance_request(self):
+        return constituent_requests.assistance_request()
+
+    @cached_property
+    def autonomous_project(self):
+        return constituent_requests.autonomous_project(Country.objects.get(iso3="KEN"),
+                                                       responsible_unit=self.scope.unit)
+
     @cached_property
     def project(self):
         return ProjectFactory(responsible_unit=self.scope.unit, countries=[CountryFactory()])
@@ -348,6 +371,7 @@ class World:
 def writes(scope) -> dict[str, Callable[[], Write]]:
     w = World(scope)
     ps, es, ds, als = project_serializers, evaluation_serializers, delivery_serializers, alert_serializers
+    rs = request_serializers
     return {
         "organisation create": lambda: _write(
             "organisation", {"name": "Norwegian Agency", "acronym": "NORAD", "kind": "DONOR", "country": "KEN",
@@ -475,7 +499,22 @@ def writes(scope) -> dict[str, Callable[[], Write]]:
             target=w.alert, action="explain"),
         "alert resolve": lambda: _write(
             "alert", {"note": "Caught up"}, als.ResolveSerializer, target=w.explained, action="resolve"),
+        # issue 18.4-5: a constituent's request, the Office's decision, a government's agreement to autonomy
+        "request create": lambda: _as(w.constituent("WORKERS"), _write(
+            "request", {"title": "Social dialogue", "description": "Ports", "strategic_objective": w.objective.pk,
+                        "country": "KEN", "groups": ["WORKERS", "EMPLOYERS"]}, rs.AssistanceRequestWriteSerializer)),
+        "request decide": lambda: _write(
+            "request", {"decision": "declined", "reason": "No funds", "project": None}, rs.RequestDecisionSerializer,
+            target=w.assistance_request, action="decide"),
+        "autonomy agreement create": lambda: _as(w.constituent("GOVERNMENT"), _write(
+            "autonomy-agreement", {"project": w.autonomous_project.pk, "informed_on": "2000-05-01", "agrees": False,
+                                   "comment": "Not consulted"}, rs.AutonomyAgreementWriteSerializer)),
     }
+
+
+def _as(user, write: Write) -> Write:
+    write.user = user
+    return write
 
 
 WRITES = ("organisation create", "project create", "project patch", "project put", "project status",
@@ -487,14 +526,15 @@ WRITES = ("organisation create", "project create", "project patch", "project put
           "result patch", "indicator create", "indicator patch", "period create", "period patch",
           "period revise target", "evaluation create", "evaluation patch", "recommendation create",
           "recommendation patch", "recommendation response", "recommendation follow-up", "lesson create",
-          "lesson patch", "alert acknowledge", "alert explain", "alert resolve")
+          "lesson patch", "alert acknowledge", "alert explain", "alert resolve", "request create", "request decide",
+          "autonomy agreement create")
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", WRITES)
 def test_hostile_bodies_never_fail_the_server_nor_write_in_part(scope, name):
     write = writes(scope)[name]()
-    client = scope.client(Role.ADMIN)
+    client = scope.client(user=write.user) if write.user is not None else scope.client(Role.ADMIN)
     # The valid body must work, or the mutations would only ever test a refusal.
     check(client, write, write.body)
     with transaction.atomic():
