@@ -23,6 +23,7 @@ from projects.models import AssistanceRequest, Project, RequestStatus
 from tests.constituents import Portfolio
 from tests.delivery.factories import AllocationFactory
 from tests.factories import ObjectiveFactory, UserFactory
+from tests.security.html_checks import inline_code
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +213,9 @@ def test_my_requests_and_the_form(portfolio, objective, client):
     client.force_login(portfolio.users["workers"])
     form = client.get(reverse("projects:request_create"))
     assert form.status_code == 200
+    for page in (form, client.get(reverse("projects:my_requests"))):  # the CSP check of tests/security/test_csp.py
+        assert not inline_code(page.content.decode())
+        assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     refused = client.post(reverse("projects:request_create"), {"title": "Pensions", "description": "",
                                                                "strategic_objective": objective.pk,
                                                                "country": portfolio.senegal.pk})
@@ -259,3 +263,16 @@ def test_the_review_list_filters_sorts_and_pages_and_the_decision_form(portfolio
     client.force_login(portfolio.users["workers"])
     assert client.post(reverse("projects:request_decide", args=[target.pk]),
                        {"decision": "declined", "reason": "x"}).status_code == 403
+
+
+def test_the_project_a_request_led_to_becomes_visible_to_its_organisation(portfolio, objective):
+    """The visibility rule (projects.permissions.visible_projects_filter) extended: the employers of Peru see the
+    global project their request led to, and only theirs."""
+    employers = portfolio.users["employers"]
+    hidden = portfolio.hidden_project
+    assert api(employers).get(reverse("project-detail", args=[hidden.pk])).status_code == 404
+    assistance_request = submit(portfolio, objective, who="employers")
+    services.request_decide(assistance_request=assistance_request, user=portfolio.officer,
+                            decision=RequestStatus.ACCEPTED, project=hidden)
+    assert api(employers).get(reverse("project-detail", args=[hidden.pk])).status_code == 200
+    assert api(portfolio.users["workers"]).get(reverse("project-detail", args=[hidden.pk])).status_code == 404
