@@ -28,9 +28,10 @@ from django.db.models import Q
 from alerts.models import Rule, RuleCode, Severity
 from delivery import figures
 from delivery.selectors import ProjectMoney, last_spend_months, portfolio_money
+from projects.constituent_selectors import autonomy_missing_countries
+from projects.constituent_selectors import stage_due_on as _stage_passed_on
 from projects.models import (
     Confirmation,
-    InvolvementStage,
     ProgressReport,
     Project,
     ProjectStatus,
@@ -122,14 +123,6 @@ def past_end(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
     return findings
 
 
-def _stage_passed_on(stage: str, start: dt.date, planned_end: dt.date) -> dt.date:
-    if stage in (InvolvementStage.FORMULATION, InvolvementStage.APPROVAL):
-        return start
-    if stage == InvolvementStage.EVALUATION:
-        return planned_end
-    return start + (planned_end - start) / 2  # implementation, management, monitoring: by mid-life
-
-
 def tripartite_gap(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
     grace = int(rule.param("grace_days", 90))
     rows = (TripartiteInvolvement.objects
@@ -164,6 +157,15 @@ def tripartite_disputed(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
         cells[project_id].append(f"{stage}/{group}")
     return {project_id: Finding(project_id, Severity.AMBER, {"disputed": sorted(found)})
             for project_id, found in cells.items()}
+
+
+def autonomy_not_agreed(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
+    """An ongoing project requiring autonomy whose countries' governments have not all recorded that they were
+    informed and agree (projects.constituent_selectors.autonomy_missing_countries): amber, naming the countries
+    (the thresholds are not used). It stops firing when each government agrees; a project without countries asks
+    no government."""
+    return {project_id: Finding(project_id, Severity.AMBER, {"countries": countries})
+            for project_id, countries in autonomy_missing_countries().items()}
 
 
 def report_overdue(rule: Rule, ctx: ScanContext) -> dict[int, Finding]:
@@ -322,4 +324,5 @@ CONDITIONS: dict[str, Callable[[Rule, ScanContext], dict[int, Finding]]] = {
     RuleCode.TRIPARTITE_GAP: tripartite_gap,
     RuleCode.REPORT_OVERDUE: report_overdue,
     RuleCode.TRIPARTITE_DISPUTED: tripartite_disputed,
+    RuleCode.AUTONOMY_NOT_AGREED: autonomy_not_agreed,
 }

@@ -34,6 +34,7 @@ FIGURES = {
     "count": (_("Gaps"), COUNT),
     "gaps": (_("Contemplated involvement not realised"), CELLS),
     "disputed": (_("Cells disputed with a constituent"), CELLS),
+    "countries": (_("Countries whose government has not agreed"), CELLS),  # ISO3 codes, "; "-joined
     "detail": (_("Details"), TEXT),
 }
 

@@ -29,6 +29,7 @@ class RuleCode(models.TextChoices):
     TRIPARTITE_GAP = "TRIPARTITE_GAP", _("Contemplated tripartite involvement not realised")
     REPORT_OVERDUE = "REPORT_OVERDUE", _("Progress report overdue")
     TRIPARTITE_DISPUTED = "TRIPARTITE_DISPUTED", _("Tripartite involvement disputed by a constituent")
+    AUTONOMY_NOT_AGREED = "AUTONOMY_NOT_AGREED", _("Autonomous programme without the government's agreement")
 
 
 # Whether a smaller figure is worse (delivery ratios) or a larger one (days late, periods without spending):

@@ -49,6 +49,9 @@ NAVIGATION: list[NavEntry] = [
     NavEntry(_("Lessons"), "evaluation:lessons", _staff),
     NavEntry(_("Reports"), "reports:list", permission="projects.view_project"),
     NavEntry(_("Administration"), "admin:index", _admin_site_user, permission="tcms.administer"),
+    # issue 18.4: the Office reviews constituents' requests; a constituent sends and follows their own
+    NavEntry(_("Requests"), "projects:requests", permission="projects.view_project"),
+    NavEntry(_("My requests"), "projects:my_requests", permission="projects.submit_request"),
 ]
 
 

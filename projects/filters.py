@@ -12,6 +12,7 @@ from core import clock
 from core.query_params import FIRST_YEAR, LAST_YEAR
 from partners.models import Country, Region, Unit
 from partners.selectors import units_with_descendants
+from projects.constituent_selectors import demand_driven
 from projects.models import (
     BudgetType,
     Convention,
@@ -87,6 +88,9 @@ class ProjectFilterSet(django_filters.FilterSet):
     starts_after = django_filters.DateFilter(label=_("Starts on or after"), field_name="planned_start",
                                              lookup_expr="gte")
     ends_before = django_filters.DateFilter(label=_("Ends on or before"), field_name="planned_end", lookup_expr="lte")
+    demand_driven = django_filters.BooleanFilter(
+        label=_("Answers a constituent request"), method="filter_demand_driven",
+        help_text=_("Demand-driven: an accepted request for assistance is linked to the project."))
 
     class Meta:
         model = Project
@@ -113,6 +117,10 @@ class ProjectFilterSet(django_filters.FilterSet):
 
     def filter_transition(self, queryset, name, value):
         condition = in_transition_country()
+        return queryset.filter(condition if value else ~condition)
+
+    def filter_demand_driven(self, queryset, name, value):
+        condition = demand_driven()
         return queryset.filter(condition if value else ~condition)
 
     def filter_nothing(self, queryset, name, value):

@@ -625,3 +625,7 @@ class ProjectImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+
+# Requests for assistance and governments' agreements to autonomy live in their own module (issue 18.4-5).
+from projects.request_models import AssistanceRequest, AutonomyAgreement, RequestStatus  # noqa: E402, F401

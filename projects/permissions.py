@@ -159,7 +159,7 @@ def visible_projects_filter(user, *, project: str = "pk") -> Q:
     whose countries include their organisation's country, and those where the organisation is a partner or named
     in a tripartite cell. The one rule behind the constituent's pages and API (404 outside). `project` is the field
     of the model queried holding the project's id ("project_id" on a project's records)."""
-    from projects.models import Project, ProjectPartner, TripartiteInvolvement
+    from projects.models import AssistanceRequest, AutonomyAgreement, Project, ProjectPartner, TripartiteInvolvement
 
     if not is_signed_in(user):
         return Q(pk__in=[])
@@ -173,8 +173,74 @@ def visible_projects_filter(user, *, project: str = "pk") -> Q:
     if organisation.country_id is not None:
         condition |= Q(Exists(Project.countries.through.objects.filter(country_id=organisation.country_id,
                                                                        project_id=OuterRef(project))))
+    # The project its request led to, and an autonomous programme it gave its word on (issue 18.4-5).
+    condition |= Q(Exists(AssistanceRequest.objects.filter(organisation=organisation, project_id=OuterRef(project))))
+    condition |= Q(Exists(AutonomyAgreement.objects.filter(organisation=organisation, project_id=OuterRef(project))))
     return condition
 
 
 def visible_projects(user, queryset: QuerySet, *, project: str = "pk") -> QuerySet:
     return queryset.filter(visible_projects_filter(user, project=project))
+
+
+# Requests for assistance (issue 18.4): a constituent reads and submits their organisation's; the Office's staff
+# read every request, and officers, managers and administrators review them (and link the project each led to).
+VIEW_REQUESTS = "projects.view_requests"
+SUBMIT_REQUEST = "projects.submit_request"
+DECIDE_REQUEST = "projects.decide_request"
+
+
+@rules.predicate
+def has_constituent_organisation(user) -> bool:
+    return constituent_organisation(user) is not None
+
+
+@rules.predicate
+def is_requests_organisation(user, assistance_request) -> bool:
+    if assistance_request is None:
+        return True
+    organisation = constituent_organisation(user)
+    return organisation is not None and assistance_request.organisation_id == organisation.pk
+
+
+can_view_requests = is_staff_member | (is_constituent & has_constituent_organisation & is_requests_organisation)
+can_submit_request = is_constituent & has_constituent_organisation
+can_decide_request = is_administrator | is_officer | is_manager
+
+rules.add_perm(VIEW_REQUESTS, can_view_requests)
+rules.add_perm(SUBMIT_REQUEST, can_submit_request)
+rules.add_perm(DECIDE_REQUEST, can_decide_request)
+register_refusal(SUBMIT_REQUEST, lambda _obj: _("Only a constituent organisation's users submit requests."))
+register_refusal(DECIDE_REQUEST, lambda _obj: _("Only programme officers, managers and administrators review "
+                                                "requests."))
+
+
+def visible_requests_filter(user) -> Q:
+    """The requests `user` may read, as a condition: every one for the Office's staff, their organisation's for a
+    constituent (another organisation's answers 404)."""
+    if not is_signed_in(user):
+        return Q(pk__in=[])
+    if not is_constituent(user):
+        return Q()
+    organisation = constituent_organisation(user)
+    return Q(organisation=organisation) if organisation is not None else Q(pk__in=[])
+
+
+# A government's agreement to an autonomous programme (issue 18.5): a constituent of a government organisation of one
+# of the project's countries records it, for their country.
+RECORD_AUTONOMY = "projects.record_autonomy"
+
+
+@rules.predicate
+def is_government_of_projects_country(user, project) -> bool:
+    from partners.models import OrganisationKind
+
+    organisation = constituent_organisation(user)
+    return (project is not None and organisation is not None and project.is_autonomous
+            and organisation.kind == OrganisationKind.GOVERNMENT and organisation.country_id is not None
+            and project.countries.filter(pk=organisation.country_id).exists())
+
+
+rules.add_perm(RECORD_AUTONOMY, is_constituent & is_government_of_projects_country)
+register_refusal(RECORD_AUTONOMY, lambda _obj: _("Only the government of one of the countries of a programme "
+                                                 "requiring autonomy records its agreement."))

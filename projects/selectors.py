@@ -12,6 +12,7 @@ from partners.models import Organisation
 from partners.selectors import constituent_organisation, in_transition, ldc_in, scope_unit_ids
 from projects.models import (
     PENDING_CONFIRMATION,
+    AutonomyAgreement,
     Confirmation,
     ConstituentGroup,
     DateField,
@@ -247,6 +248,8 @@ def project_history(project: Project) -> list[HistoryEntry]:
         (TrainingActivity.history, lambda r: f"{capfirst(TrainingActivity._meta.verbose_name)}: {r.title}"),
         (ProgressReport.history, lambda r: f"{capfirst(ProgressReport._meta.verbose_name)}: "
                                            f"{formats.date(r.period_end)}"),
+        (AutonomyAgreement.history, lambda r: f"{capfirst(AutonomyAgreement._meta.verbose_name)}: "
+                                              f"{organisation_name(r.organisation_id)}"),
     ]
     for manager, describe in children:
         records = manager.filter(project_id=project.pk).select_related("history_user").order_by(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import request_views, views
 
 urlpatterns = [
     path("", views.project_list, name="list"),
@@ -19,4 +19,11 @@ urlpatterns = [
     path("import/template.csv", views.import_template, name="import_template"),
     path("import/records/", views.records_import, name="records_import"),
     path("import/records/templates/<str:kind>/", views.records_template, name="records_template"),
+    # constituents' requests for assistance and governments' agreement to autonomy (issue 18.4-5)
+    path("requests/", request_views.request_list, name="requests"),
+    path("requests/mine/", request_views.my_requests, name="my_requests"),
+    path("requests/new/", request_views.RequestCreate.as_view(), name="request_create"),
+    path("requests/<int:pk>/", request_views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/decide/", request_views.RequestDecide.as_view(), name="request_decide"),
+    path("<int:pk>/autonomy/", request_views.ProjectAutonomy.as_view(), name="autonomy"),
 ]

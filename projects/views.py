@@ -28,6 +28,7 @@ from core.service_views import ServiceFormView, ServiceRefused, apply_service
 from partners import permissions as partner_permissions
 from partners import services as partner_services
 from projects import export, selectors, services
+from projects.constituent_selectors import answered_requests
 from projects.filters import ProjectFilterSet
 from projects.forms import (
     RECORD_KINDS,
@@ -146,6 +147,8 @@ def project_detail(request, pk: int):
                "tab_label": dict(TABS)[tab]}
     if tab == "overview":
         context["status_form"] = StatusForm(project=project) if can_edit else None
+    elif tab == "classification":
+        context["answered_requests"] = answered_requests(project)  # demand-driven when any (issue 18.4)
     elif tab == "tripartite":
         context["matrix"] = selectors.tripartite_matrix(project, user=request.user)
         context["next"] = request.get_full_path()

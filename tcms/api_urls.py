@@ -10,9 +10,10 @@ from delivery import api as delivery_api
 from evaluation import api as evaluation_api
 from partners import api as partners_api
 from projects import api as projects_api
+from projects import request_api as projects_request_api
 
 router = DefaultRouter()
-for module in (projects_api, partners_api, delivery_api, evaluation_api, alerts_api):
+for module in (projects_api, partners_api, delivery_api, evaluation_api, alerts_api, projects_request_api):
     for prefix, viewset, basename in module.ROUTES:
         router.register(prefix, viewset, basename=basename)
 

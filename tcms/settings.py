@@ -325,6 +325,7 @@ SPECTACULAR_SETTINGS = {
         "ResultKindEnum": "evaluation.models.ResultKind",
         "LessonKindEnum": "evaluation.models.LessonKind",
         "RatingEnum": "evaluation.models.RATING_SCALE",
+        "ConstituentGroupEnum": "projects.models.ConstituentGroup",
     },
 }
 

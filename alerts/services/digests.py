@@ -21,6 +21,7 @@ from alerts.models import (
 from alerts.services.emails import (
     build_digest_message,
 )
+from alerts.services.news import news_recipients
 from alerts.services.windows import (
     DigestWindow,
     digest_window,
@@ -121,6 +122,7 @@ class DigestPlan:
 
     window: DigestWindow
     changed_alerts: int = 0   # alerts with an event in the window
+    with_news: int = 0        # people with news besides alerts (alerts/services/news.py)
     followers: int = 0        # people who hear of them, whatever their digest frequency
     recipients: list = field(default_factory=list)   # users whose digest of the window was recorded now
     digest_ids: list[int] = field(default_factory=list)
@@ -140,7 +142,7 @@ class DigestPlan:
 
         if self.recipients:
             return ""
-        if not self.changed_alerts:
+        if not self.changed_alerts and not self.with_news:
             return _("no alert was raised or changed in this window.")
         if not self.followers:
             return ngettext(
@@ -172,12 +174,18 @@ def _plan_window(window: DigestWindow) -> DigestPlan:
     alert_ids = set(AlertEvent.objects.filter(at__gte=window.start, at__lt=window.end)
                     .values_list("alert_id", flat=True).distinct())
     plan.changed_alerts = len(alert_ids)
-    if not alert_ids:
-        return plan
-    recipients = digest_recipients(alert_ids=alert_ids)
-    plan.followers = len(recipients)
     frequencies = ([DigestFrequency.DAILY, DigestFrequency.IMMEDIATE_RED]
                    if window.frequency == DigestFrequency.DAILY else [DigestFrequency.WEEKLY])
+    # Constituents' and officers' news (news.py) give a digest too, with or without alerts: the same rows, the
+    # same delivery.
+    news = news_recipients(window, frequencies=frequencies)
+    plan.with_news = len(news)
+    if not alert_ids and not news:
+        return plan
+    recipients = digest_recipients(alert_ids=alert_ids) if alert_ids else {}
+    for user_id in news:
+        recipients.setdefault(user_id, set())
+    plan.followers = len(recipients)
     users = _eligible_users(recipients, frequencies)
     earlier = set(DigestSend.objects.filter(frequency=window.frequency, period_key=window.key,
                                             recipient_id__in=list(users)).values_list("recipient_id", flat=True))

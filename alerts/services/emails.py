@@ -2,6 +2,7 @@
 
 
 
+from alerts.services.news import digest_news
 from alerts.services.windows import (
     digest_window_for_key,
 )
@@ -36,7 +37,8 @@ def build_digest_message(digest):
         rows = [{"alert": alert,
                  "is_new": digest.frequency == DigestFrequencyKind.IMMEDIATE or alert.pk in raised,
                  "url": base + reverse("alerts:detail", args=[alert.pk])} for alert in alerts]
-        context = {"user": user, "digest": digest, "window": window, "language": language,
+        news = digest_news(user, window)
+        context = {"user": user, "digest": digest, "window": window, "language": language, "news": news,
                    "new": [row for row in rows if row["is_new"]], "changed": [row for row in rows if not row["is_new"]],
                    "list_url": base + reverse("alerts:list"), "base_url": base,
                    "profile_url": base + reverse("profile")}

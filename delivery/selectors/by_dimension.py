@@ -20,6 +20,7 @@ from delivery.models import Allocation, Expenditure, ProjectYearDelivery, Source
 from delivery.selectors.rollups import listed, spend_to, spend_window
 from partners.models import Country, Organisation, Region, Unit
 from partners.selectors import units_with_descendants
+from projects.constituent_selectors import demand_driven
 from projects.models import (
     BudgetType,
     Convention,
@@ -56,6 +57,8 @@ DIMENSIONS: dict[str, tuple[str, object]] = {
     "crisis_response": ("is_crisis_response", {True: _("Crisis response"), False: _("Not crisis response")}),
     "enterprise_promotion": ("is_enterprise_promotion", {True: _("Enterprise promotion"),
                                                          False: _("Not enterprise promotion")}),
+    "demand_driven": ("demand_driven", {True: _("Answers a constituent request"),
+                                        False: _("Not demand-driven")}),
 }
 # Dimensions a project may have several values of: it counts in each (a join), so the rows overlap and the TOTAL
 # is the portfolio counted once (delivery_total); a project with none counts under "(none)".
@@ -66,6 +69,8 @@ OVERLAPPING_DIMENSIONS = frozenset({"country", "theme", "principle", "convention
 COUNTRY_CONDITIONS = {
     "ldc": lambda year, project: in_ldc(year, project=project),
     "in_transition": lambda year, project: in_transition_country(project=project),
+    # not about countries: a condition on the project all the same (projects.constituent_selectors.demand_driven)
+    "demand_driven": lambda year, project: demand_driven(project=project),
 }
 DIMENSION_LABELS = {
     "strategic_objective": _("Strategic objective"), "infocus_programme": _("InFocus programme"),
@@ -77,6 +82,7 @@ DIMENSION_LABELS = {
     "convention": capfirst(Convention._meta.verbose_name),
     "ldc": _("In a least developed country"), "in_transition": _("In a country in transition"),
     "crisis_response": _("Crisis response"), "enterprise_promotion": _("Enterprise promotion"),
+    "demand_driven": _("Answers a constituent request"),
 }
 # filters key → Project lookup (values: an id, a model instance, a code for status/budget_type, or a list of them)
 FILTER_LOOKUPS = {
@@ -86,6 +92,7 @@ FILTER_LOOKUPS = {
     "theme": "themes", "principle": "principles", "convention": "conventions",
     "is_crisis_response": "is_crisis_response", "is_enterprise_promotion": "is_enterprise_promotion",
     "ldc": "ldc", "in_transition": "in_transition",  # COUNTRY_CONDITIONS: True keeps the projects in, False out
+    "demand_driven": "demand_driven",
 }
 # Dimensions that follow the money (the source of each allocation and line), not the project: their path from
 # SourceYearDelivery. The budget type of money is that of its source of funds (FundingSource.budget_type).

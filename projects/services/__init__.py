@@ -1,7 +1,8 @@
 """Writes: every change to the programme framework and the project register goes through a function here, one
 module per job: the reference data (reference.py), a project's life (lifecycle.py: create, update, status, dates),
 its records (records.py: partners, tripartite cells, experts, training, progress reports), a cell confirmed by
-its constituent group (involvement.py: report, confirm, answer), the import of the
+its constituent group (involvement.py: report, confirm, answer), constituents' requests for assistance
+(requests.py) and governments' agreements to autonomy (autonomy.py), the import of the
 register (importing.py) and of experts, training and progress reports (records_import.py).
 
 Every function is atomic, validates with the models' full_clean (errors keyed by field name) and records who
@@ -20,6 +21,7 @@ from projects.services._shared import (
     PROJECT_EDITABLE_FIELDS,
     PROJECT_M2M_FIELDS,
 )
+from projects.services.autonomy import autonomy_agreement_record
 from projects.services.importing import (
     FIELD_COLUMN,
     IMPORT_COLUMNS,
@@ -68,6 +70,12 @@ from projects.services.reference import (
     ReferenceSummary,
     load_reference,
 )
+from projects.services.requests import (
+    request_decide,
+    request_link_project,
+    request_review,
+    request_submit,
+)
 
 __all__ = [
     "StaleVersionError",
@@ -90,9 +98,14 @@ __all__ = [
     "biennium_for_year",
     "expert_create",
     "import_template_csv",
+    "autonomy_agreement_record",
     "involvement_answer",
     "involvement_confirm",
     "involvement_report",
+    "request_decide",
+    "request_link_project",
+    "request_review",
+    "request_submit",
     "load_reference",
     "partner_add",
     "partner_remove",

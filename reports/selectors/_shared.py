@@ -29,5 +29,5 @@ SHEETS = {
     "tripartite": "Tripartite involvement", "gender": "Gender marker",
     "by_theme": "By cross-cutting theme", "by_principle": "By Declaration principle", "by_convention": "By Convention",
     "by_ldc": "By LDC status of the year", "by_transition": "By countries in transition",
-    "early_warnings": "Early warnings", "evaluations": "Evaluations",
+    "by_demand": "By demand-driven projects", "early_warnings": "Early warnings", "evaluations": "Evaluations",
 }

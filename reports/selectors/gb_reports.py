@@ -111,6 +111,11 @@ def period_report(*, period: Period, as_of: dt.date | None = None, kind: str = "
         "by_transition", _("Expenditure in countries in transition"), _("Countries in transition"), "in_transition",
         period, previous, as_of, previous_as_of,
         note=_("A project counts, whole, when one of its countries is a country in transition.")))
+    tables.append(_delivery_compare(
+        "by_demand", _("Expenditure of demand-driven projects"), _("Constituent request"), "demand_driven",
+        period, previous, as_of, previous_as_of,
+        note=_("A project is demand-driven when an accepted request for assistance from a constituent is linked "
+               "to it.")))
     report_progress(75)
     tables.append(_early_warnings_table(period, as_of))
     tables.append(_evaluations_table(period, as_of))

@@ -31,6 +31,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -38,6 +39,7 @@ from alerts.models import Alert, Rule
 from delivery.models import ExchangeRate
 from delivery.services import approval_create
 from projects.models import (
+    AutonomyAgreement,
     Convention,
     ExpertAssignment,
     ProgressReport,
@@ -46,7 +48,7 @@ from projects.models import (
     TripartiteInvolvement,
 )
 from tcms.api_urls import router
-from tests import shared_data
+from tests import constituent_requests, shared_data
 from tests.delivery.factories import AllocationFactory
 from tests.evaluation.factories import (
     EvaluationFactory,
@@ -349,6 +351,18 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("tripartite-report", "POST"): Access(frozenset(), other=frozenset()),  # constituents only
     ("tripartite-confirm", "POST"): project_write(),
     ("tripartite-answer", "POST"): project_write(),
+    # constituents' requests (a constituent submits; officers, managers and administrators decide) and governments'
+    # agreement to autonomy (issue 18.4-5; the constituents' own and other organisation's cases:
+    # test_constituent_requests_own_and_other_organisation below)
+    ("request-list", "GET"): read(),
+    ("request-list", "POST"): Access(frozenset({Role.CONSTITUENT})),
+    ("request-detail", "GET"): read(),
+    ("request-decide", "POST"): Access(EDITORS),
+    ("autonomy-agreement-list", "GET"): read(),
+    ("autonomy-agreement-list", "POST"): Access(frozenset({Role.CONSTITUENT}), body=lambda world, side: {
+        "project": world.objects["autonomy-agreement"][OWN].project_id, "informed_on": "2000-05-01",
+        "agrees": True}),
+    ("autonomy-agreement-detail", "GET"): read(),
 }
 
 # What a constituent gets (issue 18.7), by endpoint; any endpoint not named here answers 403:
@@ -428,6 +442,11 @@ class World:
                                   ("indicator", self.indicator), ("indicator-period", self.period),
                                   ("alert", self.alert)):
             self.objects[basename] = records
+        programme = constituent_requests.autonomous_project(self.country, responsible_unit=self.unit)
+        self.objects["request"] = {OWN: constituent_requests.assistance_request()}
+        self.objects["autonomy-agreement"] = {OWN: AutonomyAgreement.objects.create(
+            project=programme, country=self.country, informed_on=dt.date(2000, 5, 1), agrees=True,
+            organisation=OrganisationFactory(kind="GOVERNMENT", country=self.country), recorded_at=timezone.now())}
 
     def target(self, basename: str, side: str):
         if basename == "project-partner":
@@ -576,7 +595,13 @@ def _constituent_expected(kind: str, name: str, sees: bool, own_group: bool) -> 
     return {403}
 
 
-@pytest.mark.parametrize("key", sorted(MATRIX), ids=endpoint_id)
+# Requests and autonomy agreements belong to an organisation, not to a project's unit: their constituents' cases are
+# test_constituent_requests_own_and_other_organisation's.
+ORGANISATION_ROUTES = {"request-list", "request-detail", "request-decide", "autonomy-agreement-list",
+                       "autonomy-agreement-detail"}
+
+
+@pytest.mark.parametrize("key", sorted(key for key in MATRIX if key[0] not in ORGANISATION_ROUTES), ids=endpoint_id)
 def test_constituents_own_and_other_organisation_and_country(world, key):
     """A workers' organisation of the own project's country, an employers' organisation of another country that is
     a partner of the other project: each reads only those projects' records and changes nothing but their own
@@ -593,3 +618,33 @@ def test_constituents_own_and_other_organisation_and_country(world, key):
                 wrong.append(f"{name} {method} as the {who} on the {side} project's object: {response.status_code},"
                              f" expected {sorted(expected)} {getattr(response, 'data', '')!r:.200}")
     assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------- constituents' requests and autonomy (issue 18.4-5)
+
+
+def test_constituent_requests_own_and_other_organisation(db):
+    """The workers on their organisation's request and the employers (another organisation) on it; the government
+    of a programme's country, the workers of that country and another country's employers on its agreement."""
+    from tests.constituents import Portfolio
+
+    portfolio = Portfolio()
+    request = constituent_requests.assistance_request(portfolio.workers)
+    detail, decide = reverse("request-detail", args=[request.pk]), reverse("request-decide", args=[request.pk])
+    workers, employers = client_for(portfolio.users["workers"]), client_for(portfolio.users["employers"])
+    assert workers.get(detail).status_code == 200 and employers.get(detail).status_code == 404
+    assert [row["id"] for row in workers.get(reverse("request-list")).data["results"]] == [request.pk]
+    assert employers.get(reverse("request-list")).data["results"] == []
+    assert workers.post(decide, {"decision": "accepted"}, format="json").status_code == 403
+    assert employers.post(decide, {"decision": "accepted"}, format="json").status_code == 404
+    created = employers.post(reverse("request-list"), {
+        "title": "Skills", "description": "Apprenticeships", "strategic_objective": ObjectiveFactory().pk,
+        "country": "PER", "groups": ["EMPLOYERS"]}, format="json")
+    assert created.status_code == 201 and created.data["organisation_id"] == portfolio.employers.pk
+    programme = constituent_requests.autonomous_project(portfolio.senegal)
+    body = {"project": programme.pk, "informed_on": "2000-05-01", "agrees": True}
+    for who, expected in (("workers", 403), ("employers", 403), ("government", 201)):
+        answer = client_for(portfolio.users[who]).post(reverse("autonomy-agreement-list"), body, format="json")
+        assert answer.status_code == expected, f"autonomy as {who}: {answer.status_code}"
+    listed = client_for(portfolio.users["employers"]).get(reverse("autonomy-agreement-list")).data["results"]
+    assert listed == []  # Peru's employers do not see Senegal's programme

@@ -36,8 +36,9 @@ from delivery.models import Allocation, ExchangeRate, ImportBatch, ImportStatus
 from delivery.services import LAYOUTS, approval_create
 from evaluation import serializers as evaluation_serializers
 from evaluation.models import EvaluationStatus, ManagementResponse
-from partners.models import OrganisationKind
+from partners.models import Country, OrganisationKind
 from partners.serializers import OrganisationWriteSerializer
+from projects import request_serializers
 from projects import serializers as project_serializers
 from projects.models import (
     ExpertAssignment,
@@ -48,6 +49,7 @@ from projects.models import (
     TripartiteInvolvement,
 )
 from projects.services import involvement_report
+from tests import constituent_requests
 from tests.evaluation.factories import (
     EvaluationFactory,
     IndicatorFactory,
@@ -256,6 +258,25 @@ class World:
         InputTypeFactory()
         CountryFactory()  # KEN
 
+    def constituent_of(self, kind: str):
+        """A constituent of an organisation of `kind` in Kenya (the country the writes name)."""
+        kenya = Country.objects.get(iso3="KEN")
+        organisation = OrganisationFactory(kind=kind, country=kenya)
+        return UserFactory(role=Role.CONSTITUENT, organisation=organisation)
+
+    @cached_property
+    def objective(self):
+        return ObjectiveFactory()
+
+    @cached_property
+    def assistance_request(self):
+        return constituent_requests.assistance_request()
+
+    @cached_property
+    def autonomous_project(self):
+        return constituent_requests.autonomous_project(Country.objects.get(iso3="KEN"),
+                                                       responsible_unit=self.scope.unit)
+
     @cached_property
     def project(self):
         return ProjectFactory(responsible_unit=self.scope.unit, countries=[CountryFactory()])
@@ -364,6 +385,7 @@ class World:
 def writes(scope) -> dict[str, Callable[[], Write]]:
     w = World(scope)
     ps, es, ds, als = project_serializers, evaluation_serializers, delivery_serializers, alert_serializers
+    rs = request_serializers
     return {
         "organisation create": lambda: _write(
             "organisation", {"name": "Norwegian Agency", "acronym": "NORAD", "kind": "DONOR", "country": "KEN",
@@ -500,7 +522,22 @@ def writes(scope) -> dict[str, Callable[[], Write]]:
             target=w.alert, action="explain"),
         "alert resolve": lambda: _write(
             "alert", {"note": "Caught up"}, als.ResolveSerializer, target=w.explained, action="resolve"),
+        # issue 18.4-5: a constituent's request, the Office's decision, a government's agreement to autonomy
+        "request create": lambda: _as(w.constituent_of("WORKERS"), _write(
+            "request", {"title": "Social dialogue", "description": "Ports", "strategic_objective": w.objective.pk,
+                        "country": "KEN", "groups": ["WORKERS", "EMPLOYERS"]}, rs.AssistanceRequestWriteSerializer)),
+        "request decide": lambda: _write(
+            "request", {"decision": "declined", "reason": "No funds", "project": None}, rs.RequestDecisionSerializer,
+            target=w.assistance_request, action="decide"),
+        "autonomy agreement create": lambda: _as(w.constituent_of("GOVERNMENT"), _write(
+            "autonomy-agreement", {"project": w.autonomous_project.pk, "informed_on": "2000-05-01", "agrees": False,
+                                   "comment": "Not consulted"}, rs.AutonomyAgreementWriteSerializer)),
     }
+
+
+def _as(user, write: Write) -> Write:
+    write.user = user
+    return write
 
 
 WRITES = ("organisation create", "project create", "project patch", "project put", "project status",
@@ -513,7 +550,8 @@ WRITES = ("organisation create", "project create", "project patch", "project put
           "result patch", "indicator create", "indicator patch", "period create", "period patch",
           "period revise target", "evaluation create", "evaluation patch", "recommendation create",
           "recommendation patch", "recommendation response", "recommendation follow-up", "lesson create",
-          "lesson patch", "alert acknowledge", "alert explain", "alert resolve")
+          "lesson patch", "alert acknowledge", "alert explain", "alert resolve", "request create", "request decide",
+          "autonomy agreement create")
 
 
 @pytest.mark.django_db

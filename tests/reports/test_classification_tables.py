@@ -73,7 +73,7 @@ def test_the_classification_tables_follow_gender_with_their_sheets(report):
     keys = [t.key for t in report.tables]
     assert keys == list(SHEETS)
     assert keys[keys.index("gender") + 1:keys.index("early_warnings")] == [
-        "by_theme", "by_principle", "by_convention", "by_ldc", "by_transition"]
+        "by_theme", "by_principle", "by_convention", "by_ldc", "by_transition", "by_demand"]
     assert report.table("by_theme").sheet == "By cross-cutting theme"
 
 

@@ -33,7 +33,7 @@ from evaluation.models import RequiredEvaluationRule
 from home.navigation import navigation_for
 from projects.models import Project, ProjectPartner, TripartiteInvolvement
 from reports.models import ImplementationPlan, ReportRequest
-from tests import import_flow, shared_data
+from tests import constituent_requests, import_flow, shared_data
 from tests.evaluation.factories import (
     EvaluationFactory,
     IndicatorFactory,
@@ -183,6 +183,14 @@ MATRIX: dict[str, Page] = {
     "import_job": Page(frozenset({OFFICER, ADMIN}), own("job"), refused=dict.fromkeys(STAFF, 404)),
     "import_job_confirm": Page(frozenset({OFFICER}), own("job"), method="post", refused=dict.fromkeys(STAFF, 404)),
     "import_job_cancel": Page(frozenset({OFFICER}), own("job"), method="post", refused=dict.fromkeys(STAFF, 404)),
+    # constituents' requests and governments' agreement to autonomy (issue 18.4-5; the constituents' own and other
+    # organisation's cases: test_constituent_request_pages_own_and_other_organisation below)
+    "projects:requests": Page(ALL - {Role.CONSTITUENT}),
+    "projects:my_requests": Page(frozenset({Role.CONSTITUENT})),
+    "projects:request_create": Page(frozenset({Role.CONSTITUENT})),
+    "projects:request_detail": Page(ALL, own("assistance_request")),
+    "projects:request_decide": Page(EDITORS, own("assistance_request")),
+    "projects:autonomy": Page(ALL, own("autonomous_project")),
 }
 
 
@@ -272,6 +280,8 @@ def build_world() -> World:
         setattr(f, f"{side}_period", PeriodFactory(indicator=indicator, target=Decimal("10")))
         setattr(f, f"{side}_approval", approval_create(project=project, donor=OrganisationFactory(),
                                                        date=dt.date(2001, 2, 1), amount=Decimal("100")))
+    f.assistance_request = constituent_requests.assistance_request()
+    f.autonomous_project = constituent_requests.autonomous_project(responsible_unit=f.unit)
     return f
 
 
@@ -446,3 +456,37 @@ def test_import_rows_by_role_own_and_other_unit(client, world, name, django_capt
             if [(e["row"], e["column"]) for e in errors] != [(2, case.column)]:
                 wrong.append(f"{where}: {preview.status_code}, expected 403 or the refusal of row 2 ({errors})")
     assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------- constituents' requests and autonomy (issue 18.4-5)
+
+# page → (answer to the workers on their organisation's request, to the employers: another organisation's), on the
+# workers' request; the autonomy page is asked about a programme in Senegal (the workers' and government's country).
+CONSTITUENT_REQUEST_PAGES = {
+    "projects:requests": (403, 403),  # the Office's review list
+    "projects:my_requests": (200, 200),
+    "projects:request_create": (200, 200),
+    "projects:request_detail": (200, 404),
+    "projects:request_decide": (403, 404),
+}
+
+
+def test_constituent_request_pages_own_and_other_organisation(client):
+    from tests.constituents import Portfolio
+
+    portfolio = Portfolio()
+    request = constituent_requests.assistance_request(portfolio.workers)
+    for name, (own_answer, other_answer) in CONSTITUENT_REQUEST_PAGES.items():
+        url = reverse(name, kwargs={"pk": request.pk} if name in ("projects:request_detail",
+                                                                     "projects:request_decide") else {})
+        for who, expected in (("workers", own_answer), ("employers", other_answer)):
+            client.force_login(portfolio.users[who])
+            assert client.get(url).status_code == expected, f"{name} as {who}"
+    programme = constituent_requests.autonomous_project(portfolio.senegal)
+    url = reverse("projects:autonomy", kwargs={"pk": programme.pk})
+    body = {"informed_on": "2000-05-01", "agrees": "yes"}
+    # the government of its country records; the workers of that country see it; Peru's employers do not
+    for who, seen, posted in (("government", 200, 302), ("workers", 200, 403), ("employers", 404, 404)):
+        client.force_login(portfolio.users[who])
+        assert client.get(url).status_code == seen, f"autonomy as {who}"
+        assert client.post(url, body).status_code == posted, f"autonomy posted as {who}"
