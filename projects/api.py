@@ -172,7 +172,7 @@ class ProjectViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
 
 def constituent_context(user) -> dict:
     """What a constituent's serializers need: their organisation (another's pending reports are not theirs)."""
-    organisation = constituent_organisation(user)
+    organisation = constituent_organisation(user) if is_constituent(user) else None
     return {"organisation_id": organisation.pk} if organisation is not None else {}
 
 

@@ -24,7 +24,8 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from tests.factories import UnitFactory, UserFactory
 
-ROLES = tuple(Role.values)
+# The staff; what a constituent may call is tests/api/test_access_matrix.py's (CONSTITUENT_ACCESS).
+ROLES = tuple(role for role in Role.values if role != Role.CONSTITUENT)
 
 
 class Scope:
