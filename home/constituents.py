@@ -31,6 +31,8 @@ CONSTITUENT_PAGES = frozenset({
     "home", "constituent_project", "projects:involvement_report", "projects:involvement_confirm", "profile",
     "password_change", "password_change_done", "api_token", "login", "logout", "set_language", "favicon",
     "healthz", "readyz",
+    # their organisation's requests for assistance, and a government's word on an autonomous programme
+    "projects:my_requests", "projects:request_create", "projects:request_detail", "projects:autonomy",
 })
 API_PREFIX = "/api/"
 # Under /api/, the viewsets decide with their permissions; of the other API URLs only the root and the schema

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from core.filter_form import filter_fields
 from core.service_views import ServiceFormView
@@ -66,6 +67,7 @@ def request_list(request):
         "filtered": filterset.is_bound})
 
 
+@require_GET
 @login_required
 def my_requests(request):
     """A constituent's requests: their organisation's, newest first."""

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 # Written in JSON with \u escapes (json.dumps' default), the only way a lone surrogate can travel.
 # Writes whose every field is a choice, a number, a date or a reference.
-WITHOUT_TEXT = ["project status", "partner create", "alert acknowledge"]
+WITHOUT_TEXT = ["project status", "partner create", "tripartite confirm", "alert acknowledge"]
 FORBIDDEN = {"U+000B": "P\x0bQ", "U+0001": "P\x01Q", "U+D800": "P\ud800Q", "U+FFFE": "P\ufffeQ"}
 
 

@@ -188,9 +188,11 @@ MATRIX: dict[str, Page] = {
     "projects:requests": Page(ALL - {Role.CONSTITUENT}),
     "projects:my_requests": Page(frozenset({Role.CONSTITUENT})),
     "projects:request_create": Page(frozenset({Role.CONSTITUENT})),
-    "projects:request_detail": Page(ALL, own("assistance_request")),
+    # a constituent: their organisation's request, another's 404 (test_constituent_request_pages_own_and_other...)
+    "projects:request_detail": Page(STAFF, own("assistance_request"), refused={CONSTITUENT: 404}),
     "projects:request_decide": Page(EDITORS, own("assistance_request")),
-    "projects:autonomy": Page(ALL, own("autonomous_project")),
+    # a constituent: the programme's countries' constituents see it (their government records), others 404
+    "projects:autonomy": Page(STAFF, own("autonomous_project"), refused={CONSTITUENT: 404}),
 }
 
 
@@ -370,7 +372,7 @@ def test_a_constituent_changes_nothing_but_their_reports_and_profile(client, wor
     page = MATRIX[name]
     url = reverse(name, kwargs=page.kwargs(world))
     writes_allowed = {"projects:involvement_report", "projects:involvement_confirm", "profile", "password_change",
-                      "home", "api_token", "password_change_done", "constituent_project"}
+                      "home", "api_token", "password_change_done", "constituent_project", "projects:request_create"}
     if name not in writes_allowed:
         assert client.post(url, {}).status_code in (403, 404, 405), name
 
@@ -467,7 +469,7 @@ CONSTITUENT_REQUEST_PAGES = {
     "projects:my_requests": (200, 200),
     "projects:request_create": (200, 200),
     "projects:request_detail": (200, 404),
-    "projects:request_decide": (403, 404),
+    "projects:request_decide": (403, 403),  # a staff page: outside every constituent's workspace
 }
 
 
