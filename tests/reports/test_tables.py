@@ -7,7 +7,7 @@ import pytest
 
 from delivery.selectors import delivery_by, delivery_dashboard, total_row
 from partners.models import Country
-from projects.models import Project
+from projects.models import Confirmation, Project, TripartiteInvolvement
 from reports.selectors import COUNT, MONEY, SHEETS, Period, annual_report, data_checksum, midterm_report
 from tests.reports.conftest import LINES, SYMBOLS, spent
 
@@ -216,3 +216,17 @@ def test_period_arithmetic():
     assert span.previous() == Period(dt.date(1997, 7, 1), dt.date(1999, 12, 31))
     with pytest.raises(ValueError):
         Period.between(dt.date(2002, 1, 1), dt.date(2001, 1, 1))
+
+
+def test_the_tripartite_table_counts_the_involvement_its_constituent_confirmed(portfolio):
+    """The last column (issue 18.3): of the involvement that happened, what the constituent group confirmed; a cell
+    the Office recorded alone is not counted."""
+    happened = TripartiteInvolvement.objects.filter(stage="FORMULATION", group="GOVERNMENT",
+                                                    actual_date__isnull=False)
+    assert happened.update(confirmation=Confirmation.CONFIRMED) >= 1
+    tripartite = annual_report(year=2001).table("tripartite")
+    assert tripartite.columns[-1].label == "Confirmed by the constituent"
+    cells = {(r[0], r[1]): r for r in tripartite.rows}
+    assert cells[("Formulation", "Government")][-1] == cells[("Formulation", "Government")][3] == 1
+    assert cells[("Implementation", "Workers")][-1] == 0
+    assert tripartite.total[-1] == 1
