@@ -166,7 +166,8 @@ class TcmsCollectionViewSet(viewsets.GenericViewSet):
     # ------------------------------------------------------------ representation and ETags
 
     def representation(self, instance) -> dict:
-        return self.serializer_class(instance, context=self.get_serializer_context()).data
+        # get_serializer_class(): a viewset may answer some users with less (a constituent's serializers).
+        return self.get_serializer_class()(instance, context=self.get_serializer_context()).data
 
     def get_object(self):
         # Not through filter_queryset: a list's filters (e.g. the evaluation plan's default "open") must not hide

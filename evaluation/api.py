@@ -1,7 +1,9 @@
 """/api/v1/results/, indicators/, indicator-periods/, evaluations/, recommendations/, lessons/.
 
 Results, indicators and periods belong to a project: whoever may change the project changes them. Evaluations,
-recommendations and lessons are managed by evaluation officers (and administrators)."""
+recommendations and lessons are managed by evaluation officers (and administrators). A constituent reads the
+results, indicators, periods and evaluation summaries of the projects they see and their validated lessons
+(issue 18.2); recommendations stay the Office's."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -13,6 +15,8 @@ from evaluation import selectors, services
 from evaluation.filters import EvaluationFilterSet, LessonFilterSet
 from evaluation.models import Indicator, IndicatorPeriod, ManagementResponse, Recommendation, Result
 from evaluation.serializers import (
+    ConstituentEvaluationSerializer,
+    ConstituentLessonSerializer,
     EvaluationSerializer,
     EvaluationWriteSerializer,
     FollowUpSerializer,
@@ -33,6 +37,7 @@ from evaluation.serializers import (
     ResultWriteSerializer,
     TargetRevisionSerializer,
 )
+from projects.permissions import VIEW_VISIBLE_PROJECT, is_constituent, visible_projects
 
 CHANGE_PROJECT = "projects.change_project"
 MANAGE_EVALUATIONS = "evaluation.manage_evaluations"
@@ -52,10 +57,16 @@ class _ByAction:
 
 
 class _ProjectRecords(_ByAction, CreateThroughService, UpdateThroughService, TcmsViewSet):
-    """Records of a project: create is checked against the project (check_target), changes against the record's."""
+    """Records of a project: create is checked against the project (check_target), changes against the record's.
+    They are read by whoever sees the project: a constituent those of the projects they see (404 elsewhere)."""
 
     perms = {CREATE: CHANGE_PROJECT, CHANGE: CHANGE_PROJECT}
     object_perms = frozenset({CREATE, CHANGE})
+    read_perm = VIEW_VISIBLE_PROJECT
+    project_field = "project_id"  # the path from the record to its project's id
+
+    def get_queryset(self):
+        return visible_projects(self.request.user, super().get_queryset(), project=self.project_field)
 
 
 class ResultViewSet(_ProjectRecords):
@@ -81,6 +92,7 @@ class ResultViewSet(_ProjectRecords):
 
 class IndicatorViewSet(_ProjectRecords):
     queryset = Indicator.objects.select_related("result__project")
+    project_field = "result__project_id"
     serializer_class = IndicatorSerializer
     create_serializer_class = IndicatorWriteSerializer
     update_serializer_class = IndicatorUpdateSerializer
@@ -104,6 +116,7 @@ class IndicatorPeriodViewSet(_ProjectRecords):
     """An indicator's periods: targets and actuals. A target changes only through revise-target, with a reason."""
 
     queryset = IndicatorPeriod.objects.select_related("indicator__result__project")
+    project_field = "indicator__result__project_id"
     serializer_class = PeriodSerializer
     create_serializer_class = PeriodWriteSerializer
     update_serializer_class = PeriodUpdateSerializer
@@ -146,9 +159,15 @@ class EvaluationViewSet(_Evaluations):
     create_serializer_class = update_serializer_class = EvaluationWriteSerializer
     filterset_class = EvaluationFilterSet
     ordering_fields = ["planned_date", "actual_date", "id"]
+    read_perm = VIEW_VISIBLE_PROJECT  # a constituent: the evaluations of the projects they see, summarised
+
+    def get_serializer_class(self):
+        if is_constituent(self.request.user):
+            return ConstituentEvaluationSerializer
+        return super().get_serializer_class()
 
     def get_queryset(self):
-        return selectors.evaluation_queryset()
+        return selectors.evaluations_visible_to(self.request.user, selectors.evaluation_queryset())
 
     def service_create(self, data):
         data = dict(data)
@@ -211,9 +230,15 @@ class LessonViewSet(_Evaluations):
     create_serializer_class = update_serializer_class = LessonWriteSerializer
     filterset_class = LessonFilterSet
     ordering_fields = ["created_at", "title", "id"]
+    read_perm = VIEW_VISIBLE_PROJECT  # a constituent: the validated lessons of the projects they see
+
+    def get_serializer_class(self):
+        if is_constituent(self.request.user):
+            return ConstituentLessonSerializer
+        return super().get_serializer_class()
 
     def get_queryset(self):
-        return selectors.lesson_queryset()
+        return selectors.lessons_visible_to(self.request.user, selectors.lesson_queryset())
 
     def service_create(self, data):
         return services.lesson_create(user=self.request.user, **data)

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from delivery.selectors import budget_subquery, project_budget_usd
 from projects.models import Project, ProjectStatus
+from projects.permissions import is_constituent, visible_projects_filter
 
 from .models import (
     CRITERIA,
@@ -433,6 +434,29 @@ def evaluation_dashboard(*, year: int) -> dict:
 
 def lesson_queryset() -> QuerySet:
     return Lesson.objects.select_related("evaluation", "project", "objective", "programme", "country", "theme")
+
+
+def _of_a_visible_project(user, evaluation: str) -> Exists:
+    """The evaluation in field `evaluation` covers a project `user` may see (projects.permissions)."""
+    return Exists(Evaluation.projects.through.objects.filter(evaluation_id=OuterRef(evaluation)).filter(
+        visible_projects_filter(user, project="project_id")))
+
+
+def evaluations_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """Every evaluation for the Office's staff; for a constituent those of the projects they see (issue 18.2)."""
+    if not is_constituent(user):
+        return queryset
+    return queryset.filter(_of_a_visible_project(user, "pk"))
+
+
+def lessons_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """Every lesson for the Office's staff; for a constituent the validated lessons of the projects they see,
+    directly or through the evaluation they came from (issue 18.2)."""
+    if not is_constituent(user):
+        return queryset
+    return queryset.filter(is_validated=True).filter(
+        (Q(project__isnull=False) & visible_projects_filter(user, project="project_id"))
+        | _of_a_visible_project(user, "evaluation_id"))
 
 
 def apply_lesson_search(queryset: QuerySet, query: str) -> QuerySet:

@@ -164,6 +164,25 @@ class LessonSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class ConstituentEvaluationSerializer(ModelSerializer):
+    """An evaluation as a constituent reads it (issue 18.2): what it is and its summary; not its budget, evaluator,
+    ratings or report file."""
+
+    class Meta:
+        model = EvaluationModel
+        fields = ["id", "projects", "title", "type", "timing", "status", "planned_date", "actual_date", "summary"]
+        read_only_fields = fields
+
+
+class ConstituentLessonSerializer(ModelSerializer):
+    """A validated lesson as a constituent reads it: without who at the Office wrote it."""
+
+    class Meta:
+        model = Lesson
+        fields = ["id", *sorted(LESSON_FIELDS - {"is_validated"}), "created_at"]
+        read_only_fields = fields
+
+
 class LessonWriteSerializer(ModelSerializer):
     class Meta:
         model = Lesson

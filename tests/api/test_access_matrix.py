@@ -370,15 +370,25 @@ MATRIX: dict[tuple[str, str], Access] = {
 # - SCOPED: a write on an object of a project they see 403, else 404;
 # - OWN_GROUP: allowed (2xx, or 400 for the empty body) on a cell of their group, 403 on another group's cell of a
 #   project they see, 404 where they see nothing.
-READ, SCOPED, OWN_GROUP = "read", "scoped", "own group"
+# - HIDDEN: 404 on every side (the object is one no constituent may read).
+READ, SCOPED, OWN_GROUP, HIDDEN = "read", "scoped", "own group", "hidden"
 CONSTITUENT_ACCESS = {
     **dict.fromkeys([("api-root", "GET"), ("api-schema", "GET"), ("api-swagger", "GET"), ("api-redoc", "GET"),
                      ("project-list", "GET"), ("project-detail", "GET"), ("project-partner-list", "GET"),
-                     ("project-partner-detail", "GET"), ("tripartite-list", "GET"), ("tripartite-detail", "GET")],
+                     ("project-partner-detail", "GET"), ("tripartite-list", "GET"), ("tripartite-detail", "GET"),
+                     ("result-list", "GET"), ("result-detail", "GET"), ("indicator-list", "GET"),
+                     ("indicator-detail", "GET"), ("indicator-period-list", "GET"), ("indicator-period-detail", "GET"),
+                     ("evaluation-list", "GET"), ("evaluation-detail", "GET"), ("lesson-list", "GET")],
                     READ),
+    # the lesson of this world is validated for no project: no constituent reads it (tests/evaluation/
+    # test_constituent_reads.py reads a validated lesson of a project they see)
+    ("lesson-detail", "GET"): HIDDEN,
     **dict.fromkeys([("project-detail", "PUT"), ("project-detail", "PATCH"), ("project-status", "POST"),
                      ("project-revise-date", "POST"), ("project-partner-detail", "DELETE"),
-                     ("tripartite-detail", "PUT"), ("tripartite-detail", "PATCH"), ("tripartite-answer", "POST")],
+                     ("tripartite-detail", "PUT"), ("tripartite-detail", "PATCH"), ("tripartite-answer", "POST"),
+                     ("result-detail", "PUT"), ("result-detail", "PATCH"), ("indicator-detail", "PUT"),
+                     ("indicator-detail", "PATCH"), ("indicator-period-detail", "PUT"),
+                     ("indicator-period-detail", "PATCH"), ("indicator-period-revise-target", "POST")],
                     SCOPED),
     ("tripartite-report", "POST"): OWN_GROUP,
     ("tripartite-confirm", "POST"): OWN_GROUP,
@@ -590,6 +600,8 @@ def _constituent_expected(kind: str, name: str, sees: bool, own_group: bool) -> 
         return {200} if sees or name not in DETAIL_ROUTES else {404}
     if kind == SCOPED:
         return {403} if sees else {404}
+    if kind == HIDDEN:
+        return {404}
     if kind == OWN_GROUP:
         return ALLOWED_WRITE_ANSWERS if sees and own_group else {403} if sees else {404}
     return {403}
