@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from core import clock
-from delivery.selectors import project_delivery
+from delivery.selectors import year_delivery_rate
 from evaluation.models import EvaluationStatus
 from evaluation.selectors import project_results
 from partners.selectors import constituent_organisation
@@ -88,7 +88,7 @@ def project(request, pk: int):
     if not visible_projects(request.user, Project.objects.filter(pk=project.pk)).exists():
         raise Http404
     today = clock.today()
-    delivery = project_delivery(project=project, as_of=today).current
+    delivery = year_delivery_rate(project, as_of=today)
     evaluations = [evaluation for evaluation in project.evaluations.order_by("planned_date", "pk")
                    if evaluation.status == EvaluationStatus.COMPLETED and evaluation.summary]
     return render(request, "home/constituent_project.html", {
@@ -98,6 +98,6 @@ def project(request, pk: int):
         "results": project_results(project, as_of=today),
         "evaluations": evaluations,
         "lessons": project.lessons.filter(is_validated=True).order_by("title"),
-        "delivery_year": delivery.year if delivery else None,
-        "delivery_rate": delivery.delivery_rate if delivery else None,
+        "delivery_year": delivery[0] if delivery else None,
+        "delivery_rate": delivery[1] if delivery else None,
     })

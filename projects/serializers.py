@@ -2,7 +2,9 @@
 order, status transitions, countries in the region, who changed what) are the services'."""
 
 from collections import defaultdict
+from collections.abc import Callable
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializer_fields import SlugRelatedField
@@ -196,19 +198,44 @@ class ConstituentProjectListSerializer(ProjectListSerializer):
         read_only_fields = fields
 
 
+# How a project's delivery rate of the current year is read: delivery, an app above this one, registers it
+# (DeliveryConfig.ready). reader(project) → (year, rate as a fraction) or None when the project has no figures.
+_YEAR_DELIVERY_RATE: list[Callable] = []
+
+
+def register_year_delivery_rate(reader: Callable) -> None:
+    _YEAR_DELIVERY_RATE[:] = [reader]
+
+
+class YearDeliveryRateSerializer(Serializer):
+    year = serializers.IntegerField()
+    delivery_rate = serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True,
+                                             help_text="Expenditure over allocation of the year, a fraction.")
+
+
 class ConstituentProjectSerializer(ModelSerializer):
-    """A project as a constituent reads it (issue 18.2): title, objectives, status, dates, countries, partners and
-    the tripartite matrix; not the Office's units and officials, money, or staff comments."""
+    """A project as a constituent reads it (issue 18.2): title, objectives, status, dates, countries, partners,
+    the tripartite matrix and the year's delivery rate; not the Office's units and officials, money, or staff
+    comments."""
 
     countries = serializers.SlugRelatedField(slug_field="iso3", many=True, read_only=True)
     partners = PartnerSerializer(many=True, read_only=True)
     tripartite = ConstituentTripartiteSerializer(many=True, read_only=True)
+    delivery = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
         fields = [*CONSTITUENT_LIST_FIELDS, "summary", "primary_programme", "country_objective", "partners",
-                  "tripartite"]
+                  "tripartite", "delivery"]
         read_only_fields = fields
+
+    @extend_schema_field(YearDeliveryRateSerializer(allow_null=True))
+    def get_delivery(self, project) -> dict | None:
+        figures = _YEAR_DELIVERY_RATE[0](project) if _YEAR_DELIVERY_RATE else None
+        if figures is None:
+            return None
+        year, rate = figures
+        return YearDeliveryRateSerializer({"year": year, "delivery_rate": rate}).data
 
 
 class ProjectWriteSerializer(ModelSerializer):

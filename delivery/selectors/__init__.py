@@ -74,6 +74,7 @@ from delivery.selectors.panels import (
     project_approvals,
     project_delivery,
     project_slippage,
+    year_delivery_rate,
 )
 from delivery.selectors.revisions import allocation_revisions
 from delivery.selectors.rollups import (
@@ -94,6 +95,7 @@ __all__ = [
     "delivery_dashboard",
     "delivery_rate", "delivery_total", "forecast_year_end", "last_spend_months", "life_elapsed", "monthly_curve",
     "monthly_spend_by_source", "overlap_note", "portfolio_money",
-    "project_approvals", "project_budget_usd", "project_delivery", "projects_with_delivery", "project_filter",
+    "project_approvals", "project_budget_usd", "project_delivery", "year_delivery_rate", "projects_with_delivery",
+    "project_filter",
     "project_slippage", "total_row", "year_elapsed",
 ]

@@ -135,3 +135,10 @@ def project_slippage(*, project: Project, year: int, as_of: dt.date) -> Decimal:
 def project_approvals(project: Project) -> QuerySet:
     """A project's approvals of funds with their donors, newest first (the money tab)."""
     return Approval.objects.filter(project=project).select_related("donor").order_by("-date", "-id")
+
+
+def year_delivery_rate(project: Project, as_of: dt.date | None = None) -> tuple[int, Decimal | None] | None:
+    """(year, delivery rate) of the as-of year (the clock's today by default), or None when the project has no
+    figures for it: what a constituent reads of the project's money (its page and the API)."""
+    current = project_delivery(project=project, as_of=as_of).current
+    return (current.year, current.delivery_rate) if current else None
