@@ -103,9 +103,6 @@ class ProjectViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), **constituent_context(self.request.user)}
 
-    def representation(self, instance) -> dict:
-        return self.get_serializer_class()(instance, context=self.get_serializer_context()).data
-
     def get_queryset(self):
         return visible_projects(self.request.user, self._projects())
 
@@ -232,9 +229,6 @@ class TripartiteViewSet(CreateThroughService, UpdateThroughService, TcmsViewSet)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), **constituent_context(self.request.user)}
-
-    def representation(self, instance) -> dict:
-        return self.get_serializer_class()(instance, context=self.get_serializer_context()).data
 
     def object_permitted(self, user, perm: str, obj) -> bool:
         # The confirmation's perms are asked about the cell itself (its group, its organisation).

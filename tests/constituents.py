@@ -61,3 +61,9 @@ class Portfolio:
 
     def hidden_from(self, who: str) -> list:
         return [project for project in self.projects if project not in self.visible[who]]
+
+    def workers_cell(self, **values) -> TripartiteInvolvement:
+        """A workers' cell the Office recorded (contemplated) on the Senegal project."""
+        return TripartiteInvolvement.objects.create(
+            project=self.sen_project, stage=InvolvementStage.IMPLEMENTATION, group=ConstituentGroup.WORKERS,
+            contemplated=True, contemplated_description="Workers on the steering committee", **values)

@@ -63,7 +63,7 @@ def module_fixture(build: Callable, *, name: str):
 def built_once(django_db_blocker, tmp_path_factory, build: Callable):
     """Run `build()` in a transaction kept open (and the isolation every test has) and give what it returns to the
     module's tests; roll it all back at the end."""
-    folder = tmp_path_factory.mktemp("shared")
+    folder = tmp_path_factory.mktemp("module-rows")
     atomics = []
     with django_db_blocker.unblock():
         for alias in connections:

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from projects.models import Confirmation, ConstituentGroup, InvolvementStage, TripartiteInvolvement
+from projects.models import Confirmation
 from tests.browser.conftest import sign_in
 from tests.constituents import Portfolio
 
@@ -23,9 +23,7 @@ def _french(text: str) -> str:
 def test_workers_report_in_french_the_officer_confirms_and_the_matrix_shows_it_confirmed(pages):
     portfolio = Portfolio()  # the workers' user (CNTS, Senegal) reads French
     project = portfolio.sen_project
-    cell = TripartiteInvolvement.objects.create(
-        project=project, stage=InvolvementStage.IMPLEMENTATION, group=ConstituentGroup.WORKERS, contemplated=True,
-        contemplated_description="Workers on the steering committee")
+    cell = portfolio.workers_cell()
     heading = _french("Report your involvement")
     assert heading != "Report your involvement"  # the catalogue has it: the page below must show it
 

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from alerts import services as alert_services
 from alerts.models import Alert, AlertState
 from projects import services
-from projects.models import Confirmation, ConstituentGroup, InvolvementStage, TripartiteInvolvement
+from projects.models import Confirmation
 from projects.selectors import project_history
 from tests.constituents import Portfolio
 
@@ -28,10 +28,7 @@ def portfolio():
 @pytest.fixture
 def cell(portfolio):
     """A workers' cell the Office recorded on the Senegal project."""
-    return TripartiteInvolvement.objects.create(
-        project=portfolio.sen_project, stage=InvolvementStage.IMPLEMENTATION, group=ConstituentGroup.WORKERS,
-        contemplated=True, contemplated_description="Workers on the steering committee",
-        actual_date=dt.date(2000, 4, 1), actual_description="Steering committee met")
+    return portfolio.workers_cell(actual_date=dt.date(2000, 4, 1), actual_description="Steering committee met")
 
 
 def api(user) -> APIClient:

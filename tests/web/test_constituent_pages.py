@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from core import clock
 from delivery.models import Allocation
-from projects.models import Confirmation, ConstituentGroup, InvolvementStage, TripartiteInvolvement
+from projects.models import Confirmation
 from tests.constituents import Portfolio
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +26,7 @@ def portfolio():
 
 @pytest.fixture
 def cell(portfolio):
-    return TripartiteInvolvement.objects.create(
-        project=portfolio.sen_project, stage=InvolvementStage.IMPLEMENTATION, group=ConstituentGroup.WORKERS,
-        contemplated=True, contemplated_description="Workers on the steering committee")
+    return portfolio.workers_cell()
 
 
 @pytest.mark.parametrize("who", WHO)
